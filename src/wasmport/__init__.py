@@ -1,0 +1,65 @@
+"""wasmport: WebAssembly modules as first-class Python modules.
+
+Importing wasmport changes nothing; ``wasmport.install()`` (or ``import wasmport.auto``)
+adds the import hook.
+"""
+
+from ._api import compile as compile
+from ._api import instance_of as instance_of
+from ._api import load as load
+from ._api import load_async as load_async
+from ._errors import CompileError as CompileError
+from ._errors import ImportCycleError as ImportCycleError
+from ._errors import ImportRefusedError as ImportRefusedError
+from ._errors import IncompatibleImportError as IncompatibleImportError
+from ._errors import LinkError as LinkError
+from ._errors import MemoryAccessError as MemoryAccessError
+from ._errors import RealmClosedError as RealmClosedError
+from ._errors import Trap as Trap
+from ._errors import UnknownImportError as UnknownImportError
+from ._errors import WasmportError as WasmportError
+from ._exports.function import Function as Function
+from ._exports.global_ import Global as Global
+from ._exports.memory import Memory as Memory
+from ._exports.namespace import Instance as Instance
+from ._exports.table import Table as Table
+from ._importer.finder import install as install
+from ._importer.finder import is_installed as is_installed
+from ._importer.finder import uninstall as uninstall
+from ._module import ExportDescriptor as ExportDescriptor
+from ._module import ImportDescriptor as ImportDescriptor
+from ._module import Module as Module
+from ._realm import Realm as Realm
+from ._realm import default_realm as default_realm
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CompileError",
+    "ExportDescriptor",
+    "Function",
+    "Global",
+    "ImportCycleError",
+    "ImportDescriptor",
+    "ImportRefusedError",
+    "IncompatibleImportError",
+    "Instance",
+    "LinkError",
+    "Memory",
+    "MemoryAccessError",
+    "Module",
+    "Realm",
+    "RealmClosedError",
+    "Table",
+    "Trap",
+    "UnknownImportError",
+    "WasmportError",
+    "compile",
+    "default_realm",
+    "install",
+    "instance_of",
+    "is_installed",
+    "load",
+    "load_async",
+    "uninstall",
+]

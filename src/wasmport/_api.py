@@ -1,0 +1,63 @@
+"""The dynamic entry points: load, load_async, compile and instance_of."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Any
+
+from ._assets import asset_from_bytes, wat_to_wasm
+from ._exports.namespace import Instance, InstanceModule
+from ._module import Module
+from ._realm import Phase, Realm, realm_or_default
+
+
+def _caller_dir(depth: int) -> str | None:
+    frame = sys._getframe(depth + 1)
+    path = frame.f_globals.get("__file__")
+    return os.path.dirname(os.path.abspath(path)) if isinstance(path, str) else None
+
+
+def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = None) -> Any:
+    """Load a WebAssembly module by module name or path.
+
+    ``load("pkg.codec")`` and ``load("./codec.wasm")`` (relative to the calling file)
+    give the instance-phase module; ``phase="source"`` or a ``?source`` / ``?module``
+    suffix gives the compiled, unlinked :class:`Module`.
+
+    Raises ModuleNotFoundError, CompileError, LinkError or Trap.
+
+    Example::
+
+        codec = wasmport.load("./codec.wasm")
+        Codec = wasmport.load("./codec.wasm?source")
+    """
+    return realm_or_default(realm).load(specifier, phase=phase, base_dir=_caller_dir(1))
+
+
+async def load_async(specifier: str, *, phase: Phase | None = None,
+                     realm: Realm | None = None) -> Any:
+    """:func:`load` in a worker thread, so compiling does not block the event loop."""
+    base_dir = _caller_dir(1)
+    target = realm_or_default(realm)
+    return await asyncio.to_thread(target.load, specifier, phase=phase, base_dir=base_dir)
+
+
+def compile(source: bytes | str, *, name: str = "module", realm: Realm | None = None) -> Module:
+    """Compile wasm bytes, or text-format source given as str, into a source-phase Module.
+
+    Raises CompileError.
+    """
+    wasm = wat_to_wasm(source, f"<{name}>") if isinstance(source, str) else bytes(source)
+    return Module(asset_from_bytes(wasm, name=name), realm_or_default(realm), name)
+
+
+def instance_of(module: Any) -> Instance:
+    """The instance behind an instance-phase module; TypeError for anything else."""
+    if isinstance(module, InstanceModule):
+        instance = object.__getattribute__(module, "_wasm_instance")
+        if instance is not None:
+            return instance  # type: ignore[no-any-return]
+    raise TypeError(f"instance_of() takes an instance-phase wasm module, not "
+                    f"{type(module).__name__}")

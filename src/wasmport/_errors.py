@@ -1,0 +1,144 @@
+"""The one exception tree of wasmport.
+
+::
+
+    WasmportError
+    ├── CompileError(ImportError)          bad bytes or text; components (not yet supported)
+    ├── LinkError(ImportError)             an import could not be satisfied
+    │   ├── UnknownImportError             nothing provides import "M"."F"
+    │   ├── IncompatibleImportError        something provides it, with the wrong kind or type
+    │   ├── ImportRefusedError             refused by policy (no __wasm_exports__ opt-in, ...)
+    │   └── ImportCycleError               a wasm <-> wasm import cycle or a self-import
+    ├── Trap(RuntimeError)                 wasm trapped (carries .code and .frames)
+    ├── MemoryAccessError(IndexError)      out-of-bounds memory access (offset, length, size)
+    └── RealmClosedError(RuntimeError)     the realm owning an object was closed
+
+Every error carries structured attributes besides its message, and the message reads
+where -> fact -> remedy.  Engine errors are chained with ``raise ... from err``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class WasmportError(Exception):
+    """Root of every error wasmport raises on purpose."""
+
+
+class CompileError(WasmportError, ImportError):
+    """A .wasm or .wat asset could not be compiled.
+
+    Attributes: ``path`` (the file, or None for bytes), ``reason`` (the engine's text).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.msg = message
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+class LinkError(WasmportError, ImportError):
+    """An import of a wasm module could not be satisfied.
+
+    Attributes: ``path`` (the importing file), ``module`` and ``field`` (the import),
+    ``expected`` and ``found`` (type strings, where they apply), ``reason``.
+    """
+
+    reason = "link"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        module: str | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.msg = message
+        self.path = path
+        self.module = module
+        self.field = field
+        self.expected = expected
+        self.found = found
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+class UnknownImportError(LinkError):
+    """Nothing provides the import."""
+
+    reason = "unknown"
+
+
+class IncompatibleImportError(LinkError):
+    """The provided value has the wrong kind or type for the import."""
+
+    reason = "incompatible"
+
+
+class ImportRefusedError(LinkError):
+    """A policy refused the import (capability rule, realm allow-list)."""
+
+    reason = "refused"
+
+
+class ImportCycleError(LinkError):
+    """Instantiating the module needs itself, directly or through a chain.
+
+    Attribute ``chain``: the files in import order, the repeated one last.
+    """
+
+    reason = "cycle"
+
+    def __init__(self, message: str, *, chain: tuple[str, ...], **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.chain = chain
+
+
+class Trap(WasmportError, RuntimeError):
+    """WebAssembly code trapped.
+
+    Attributes: ``code`` (a ``wasmtime.TrapCode`` or None), ``frames`` (the wasm
+    backtrace as ``(module, function, offset)`` tuples), ``message`` (engine text).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: Any = None,
+        frames: tuple[tuple[str | None, str | None, int], ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.frames = frames
+
+
+class MemoryAccessError(WasmportError, IndexError):
+    """An access outside a linear memory; nothing was read or written.
+
+    Attributes: ``offset``, ``length`` and ``size`` (the memory's size in bytes).
+    """
+
+    def __init__(self, offset: int, length: int, size: int, *, where: str = "memory") -> None:
+        super().__init__(
+            f"{where}: access of {length} bytes at offset {offset} is out of bounds "
+            f"for a memory of {size} bytes"
+        )
+        self.offset = offset
+        self.length = length
+        self.size = size
+
+
+class RealmClosedError(WasmportError, RuntimeError):
+    """The realm that owns this object was closed; load the module again in an open realm."""

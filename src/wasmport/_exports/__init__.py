@@ -1,0 +1,1 @@
+"""What an instance looks like from Python: functions, memories, globals, tables."""

@@ -1,0 +1,58 @@
+"""Crossing the boundary: traps become wasmport.Trap, host exceptions come back unchanged.
+
+An exception raised by Python code that wasm called is parked here (per thread)
+and re-raised, as the same object, at the Python caller of the wasm export.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, NoReturn
+
+import wasmtime
+
+from .._errors import Trap
+
+_pending = threading.local()
+
+
+def park(exc: BaseException) -> None:
+    """Remember the exception a host function raised, for the caller of the export."""
+    _pending.exc = exc
+
+
+def take_parked() -> BaseException | None:
+    exc: BaseException | None = getattr(_pending, "exc", None)
+    _pending.exc = None
+    return exc
+
+
+def trap_message(text: str) -> str:
+    """The engine's most specific line: 'wasm trap: ...' or the last cause."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith("wasm trap:"):
+            return line[len("wasm trap:"):].strip()
+    return lines[-1] if lines else "trap"
+
+
+def raise_boundary_error(err: BaseException, where: str) -> NoReturn:
+    """Translate what a call into wasm raised; a parked host exception wins."""
+    parked = take_parked()
+    if parked is not None:
+        raise parked
+    if isinstance(err, wasmtime.Trap):
+        frames = tuple((f.module_name, f.func_name, f.func_offset) for f in err.frames or ())
+        text = str(err)
+        raise Trap(f"{where}: wasm trap: {trap_message(text)}", code=err.trap_code,
+                   frames=frames) from err
+    if isinstance(err, wasmtime.WasmtimeError):
+        raise Trap(f"{where}: {trap_message(str(err))}") from err
+    raise err
+
+
+def as_python(value: Any) -> Any:
+    """Results as Python sees them: multi-value as a tuple."""
+    if isinstance(value, list):
+        return tuple(value)
+    return value

@@ -1,0 +1,1 @@
+"""The import protocol: a finder on sys.meta_path and a loader (importlib only)."""

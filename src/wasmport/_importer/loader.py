@@ -1,0 +1,73 @@
+"""Loaders: compile in create_module, link and instantiate in exec_module."""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+from .._assets import asset_for_file
+from .._exports.namespace import InstanceModule
+from .._realm import default_realm
+
+
+class WasmLoader(importlib.abc.Loader):
+    """Loads the instance phase of a wasm asset into the default realm."""
+
+    is_wasmport_loader = True
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        realm = default_realm()
+        asset = asset_for_file(self.path)
+        realm.source_module(asset, spec.name)  # compiles; CompileError surfaces here
+        cached = realm.cached_instance(asset)
+        return cached if cached is not None else InstanceModule(spec.name, self.path)
+
+    def exec_module(self, module: ModuleType) -> None:
+        assert isinstance(module, InstanceModule)
+        if object.__getattribute__(module, "_wasm_instance") is not None:
+            return  # already linked: the same object as wasmport.load() gave
+        realm = default_realm()
+        realm.instance_module(asset_for_file(self.path), module.__name__, namespace=module)
+
+    def get_filename(self, fullname: str) -> str:
+        return self.path
+
+    def __repr__(self) -> str:
+        return f"<wasmport.WasmLoader {self.path!r}>"
+
+
+class SourceLoader(importlib.abc.Loader):
+    """Loads ``wasmport.source.<name>``: the asset's one source-phase Module."""
+
+    is_wasmport_loader = True
+
+    def __init__(self, path: str, target_name: str) -> None:
+        self.path = path
+        self.target_name = target_name
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
+        return default_realm().source_module(asset_for_file(self.path), self.target_name)
+
+    def exec_module(self, module: Any) -> None:
+        """Nothing to run: the source phase never links or starts anything."""
+
+
+class PackageShim(importlib.abc.Loader):
+    """``wasmport.source.pkg`` for a Python package ``pkg``: a container of source modules."""
+
+    def __init__(self, target_name: str) -> None:
+        self.target_name = target_name
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        shim = ModuleType(spec.name, f"source-phase view of package {self.target_name!r}")
+        shim.__path__ = []
+        return shim
+
+    def exec_module(self, module: ModuleType) -> None:
+        """The shim holds only the submodules imported through it."""

@@ -1,0 +1,1 @@
+"""Import resolution: from a module's imports to the values that satisfy them."""

@@ -1,0 +1,149 @@
+"""Resolve each import ("M", "F") of a module, in this order:
+
+1. the explicit ``imports`` given to ``Module.instantiate``;
+2. the realm's import map (M -> a specifier, or a mapping/object of fields);
+3. host modules registered in the realm;
+4. M starting with ``./`` or ``../``: a .wasm/.wat file relative to the importer;
+5. a module name (a leading ``.`` is relative to the importer's package), through
+   Python's import system: a wasm module is linked directly; a Python module only
+   if it opts in with ``__wasm_exports__``.
+
+See docs/design.md, "Why imports resolve in this order".
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._errors import ImportRefusedError, UnknownImportError
+from .._exports.namespace import InstanceModule
+from .._resolve import find_module_file, is_dotted_name
+from .values import Site, to_extern
+
+if TYPE_CHECKING:
+    from .._module import Module
+    from .._realm import Realm
+
+_MISSING = object()
+
+
+class Provider:
+    """What satisfies the imports of one import module name."""
+
+    def __init__(self, label: str, fields: Any, *, allowed: frozenset[str] | None = None):
+        self.label = label
+        self._fields = fields
+        self._allowed = allowed
+
+    def get(self, site: Site) -> Any:
+        name = site.field
+        if self._allowed is not None and name not in self._allowed:
+            raise ImportRefusedError(
+                f"{site}: {self.label} does not offer {name!r}; add it to its "
+                "__wasm_exports__", path=site.where, module=site.module, field=name)
+        fields = self._fields
+        if isinstance(fields, InstanceModule):
+            instance = object.__getattribute__(fields, "_wasm_instance")
+            value = instance.exports.get(name, _MISSING)
+        elif isinstance(fields, Mapping):
+            value = fields.get(name, _MISSING)
+        else:
+            value = getattr(fields, name, _MISSING) if name.isidentifier() else _MISSING
+        if value is _MISSING:
+            raise UnknownImportError(f"{site}: {self.label} has no {name!r}", path=site.where,
+                                     module=site.module, field=name)
+        return value
+
+
+def provider_from_value(realm: Realm, label: str, value: Any, base_dir: str | None) -> Provider:
+    """An import-map or explicit entry: a specifier, a mapping of fields, or an object."""
+    if isinstance(value, str):
+        return Provider(f"{label} ({value})", realm._load_for_link(value, base_dir, None))
+    return Provider(label, value)
+
+
+def resolve_imports(realm: Realm, module: Module, explicit: Mapping[str, Any]) -> list[Any]:
+    """The externs for ``module``'s imports, in order; raises a LinkError subclass."""
+    where = module.path or f"<{module.name}>"
+    providers: dict[str, Provider] = {}
+    externs = []
+    for imp in module._compiled.imports:
+        mname, field = imp.module, imp.name or ""
+        site = Site(where, mname, field, imp.type)
+        provider = providers.get(mname)
+        if provider is None:
+            provider = providers[mname] = _find_provider(realm, module, site, explicit)
+        externs.append(to_extern(realm, site, provider.get(site)))
+    return externs
+
+
+def _find_provider(realm: Realm, module: Module, site: Site,
+                   explicit: Mapping[str, Any]) -> Provider:
+    mname = site.module
+    importer_dir = os.path.dirname(module.path) if module.path else None
+    if mname in explicit:
+        return provider_from_value(realm, f"imports[{mname!r}]", explicit[mname], importer_dir)
+    if mname in realm.import_map:
+        return provider_from_value(realm, f"import map entry {mname!r}",
+                                   realm.import_map[mname], realm.base_dir)
+    host = realm._host_provider(mname)
+    if host is not None:
+        return Provider(f"host module {mname!r}", host)
+    if mname.startswith(("./", "../")):
+        return Provider(f"module {mname!r}", realm._load_for_link(mname, importer_dir, None))
+    found = _python_import(realm, module, mname) if is_dotted_name(mname) else None
+    if found is not None:
+        return found
+    raise _unknown_module(site)
+
+
+def _python_import(realm: Realm, module: Module, mname: str) -> Provider | None:
+    package = module.name.rpartition(".")[0] or None
+    try:
+        fullname = importlib.util.resolve_name(mname, package)
+        spec = importlib.util.find_spec(fullname)
+    except (ImportError, ValueError):
+        spec, fullname = None, mname
+    if spec is not None and not getattr(spec.loader, "is_wasmport_loader", False):
+        pymod = importlib.import_module(fullname)
+        return _python_provider(pymod, fullname)
+    path = find_module_file(fullname) if spec is None else spec.origin
+    if path is None:
+        return None
+    return Provider(f"module {fullname!r}", realm._load_for_link(path, None, fullname))
+
+
+def _python_provider(pymod: Any, fullname: str) -> Provider:
+    if isinstance(pymod, InstanceModule):
+        return Provider(f"module {fullname!r}", pymod)
+    offered = getattr(pymod, "__wasm_exports__", None)
+    if offered is None:
+        return _Refused(fullname)
+    return Provider(f"Python module {fullname!r}", pymod, allowed=frozenset(offered))
+
+
+class _Refused(Provider):
+    def __init__(self, fullname: str) -> None:
+        super().__init__(f"Python module {fullname!r}", None)
+        self.fullname = fullname
+
+    def get(self, site: Site) -> Any:
+        raise ImportRefusedError(
+            f"{site}: Python module {self.fullname!r} is not reachable from wasm: it does not "
+            f"opt in; define __wasm_exports__ = [{site.field!r}, ...] in it to offer those "
+            "names", path=site.where, module=site.module, field=site.field)
+
+
+def _unknown_module(site: Site) -> UnknownImportError:
+    hint = ""
+    if site.module.startswith("wasi_"):
+        hint = " (WASI is not enabled in this realm)"
+    return UnknownImportError(
+        f"{site}: no module {site.module!r} provides it{hint}; give it in the realm's "
+        f"import_map, register a host module named {site.module!r}, or add a module "
+        f"{site.module}.wasm or an opted-in Python module to the path",
+        path=site.where, module=site.module, field=site.field)

@@ -1,0 +1,77 @@
+"""The source phase: a compiled, unlinked module (``wasmport.Module``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import wasmtime
+
+from ._assets import Asset
+from ._valtypes import describe, kind_of
+
+if TYPE_CHECKING:
+    from ._exports.namespace import InstanceModule
+    from ._realm import Realm
+
+
+@dataclass(frozen=True)
+class ImportDescriptor:
+    """One import of a module: ``module``, ``name``, ``kind`` and a readable ``type``."""
+
+    module: str
+    name: str
+    kind: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ExportDescriptor:
+    """One export of a module: ``name``, ``kind`` and a readable ``type``."""
+
+    name: str
+    kind: str
+    type: str
+
+
+class Module:
+    """A compiled WebAssembly module, not linked: no import resolved, no start run.
+
+    Get one with ``from wasmport.source import foo``, ``wasmport.load("foo?source")`` or
+    :func:`wasmport.compile`.  :meth:`instantiate` makes a new, independent instance
+    each call: its own memories, tables and globals, sharing the compiled code.
+    """
+
+    def __init__(self, asset: Asset, realm: Realm, name: str | None = None) -> None:
+        self._asset = asset
+        self._realm = realm
+        self._compiled: wasmtime.Module = asset.compiled(realm.engine_config)
+        self.name = name or asset.name
+        self.path = asset.path
+        self.imports = tuple(
+            ImportDescriptor(i.module, i.name or "", kind_of(i.type), describe(i.type))
+            for i in self._compiled.imports
+        )
+        self.exports = tuple(
+            ExportDescriptor(e.name, kind_of(e.type), describe(e.type))
+            for e in self._compiled.exports
+        )
+
+    def __repr__(self) -> str:
+        where = f" from {self.path!r}" if self.path else ""
+        return f"<wasm source module {self.name!r}{where}>"
+
+    def instantiate(self, imports: Mapping[str, Any] | None = None, *,
+                    realm: Realm | None = None) -> InstanceModule:
+        """Link and instantiate a new instance-phase module.
+
+        ``imports`` maps an import module name to a mapping of field -> value, or to an
+        instance-phase module; any import module it leaves out resolves the realm's way
+        (import map, host modules, relative files, Python modules that opt in).
+
+        Raises LinkError when an import cannot be satisfied, Trap when the start
+        function traps.
+        """
+        target = self._realm if realm is None else realm
+        return target._instantiate(self, imports or {}, cache=False)

@@ -1,0 +1,278 @@
+"""Realm: the unit of isolation.  One store, an instance cache keyed by (asset, phase),
+an import map, host modules and (later) policy and limits.
+
+Everything a realm creates (instances, memories, globals, tables) lives in its
+store, so wasm-to-wasm links inside a realm are direct engine links.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import threading
+import types
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import wasmtime
+
+from . import _assets
+from ._assets import Asset
+from ._engine import EngineConfig, get_engine
+from ._errors import ImportCycleError, LinkError, RealmClosedError
+from ._exports._calls import raise_boundary_error
+from ._exports.function import Function
+from ._exports.global_ import Global
+from ._exports.memory import Memory
+from ._exports.namespace import Instance, InstanceModule
+from ._exports.table import Table
+from ._module import Module
+from ._resolve import resolve
+from ._valtypes import func_sig
+
+Phase = Literal["instance", "source"]
+_PHASES = ("instance", "source")
+
+
+class Realm:
+    """A realm owns engine-side state (a store), the instance cache and the policy.
+
+    ``import_map`` maps an import module name to another specifier (resolved from
+    ``base_dir``, default: the current directory) or to a mapping/object giving the
+    fields directly.  ``host_modules`` maps a name to a mapping or object of fields.
+
+    Use it as a context manager, or call :meth:`close`; a closed realm's functions and
+    memories raise :class:`wasmport.RealmClosedError`.
+    """
+
+    def __init__(self, *, import_map: Mapping[str, Any] | None = None,
+                 host_modules: Mapping[str, Any] | None = None,
+                 base_dir: str | None = None, name: str = "realm") -> None:
+        self.name = name
+        self.import_map: Mapping[str, Any] = types.MappingProxyType(dict(import_map or {}))
+        self.base_dir = os.path.abspath(base_dir) if base_dir else os.getcwd()
+        self.engine_config = EngineConfig()
+        self._store: wasmtime.Store | None = wasmtime.Store(get_engine(self.engine_config))
+        self._hosts: dict[str, Any] = dict(host_modules or {})
+        self._cache: dict[tuple[Asset, str], Any] = {}
+        self._lock = threading.RLock()
+        self._linking: list[Asset] = []
+
+    # -- lifetime -------------------------------------------------------------------------
+
+    @property
+    def store(self) -> wasmtime.Store:
+        store = self._store
+        if store is None:
+            raise RealmClosedError(f"realm {self.name!r} is closed")
+        return store
+
+    @property
+    def closed(self) -> bool:
+        return self._store is None
+
+    def close(self) -> None:
+        """Drop every instance and the store.  Idempotent."""
+        with self._lock:
+            if self._store is None:
+                return
+            _forget_modules(self)
+            self._cache.clear()
+            self._hosts.clear()
+            self._store = None
+
+    def __enter__(self) -> Realm:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"{len(self._cache)} cached"
+        return f"<wasmport.Realm {self.name!r} ({state})>"
+
+    # -- host modules ---------------------------------------------------------------------
+
+    def register(self, name: str, provider: Any) -> None:
+        """Make ``provider`` (a mapping of fields, an object, or an instance-phase module)
+        the host module that imports of ``name`` resolve to in this realm."""
+        self.store  # noqa: B018 - raises when closed
+        with self._lock:
+            self._hosts[name] = provider
+
+    def _host_provider(self, name: str) -> Any:
+        return self._hosts.get(name)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def load(self, specifier: str, *, phase: Phase | None = None,
+             base_dir: str | None = None) -> Any:
+        """Load a specifier: the instance-phase module, or with ``phase="source"`` (or a
+        ``?source`` / ``?module`` suffix) the :class:`wasmport.Module`.
+
+        Relative paths (``./x.wasm``) resolve from ``base_dir`` (default: the realm's).
+        """
+        resolved = resolve(specifier, base_dir=base_dir or self.base_dir)
+        chosen = _choose_phase(specifier, phase, resolved.phase)
+        return self._load_path(resolved.path, resolved.name, chosen)
+
+    def _load_path(self, path: str, name: str, phase: str) -> Any:
+        asset = _assets.asset_for_file(path)
+        if phase == "source":
+            return self.source_module(asset, name)
+        return self.instance_module(asset, name)
+
+    def _load_for_link(self, specifier: str, base_dir: str | None, name: str | None) -> Any:
+        resolved = resolve(specifier, base_dir=base_dir or self.base_dir)
+        return self._load_path(resolved.path, name or resolved.name, "instance")
+
+    def source_module(self, asset: Asset, name: str | None = None) -> Module:
+        """The one source-phase Module of ``asset`` in this realm."""
+        with self._lock:
+            self.store  # noqa: B018 - raises when closed
+            key = (asset, "source")
+            module = self._cache.get(key)
+            if module is None:
+                module = self._cache[key] = Module(asset, self, name)
+            return module  # type: ignore[no-any-return]
+
+    def instance_module(self, asset: Asset, name: str | None = None,
+                        namespace: InstanceModule | None = None) -> InstanceModule:
+        """The one instance-phase module of ``asset`` in this realm, linked on first use."""
+        with self._lock:
+            key = (asset, "instance")
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached  # type: ignore[no-any-return]
+            self._check_cycle(asset)
+            module = self.source_module(asset, name)
+            ns = self._instantiate(module, {}, cache=True, namespace=namespace)
+            return ns
+
+    def cached_instance(self, asset: Asset) -> InstanceModule | None:
+        return self._cache.get((asset, "instance"))
+
+    def _check_cycle(self, asset: Asset) -> None:
+        if asset in self._linking:
+            start = self._linking.index(asset)
+            chain = tuple(a.where for a in self._linking[start:]) + (asset.where,)
+            kind = "imports itself" if len(chain) == 2 else "is part of an import cycle"
+            raise ImportCycleError(f"{asset.where}: {kind}: {' -> '.join(chain)}; wasm modules "
+                                   "cannot import each other in a cycle", chain=chain,
+                                   path=asset.where)
+
+    # -- linking and instantiation -------------------------------------------------------
+
+    def _instantiate(self, module: Module, explicit: Mapping[str, Any], *, cache: bool,
+                     namespace: InstanceModule | None = None) -> InstanceModule:
+        from ._link.resolver import resolve_imports
+
+        with self._lock:
+            asset = module._asset
+            self._check_cycle(asset)
+            self._linking.append(asset)
+            try:
+                externs = resolve_imports(self, module, explicit)
+                raw = _new_instance(self.store, asset.compiled(self.engine_config), externs,
+                                    asset.where)
+            finally:
+                self._linking.pop()
+            ns = namespace if namespace is not None else InstanceModule(module.name, module.path)
+            instance = Instance(module, self, raw, self._wrap_exports(module, raw))
+            ns._wasm_fill(instance)
+            if cache:
+                self._cache[(asset, "instance")] = ns
+            _run_initialize(instance, asset.where)
+            return ns
+
+    def _wrap_exports(self, module: Module, raw: wasmtime.Instance) -> dict[str, Any]:
+        store = self.store
+        where = module.path or f"<{module.name}>"
+        exports = raw.exports(store)
+        wrapped: dict[str, Any] = {}
+        for export in module._compiled.exports:
+            value = exports[export.name]
+            wrapped[export.name] = _wrap_extern(self, value, export.name, export.type, where)
+        return wrapped
+
+
+def _wrap_extern(realm: Realm, value: Any, name: str, ty: Any, where: str) -> Any:
+    if isinstance(value, wasmtime.Func):
+        params, results = func_sig(ty)
+        return Function(realm, value, name, params, results, where)
+    if isinstance(value, wasmtime.Memory):
+        return Memory._wrap(realm, value, name)
+    if isinstance(value, wasmtime.Global):
+        return Global._wrap(realm, value, name)
+    if isinstance(value, wasmtime.Table):
+        return Table._wrap(realm, value, name)
+    return value
+
+
+def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: list[Any],
+                  where: str) -> wasmtime.Instance:
+    try:
+        return wasmtime.Instance(store, compiled, externs)
+    except wasmtime.Trap as err:
+        raise_boundary_error(err, f"{where}: instantiation")
+    except wasmtime.WasmtimeError as err:
+        text = str(err)
+        if "wasm trap" in text:
+            raise_boundary_error(err, f"{where}: instantiation")
+        raise LinkError(f"{where}: instantiation failed: {text.strip()}", path=where) from err
+
+
+def _run_initialize(instance: Instance, where: str) -> None:
+    init = instance.exports.get("_initialize")
+    if isinstance(init, Function) and not init.params and not init.results:
+        init()
+
+
+def _choose_phase(specifier: str, phase: str | None, from_suffix: str | None) -> str:
+    if phase is not None and phase not in _PHASES:
+        raise ValueError(f"phase must be 'instance' or 'source', not {phase!r}")
+    if phase is not None and from_suffix is not None and phase != from_suffix:
+        raise ValueError(f"{specifier!r} asks for the {from_suffix} phase but phase={phase!r}")
+    return phase or from_suffix or "instance"
+
+
+# -- the default realm ---------------------------------------------------------------------
+
+_default: Realm | None = None
+_default_lock = threading.Lock()
+
+
+def default_realm() -> Realm:
+    """The realm the import hook and ``wasmport.load`` use; created on first use and
+    closed cleanly at interpreter exit."""
+    global _default
+    with _default_lock:
+        if _default is None or _default.closed:
+            _default = Realm(name="default")
+            atexit.register(_shutdown_default)
+        return _default
+
+
+def realm_or_default(realm: Realm | None) -> Realm:
+    return default_realm() if realm is None else realm
+
+
+def _shutdown_default() -> None:
+    if _default is not None:
+        _default.close()
+
+
+def _forget_modules(realm: Realm) -> None:
+    """Remove the realm's modules from sys.modules, so nothing stale is imported later."""
+    for name, mod in list(sys.modules.items()):
+        if isinstance(mod, Module):
+            owner = mod._realm
+        elif isinstance(mod, InstanceModule):
+            inst = object.__getattribute__(mod, "_wasm_instance")
+            owner = inst.realm if inst is not None else None
+        else:
+            continue
+        if owner is realm:
+            del sys.modules[name]
+

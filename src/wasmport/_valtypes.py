@@ -1,0 +1,105 @@
+"""Readable names for wasm types, and the checks that keep Python values in range.
+
+Type strings follow the text format: ``func (i32, i32) -> i32``, ``memory 1..2``,
+``global mut i64``, ``table 10..20 funcref``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import wasmtime
+
+_VALTYPES = {
+    "i32": wasmtime.ValType.i32(),
+    "i64": wasmtime.ValType.i64(),
+    "f32": wasmtime.ValType.f32(),
+    "f64": wasmtime.ValType.f64(),
+    "v128": None,
+    "funcref": wasmtime.ValType.funcref(),
+    "externref": wasmtime.ValType.externref(),
+}
+
+I32_MIN, I32_MAX = -(2**31), 2**32 - 1
+I64_MIN, I64_MAX = -(2**63), 2**64 - 1
+_INT_RANGES = {"i32": (I32_MIN, I32_MAX), "i64": (I64_MIN, I64_MAX)}
+
+
+def valtype_name(vt: wasmtime.ValType) -> str:
+    for name, known in _VALTYPES.items():
+        if known is not None and vt == known:
+            return name
+    return str(vt)
+
+
+def valtype(name: str) -> wasmtime.ValType:
+    vt = _VALTYPES.get(name)
+    if vt is None:
+        raise ValueError(f"unknown value type {name!r}; expected one of i32, i64, f32, f64, "
+                         "funcref, externref")
+    return vt
+
+
+def func_sig(ft: wasmtime.FuncType) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(map(valtype_name, ft.params)), tuple(map(valtype_name, ft.results))
+
+
+def _limits(limits: wasmtime.Limits) -> str:
+    return f"{limits.min}" if limits.max is None else f"{limits.min}..{limits.max}"
+
+
+def describe(ty: Any) -> str:
+    """The readable form of an extern type: ``func (i32) -> nil``, ``memory 1..2``, ..."""
+    if isinstance(ty, wasmtime.FuncType):
+        params, results = func_sig(ty)
+        res = "nil" if not results else results[0] if len(results) == 1 else f"({', '.join(results)})"
+        return f"func ({', '.join(params)}) -> {res}"
+    if isinstance(ty, wasmtime.MemoryType):
+        shared = " shared" if ty.is_shared else ""
+        return f"memory{' i64' if ty.is_64 else ''} {_limits(ty.limits)}{shared}"
+    if isinstance(ty, wasmtime.GlobalType):
+        return f"global {'mut ' if ty.mutable else ''}{valtype_name(ty.content)}"
+    if isinstance(ty, wasmtime.TableType):
+        return f"table {_limits(ty.limits)} {valtype_name(ty.element)}"
+    return type(ty).__name__.lower()
+
+
+def kind_of(ty: Any) -> str:
+    for cls, kind in (
+        (wasmtime.FuncType, "func"),
+        (wasmtime.MemoryType, "memory"),
+        (wasmtime.GlobalType, "global"),
+        (wasmtime.TableType, "table"),
+    ):
+        if isinstance(ty, cls):
+            return kind
+    return type(ty).__name__.lower()
+
+
+def check_value(vt: str, value: Any, what: str) -> Any:
+    """Check that ``value`` fits the value type ``vt``; return it in canonical form.
+
+    Raises TypeError for non-numbers and OverflowError for integers out of range,
+    never wrapping silently.  i32 and i64 accept both the signed and the unsigned
+    range, as wasm does not distinguish them.
+    """
+    bounds = _INT_RANGES.get(vt)
+    if bounds is not None:
+        if type(value) is not int and not isinstance(value, int):
+            raise TypeError(f"{what}: expected an int for {vt}, got {type(value).__name__}")
+        if not bounds[0] <= value <= bounds[1]:
+            raise OverflowError(
+                f"{what}: {value} is out of range for {vt} ({bounds[0]}..{bounds[1]})"
+            )
+        return int(value)
+    if vt in ("f32", "f64"):
+        if not isinstance(value, (int, float)):
+            raise TypeError(f"{what}: expected a float for {vt}, got {type(value).__name__}")
+        return float(value)
+    return value
+
+
+def signed(vt: str, value: int) -> int:
+    """Reinterpret an unsigned integer as the signed value wasm stores."""
+    bits = 32 if vt == "i32" else 64
+    return value - (1 << bits) if value >= 1 << (bits - 1) else value
