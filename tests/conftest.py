@@ -1,0 +1,45 @@
+"""Shared fixtures: every test that touches the import system gets it back as it was."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import wasmport
+from wasmport import _realm
+
+
+@pytest.fixture
+def isolated_imports() -> Iterator[None]:
+    """Restore sys.path, sys.meta_path and sys.modules, and retire the default realm."""
+    saved_path = list(sys.path)
+    saved_meta = list(sys.meta_path)
+    saved_modules = dict(sys.modules)
+    try:
+        yield
+    finally:
+        if _realm._default is not None:
+            _realm._default.close()
+        sys.path[:] = saved_path
+        sys.meta_path[:] = saved_meta
+        for name in set(sys.modules) - set(saved_modules):
+            del sys.modules[name]
+        sys.modules.update(saved_modules)
+
+
+@pytest.fixture
+def modpath(tmp_path: Path, isolated_imports: None) -> Path:
+    """A fresh directory on sys.path, with the import hook installed."""
+    sys.path.insert(0, str(tmp_path))
+    wasmport.install()
+    return tmp_path
+
+
+@pytest.fixture
+def realm() -> Iterator[wasmport.Realm]:
+    with wasmport.Realm() as r:
+        yield r
+
