@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -82,7 +83,8 @@ def _first_cause(reason: str) -> str:
     """The engine's most specific line ("Caused by:" chains put it last)."""
     lines = [line.strip() for line in reason.splitlines() if line.strip()]
     if "Caused by:" in lines:
-        return "; ".join(lines[lines.index("Caused by:") + 1:]) or lines[0]
+        causes = [re.sub(r"^\d+:\s*", "", c) for c in lines[lines.index("Caused by:") + 1:]]
+        return causes[-1] if causes else lines[0]
     return lines[0] if lines else "unknown error"
 
 

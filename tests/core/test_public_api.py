@@ -1,0 +1,48 @@
+import subprocess
+import sys
+import textwrap
+
+import wasmport
+
+
+def test_all_is_sorted_and_complete():
+    public = {n for n in vars(wasmport) if not n.startswith("_") and n not in ("annotations",)}
+    modules = {n for n in public if type(getattr(wasmport, n)).__name__ == "module"}
+    assert wasmport.__all__ == sorted(wasmport.__all__)
+    assert set(wasmport.__all__) == public - modules
+
+
+def test_every_public_name_resolves():
+    for name in wasmport.__all__:
+        assert getattr(wasmport, name) is not None, name
+
+
+def test_importing_wasmport_changes_nothing():
+    code = textwrap.dedent("""
+        import sys
+        before = list(sys.meta_path), list(sys.path), list(sys.path_hooks)
+        import wasmport, wasmport._realm as r
+        after = list(sys.meta_path), list(sys.path), list(sys.path_hooks)
+        assert before == after, (before, after)
+        assert r._default is None, "a realm was created at import"
+        assert not wasmport.is_installed()
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+    assert out.stderr == ""
+
+
+def test_error_tree_subclasses_builtins():
+    assert issubclass(wasmport.CompileError, ImportError)
+    assert issubclass(wasmport.LinkError, ImportError)
+    for sub in (wasmport.UnknownImportError, wasmport.IncompatibleImportError,
+                wasmport.ImportRefusedError, wasmport.ImportCycleError):
+        assert issubclass(sub, wasmport.LinkError)
+    assert issubclass(wasmport.Trap, RuntimeError)
+    assert issubclass(wasmport.MemoryAccessError, IndexError)
+    for name in wasmport.__all__:
+        obj = getattr(wasmport, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert issubclass(obj, wasmport.WasmportError), name

@@ -1,0 +1,90 @@
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from wasmtest import write
+
+import wasmport
+
+REACTOR = """(module
+  (global $inits (export "inits") (mut i32) (i32.const 0))
+  (global $starts (export "starts") (mut i32) (i32.const 0))
+  (func (export "_initialize") global.get $inits i32.const 1 i32.add global.set $inits)
+  (func (export "_start") global.get $starts i32.const 1 i32.add global.set $starts))"""
+
+
+def test_reactor_initialize_runs_once_and_start_never(modpath):
+    write(modpath, "reactor.wat", REACTOR)
+    import reactor
+    assert (reactor.inits, reactor.starts) == (1, 0)
+    assert wasmport.load("reactor") is reactor
+    assert reactor.inits == 1
+    again = wasmport.load("reactor?source").instantiate()
+    assert (again.inits, reactor.inits) == (1, 1)
+
+
+def test_closed_realm_refuses_calls(tmp_path):
+    realm = wasmport.Realm()
+    mod = wasmport.compile('(module (func (export "f") (result i32) i32.const 1)'
+                           ' (memory (export "m") 1))', realm=realm).instantiate()
+    assert mod.f() == 1
+    realm.close()
+    realm.close()  # idempotent
+    assert realm.closed
+    with pytest.raises(wasmport.RealmClosedError):
+        mod.f()
+    with pytest.raises(wasmport.RealmClosedError):
+        len(mod.m)
+    with pytest.raises(wasmport.RealmClosedError):
+        realm.register("env", {})
+
+
+def test_context_manager_closes():
+    with wasmport.Realm() as realm:
+        assert not realm.closed
+    assert realm.closed
+
+
+def test_closing_the_default_realm_forgets_its_modules(modpath):
+    write(modpath, "forgotten.wat", REACTOR)
+    import forgotten
+    assert "forgotten" in sys.modules
+    wasmport.default_realm().close()
+    assert "forgotten" not in sys.modules
+    import forgotten as fresh
+    assert fresh is not forgotten and fresh.inits == 1
+
+
+def test_realms_are_isolated(tmp_path):
+    path = write(tmp_path, "iso.wat", REACTOR)
+    with wasmport.Realm() as a, wasmport.Realm() as b:
+        ma, mb = wasmport.load(str(path), realm=a), wasmport.load(str(path), realm=b)
+        assert ma is not mb
+        assert wasmport.instance_of(ma).module is not wasmport.instance_of(mb).module
+        assert wasmport.instance_of(ma).module._asset is wasmport.instance_of(mb).module._asset
+
+
+def test_clean_shutdown_prints_nothing(tmp_path):
+    write(tmp_path, "shut.wat", '(module (memory (export "m") 1) (func (export "f") (result i32)'
+          ' i32.const 7) (table (export "t") 1 funcref) (global (export "g") (mut i32) (i32.const 1)))')
+    script = write(tmp_path, "main.py", textwrap.dedent("""
+        import wasmport.auto, wasmport
+        import shut
+        from wasmport.source import shut as Shut
+        other = Shut.instantiate()
+        realm = wasmport.Realm()
+        mine = Shut.instantiate(realm=realm)
+        mem = wasmport.Memory(1)
+        print(shut.f(), other.f(), mine.f())
+    """))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         check=False)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "7 7 7\n", "")
+
+
+def test_instance_of_rejects_other_things():
+    with pytest.raises(TypeError, match="instance-phase"):
+        wasmport.instance_of(sys)
+    with pytest.raises(TypeError):
+        wasmport.instance_of(wasmport.compile("(module)"))
