@@ -135,7 +135,7 @@ class Realm:
             module = self._cache.get(key)
             if module is None:
                 module = self._cache[key] = Module(asset, self, name)
-            return module  # type: ignore[no-any-return]
+            return module
 
     def instance_module(self, asset: Asset, name: str | None = None,
                         namespace: InstanceModule | None = None) -> InstanceModule:
@@ -266,6 +266,7 @@ def _shutdown_default() -> None:
 def _forget_modules(realm: Realm) -> None:
     """Remove the realm's modules from sys.modules, so nothing stale is imported later."""
     for name, mod in list(sys.modules.items()):
+        owner: Realm | None
         if isinstance(mod, Module):
             owner = mod._realm
         elif isinstance(mod, InstanceModule):

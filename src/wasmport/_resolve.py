@@ -8,6 +8,7 @@ starting with ``./`` or ``../`` relative to a base directory.  A ``?module`` or
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import re
 import sys
@@ -56,12 +57,12 @@ def resolve(specifier: str, *, base_dir: str | None, package: str | None = None)
         raise ModuleNotFoundError(f"{specifier!r} is neither a module name nor a path to a "
                                   ".wasm/.wat file", name=spec)
     fullname = importlib.util.resolve_name(spec, package) if spec.startswith(".") else spec
-    path = find_module_file(fullname)
-    if path is None:
+    found = find_module_file(fullname)
+    if found is None:
         raise ModuleNotFoundError(f"no WebAssembly module named {fullname!r} "
                                   f"(looked for {_leaf(fullname)}.wasm and .wat on "
                                   f"{_where(fullname)})", name=fullname)
-    return Resolved(path, fullname, phase)
+    return Resolved(found, fullname, phase)
 
 
 def _resolve_path(spec: str, base_dir: str | None) -> str:

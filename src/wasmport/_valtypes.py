@@ -52,7 +52,8 @@ def describe(ty: Any) -> str:
     """The readable form of an extern type: ``func (i32) -> nil``, ``memory 1..2``, ..."""
     if isinstance(ty, wasmtime.FuncType):
         params, results = func_sig(ty)
-        res = "nil" if not results else results[0] if len(results) == 1 else f"({', '.join(results)})"
+        res = ("nil" if not results else results[0] if len(results) == 1
+               else f"({', '.join(results)})")
         return f"func ({', '.join(params)}) -> {res}"
     if isinstance(ty, wasmtime.MemoryType):
         shared = " shared" if ty.is_shared else ""

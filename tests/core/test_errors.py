@@ -2,9 +2,9 @@ import importlib
 import sys
 
 import pytest
-from wasmtest import write
 
 import wasmport
+from wasmtest import write
 
 
 def test_bad_bytes_are_compile_errors_in_both_phases(modpath):

@@ -2,9 +2,9 @@ import importlib
 import sys
 
 import pytest
-from wasmtest import write
 
 import wasmport
+from wasmtest import write
 
 LIB = """(module
   (memory (export "mem") 1)
@@ -52,8 +52,10 @@ def _python_calls_during(fn, *args):
 def test_wasm_to_wasm_calls_never_enter_python(modpath):
     write(modpath, "lib2.wat", LIB)
     write(modpath, "user2.wat", USER.format(m="lib2"))
-    write(modpath, "viapy.py", "__wasm_exports__ = ['double']\ndef double(x):\n    return 2 * x\n")
-    write(modpath, "user3.wat", USER.format(m="lib2").replace('"lib2" "double"', '"viapy" "double"'))
+    write(modpath, "viapy.py",
+          "__wasm_exports__ = ['double']\ndef double(x):\n    return 2 * x\n")
+    user3 = USER.format(m="lib2").replace('"lib2" "double"', '"viapy" "double"')
+    write(modpath, "user3.wat", user3)
     import user2
     import user3
     direct = _python_calls_during(user2.quad, 3)
@@ -87,7 +89,8 @@ def test_python_module_that_opts_in(modpath):
     write(modpath, "pyenv.py", "__wasm_exports__ = ['twice']\n"
           "calls = []\n"
           "def twice(x):\n    calls.append(x)\n    return x * 2\n")
-    write(modpath, "usespy.wat", '(module (import "pyenv" "twice" (func $t (param i32) (result i32)))'
+    write(modpath, "usespy.wat", '(module'
+          ' (import "pyenv" "twice" (func $t (param i32) (result i32)))'
           ' (func (export "run") (param i32) (result i32) local.get 0 call $t))')
     import pyenv
     import usespy

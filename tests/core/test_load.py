@@ -2,9 +2,9 @@ import asyncio
 import os
 
 import pytest
-from wasmtest import write
 
 import wasmport
+from wasmtest import write
 
 ADD = '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))'
 

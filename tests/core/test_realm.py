@@ -3,9 +3,9 @@ import sys
 import textwrap
 
 import pytest
-from wasmtest import write
 
 import wasmport
+from wasmtest import write
 
 REACTOR = """(module
   (global $inits (export "inits") (mut i32) (i32.const 0))
@@ -67,7 +67,8 @@ def test_realms_are_isolated(tmp_path):
 
 def test_clean_shutdown_prints_nothing(tmp_path):
     write(tmp_path, "shut.wat", '(module (memory (export "m") 1) (func (export "f") (result i32)'
-          ' i32.const 7) (table (export "t") 1 funcref) (global (export "g") (mut i32) (i32.const 1)))')
+          ' i32.const 7) (table (export "t") 1 funcref)'
+          ' (global (export "g") (mut i32) (i32.const 1)))')
     script = write(tmp_path, "main.py", textwrap.dedent("""
         import wasmport.auto, wasmport
         import shut

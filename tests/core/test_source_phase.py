@@ -2,9 +2,9 @@ import importlib
 import sys
 
 import pytest
-from wasmtest import write
 
 import wasmport
+from wasmtest import write
 
 COUNTER = """(module
   (import "env" "tick" (func $tick))

@@ -57,7 +57,8 @@ class Function:
         if len(args) != len(params):
             raise TypeError(f"{self.__doc__} takes {len(params)} argument"
                             f"{'' if len(params) == 1 else 's'}, {len(args)} given")
-        values = [_lower_arg(vt, a, self, i) for i, (vt, a) in enumerate(zip(params, args))]
+        pairs = enumerate(zip(params, args, strict=True))
+        values = [_lower_arg(vt, a, self, i) for i, (vt, a) in pairs]
         store = self._realm.store
         try:
             result = self._func(store, *values)

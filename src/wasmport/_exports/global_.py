@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import wasmtime
@@ -63,9 +64,11 @@ class Global:
         return f"<wasm global {self.name!r} ({self.type}) = {self.value!r}>"
 
 
-_MAKERS = {"i32": wasmtime.Val.i32, "i64": wasmtime.Val.i64, "f32": wasmtime.Val.f32,
-           "f64": wasmtime.Val.f64, "externref": wasmtime.Val.externref,
-           "funcref": wasmtime.Val.funcref}
+_Maker = Callable[[Any], wasmtime.Val]
+_MAKERS: dict[str, _Maker] = {
+    "i32": wasmtime.Val.i32, "i64": wasmtime.Val.i64, "f32": wasmtime.Val.f32,
+    "f64": wasmtime.Val.f64, "externref": wasmtime.Val.externref, "funcref": wasmtime.Val.funcref,
+}
 
 
 def to_val(vt: str, value: Any) -> wasmtime.Val:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from numbers import Real
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
@@ -92,7 +93,7 @@ def _check_results(site: Site, results: tuple[str, ...], value: Any) -> Any:
     if not isinstance(value, (tuple, list)) or len(value) != len(results):
         raise TypeError(f"{what} {value!r}; expected a tuple of {len(results)} values "
                         f"({', '.join(results)})")
-    return [_lower_result(vt, v, what) for vt, v in zip(results, value)]
+    return [_lower_result(vt, v, what) for vt, v in zip(results, value, strict=True)]
 
 
 def _lower_result(vt: str, value: Any, what: str) -> Any:
