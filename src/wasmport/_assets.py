@@ -17,6 +17,7 @@ import wasmtime
 
 from ._engine import EngineConfig, get_engine
 from ._errors import CompileError
+from ._sigscan import undescribable
 
 WASM_MAGIC = b"\0asm"
 _CORE_VERSION = b"\x01\x00\x00\x00"
@@ -72,11 +73,23 @@ def _check_binary(wasm: bytes, where: str) -> None:
 def compile_wasm(engine: wasmtime.Engine, wasm: bytes, where: str) -> wasmtime.Module:
     _check_binary(wasm, where)
     try:
-        return wasmtime.Module(engine, wasm)
+        module = wasmtime.Module(engine, wasm)
     except wasmtime.WasmtimeError as err:
         reason = str(err).strip()
         raise CompileError(f"{where}: invalid module: {_first_cause(reason)}", path=where,
                            reason=reason) from err
+    _check_describable(wasm, where)
+    return module
+
+
+def _check_describable(wasm: bytes, where: str) -> None:
+    """Refuse what the engine's C API would abort the process on (see _sigscan)."""
+    bad = undescribable(wasm)
+    if bad is not None:
+        raise CompileError(
+            f"{where}: {bad}, which wasmport cannot pass across a module boundary yet; "
+            "imports and exports may use i32, i64, f32, f64, funcref and externref only",
+            path=where, reason="unsupported type")
 
 
 def _first_cause(reason: str) -> str:

@@ -1,0 +1,288 @@
+"""Find an import or export whose type the engine cannot describe, before anything asks.
+
+wasmtime's C API aborts the whole process (a Rust panic, not an error) when asked
+for a value type other than i32, i64, f32, f64, funcref or externref: v128,
+``(ref $t)``, ``(ref func)``, anyref, exnref...  The panic comes from
+``wasm_globaltype_content``, ``wasm_functype_params`` / ``_results`` and
+``wasm_tabletype_element``, which wasmport calls for every import and export of a
+module.  So a module compiles, then this reads just enough of its (already
+validated) binary -- the type, import, function, table, global, tag and export
+sections -- to name the first import or export with such a type.
+"""
+
+from __future__ import annotations
+
+_NUM = {0x7F, 0x7E, 0x7D, 0x7C}
+_FUNCREF, _EXTERNREF = 0x70, 0x6F
+_ABSTRACT = {0x70: "func", 0x6F: "extern", 0x73: "nofunc", 0x72: "noextern", 0x71: "none",
+             0x6E: "any", 0x6D: "eq", 0x6C: "i31", 0x6B: "struct", 0x6A: "array",
+             0x69: "exn", 0x74: "noexn", 0x68: "cont", 0x75: "nocont"}
+_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
+
+
+class _Reader:
+    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
+        self.data, self.pos = data, pos
+        self.end = len(data) if end is None else end
+
+    def byte(self) -> int:
+        if self.pos >= self.end:
+            raise ValueError("unexpected end")
+        b = self.data[self.pos]
+        self.pos += 1
+        return b
+
+    def peek(self) -> int:
+        if self.pos >= self.end:
+            raise ValueError("unexpected end")
+        return self.data[self.pos]
+
+    def uleb(self) -> int:
+        result = shift = 0
+        while True:
+            b = self.byte()
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return result
+
+    def sleb(self) -> int:
+        result = shift = 0
+        while True:
+            b = self.byte()
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return result - (1 << shift) if b & 0x40 else result
+
+    def skip(self, n: int) -> None:
+        self.pos += n
+        if self.pos > self.end:
+            raise ValueError("unexpected end")
+
+    def name(self) -> str:
+        n = self.uleb()
+        start = self.pos
+        self.skip(n)
+        return self.data[start:self.pos].decode("utf-8", "replace")
+
+
+def _heaptype(r: _Reader) -> str:
+    if r.peek() in _ABSTRACT:
+        return _ABSTRACT[r.byte()]
+    index = r.sleb()
+    if index < 0:
+        raise ValueError("unknown heap type")
+    return f"${index}"
+
+
+def _valtype(r: _Reader) -> str | None:
+    """Read a value type; None when the engine can describe it, else its text form."""
+    b = r.byte()
+    if b in _NUM or b in (_FUNCREF, _EXTERNREF):
+        return None
+    if b == 0x7B:
+        return "v128"
+    if b in (0x63, 0x64):
+        heap = _heaptype(r)
+        if b == 0x63 and heap in ("func", "extern"):
+            return None  # (ref null func) is funcref, (ref null extern) externref
+        return f"(ref {'null ' if b == 0x63 else ''}{heap})"
+    if b in _ABSTRACT:
+        return f"{_ABSTRACT[b]}ref"
+    raise ValueError(f"unknown value type 0x{b:02x}")
+
+
+def _first_bad(r: _Reader, count: int) -> str | None:
+    bad = None
+    for _ in range(count):
+        found = _valtype(r)
+        bad = bad or found
+    return bad
+
+
+def _comptype(r: _Reader) -> str | None:
+    form = r.byte()
+    if form == 0x60:  # func: the only kind imports and exports refer to
+        bad_params = _first_bad(r, r.uleb())
+        bad_results = _first_bad(r, r.uleb())
+        return bad_params or bad_results
+    fields = r.uleb() if form == 0x5F else 1 if form == 0x5E else None
+    if fields is None:
+        if form == 0x5D:  # cont $t
+            r.sleb()
+            return None
+        raise ValueError(f"unknown composite type 0x{form:02x}")
+    for _ in range(fields):
+        if r.peek() in (0x78, 0x77):  # packed i8 / i16
+            r.byte()
+        else:
+            _valtype(r)
+        r.byte()  # mutability
+    return None
+
+
+def _subtype(r: _Reader) -> str | None:
+    if r.peek() in (0x50, 0x4F):
+        r.byte()
+        for _ in range(r.uleb()):
+            r.uleb()
+    return _comptype(r)
+
+
+def _types(r: _Reader) -> list[str | None]:
+    types: list[str | None] = []
+    for _ in range(r.uleb()):
+        if r.peek() == 0x4E:  # rec group
+            r.byte()
+            types.extend(_subtype(r) for _ in range(r.uleb()))
+        else:
+            types.append(_subtype(r))
+    return types
+
+
+def _limits(r: _Reader) -> None:
+    flags = r.byte()
+    r.uleb()
+    if flags & 1:
+        r.uleb()
+    if flags & 8:  # custom page size
+        r.uleb()
+
+
+def _tabletype(r: _Reader) -> str | None:
+    bad = _valtype(r)
+    _limits(r)
+    return bad
+
+
+def _globaltype(r: _Reader) -> str | None:
+    bad = _valtype(r)
+    r.byte()
+    return bad
+
+
+# Constant-expression opcodes and how to skip their immediates.
+_IMM_NONE = {0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E}
+_IMM_ULEB = {0x23, 0xD2}
+_GC_IMMS = {0: 1, 1: 1, 6: 1, 7: 1, 8: 2, 9: 2, 10: 2, 0x1A: 0, 0x1B: 0, 0x1C: 0}
+
+
+def _skip_expr(r: _Reader) -> None:
+    while True:
+        op = r.byte()
+        if op == 0x0B:
+            return
+        if op in (0x41, 0x42):
+            r.sleb()
+        elif op in (0x43, 0x44):
+            r.skip(4 if op == 0x43 else 8)
+        elif op in _IMM_ULEB:
+            r.uleb()
+        elif op == 0xD0:
+            _heaptype(r)
+        elif op == 0xFB and r.peek() in _GC_IMMS:
+            for _ in range(_GC_IMMS[r.uleb()]):
+                r.uleb()
+        elif op == 0xFD and r.peek() == 0x0C:  # v128.const
+            r.uleb()
+            r.skip(16)
+        elif op not in _IMM_NONE:
+            raise ValueError(f"unknown constant instruction 0x{op:02x}")
+
+
+class _Spaces:
+    """What each index space holds: the bad type text (or None) of each entry."""
+
+    def __init__(self) -> None:
+        self.types: list[str | None] = []
+        self.func: list[str | None] = []
+        self.table: list[str | None] = []
+        self.memory: list[str | None] = []
+        self.global_: list[str | None] = []
+        self.tag: list[str | None] = []
+
+    def space(self, kind: int) -> list[str | None]:
+        return [self.func, self.table, self.memory, self.global_, self.tag][kind]
+
+    def functype(self, index: int) -> str | None:
+        return self.types[index] if index < len(self.types) else None
+
+
+def _import(r: _Reader, s: _Spaces) -> tuple[str, str | None]:
+    where = f'import "{r.name()}"."{r.name()}"'
+    kind = r.byte()
+    if kind == 0:
+        bad = s.functype(r.uleb())
+    elif kind == 1:
+        bad = _tabletype(r)
+    elif kind == 2:
+        _limits(r)
+        bad = None
+    elif kind == 3:
+        bad = _globaltype(r)
+    elif kind == 4:
+        r.byte()
+        bad = s.functype(r.uleb())
+    else:
+        raise ValueError(f"unknown import kind {kind}")
+    s.space(kind).append(bad)
+    return where, bad
+
+
+def _section(r: _Reader, sid: int, s: _Spaces) -> str | None:
+    """Read one section; the first bad import or export it declares, if any."""
+    if sid == 1:
+        s.types = _types(r)
+    elif sid == 2:
+        for _ in range(r.uleb()):
+            where, bad = _import(r, s)
+            if bad:
+                return f"{where} has type {bad}"
+    elif sid == 3:
+        if any(s.types):  # otherwise no function can have a bad type: skip the decoding
+            s.func.extend(s.functype(r.uleb()) for _ in range(r.uleb()))
+        else:
+            s.func.extend([None] * r.uleb())
+    elif sid == 4:
+        for _ in range(r.uleb()):
+            init = r.peek() == 0x40
+            if init:
+                r.skip(2)
+            s.table.append(_tabletype(r))
+            if init:
+                _skip_expr(r)
+    elif sid == 6:
+        for _ in range(r.uleb()):
+            s.global_.append(_globaltype(r))
+            _skip_expr(r)
+    elif sid == 13:
+        for _ in range(r.uleb()):
+            r.byte()
+            s.tag.append(s.functype(r.uleb()))
+    elif sid == 7:
+        for _ in range(r.uleb()):
+            name, kind, index = r.name(), r.byte(), r.uleb()
+            space = s.space(kind) if kind in _KINDS else []
+            bad = space[index] if index < len(space) else None
+            if bad:
+                return f'export "{name}" ({_KINDS[kind]}) has type {bad}'
+    return None
+
+
+def undescribable(wasm: bytes) -> str | None:
+    """The first import or export of a valid module whose type the engine cannot
+    describe, as ``export "f" (func) has type v128``; None when there is none."""
+    r = _Reader(wasm, 8)
+    spaces = _Spaces()
+    try:
+        while r.pos < r.end:
+            sid, size = r.byte(), r.uleb()
+            body = _Reader(wasm, r.pos, r.pos + size)
+            r.skip(size)
+            found = _section(body, sid, spaces) if sid in (1, 2, 3, 4, 6, 7, 13) else None
+            if found:
+                return found
+    except (ValueError, IndexError) as err:
+        return f"its import and export types could not be read ({err})"
+    return None

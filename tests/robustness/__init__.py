@@ -1,0 +1,1 @@
+"""Hostile input, boundaries, load and faults."""
