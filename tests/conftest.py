@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,18 @@ import pytest
 
 import wasmport
 from wasmport import _realm
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_code_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the compiled-code cache of the test run out of the user's cache directory."""
+    saved = os.environ.get("WASMPORT_CACHE_DIR")
+    os.environ["WASMPORT_CACHE_DIR"] = str(tmp_path_factory.mktemp("codecache"))
+    yield
+    if saved is None:
+        del os.environ["WASMPORT_CACHE_DIR"]
+    else:
+        os.environ["WASMPORT_CACHE_DIR"] = saved
 
 
 @pytest.fixture

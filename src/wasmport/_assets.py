@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import wasmtime
 
+from . import _codecache
 from ._engine import EngineConfig, get_engine
 from ._errors import CompileError
 from ._sigscan import undescribable
@@ -25,32 +26,57 @@ _CORE_VERSION = b"\x01\x00\x00\x00"
 
 @dataclass(eq=False)
 class Asset:
-    """One WebAssembly asset: its binary bytes, their digest and its compiled modules."""
+    """One WebAssembly asset: its digest, its binary bytes (read when first needed) and its
+    compiled modules, one per engine configuration."""
 
     name: str
     path: str | None
-    wasm: bytes
     digest: str
+    _wasm: bytes | None = field(default=None, repr=False)
     stat_key: tuple[int, int] | None = None
     _compiled: dict[EngineConfig, wasmtime.Module] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    compiles: int = 0
 
     @property
     def where(self) -> str:
         return self.path or f"<{self.name}>"
 
+    @property
+    def wasm(self) -> bytes:
+        """The binary module (text assets converted)."""
+        if self._wasm is None:
+            assert self.path is not None
+            self._wasm = _read_wasm(self.path)
+            # The digest came from a stat record; the bytes are the truth.
+            self.digest = hashlib.sha256(self._wasm).hexdigest()
+        return self._wasm
+
     def compiled(self, config: EngineConfig) -> wasmtime.Module:
-        """The module compiled for ``config``'s engine; compiles on first use only."""
+        """The module compiled for ``config``'s engine: from memory, from the on-disk
+        cache, or compiled now (and then cached); at most once per configuration."""
         with self._lock:
             module = self._compiled.get(config)
             if module is None:
-                module = self._compiled[config] = compile_wasm(
-                    get_engine(config), self.wasm, self.where
-                )
+                module = self._compiled[config] = self._load_or_compile(config)
             return module
 
+    def _load_or_compile(self, config: EngineConfig) -> wasmtime.Module:
+        engine = get_engine(config)
+        cache = _codecache.current()
+        if cache is not None:
+            cached = cache.load(engine, config.key(), self.digest)
+            if cached is not None:
+                return cached
+        module = compile_wasm(engine, self.wasm, self.where)
+        self.compiles += 1
+        if cache is not None:
+            cache.store(config.key(), self.digest, module)
+        return module
+
     def compile_count(self) -> int:
-        return len(self._compiled)
+        """How many times this asset was compiled by the engine (cache hits excluded)."""
+        return self.compiles
 
 
 def _check_binary(wasm: bytes, where: str) -> None:
@@ -115,7 +141,7 @@ def asset_from_bytes(data: bytes, *, name: str = "module", path: str | None = No
     if wasm is None:
         raise CompileError(f"<{name}>: not a WebAssembly binary (it does not start with \\0asm)",
                            path=path, reason="bad magic")
-    return Asset(name, path, wasm, hashlib.sha256(wasm).hexdigest())
+    return Asset(name, path, hashlib.sha256(wasm).hexdigest(), wasm)
 
 
 _cache: dict[str, Asset] = {}
@@ -123,7 +149,11 @@ _cache_lock = threading.Lock()
 
 
 def asset_for_file(path: str) -> Asset:
-    """The asset for a .wasm/.wat file, reusing the cached one while the content is the same."""
+    """The asset for a .wasm/.wat file, reusing the cached one while the content is the same.
+
+    The digest comes from the on-disk cache's stat record when the file is unchanged, so a
+    warm start neither reads nor hashes the file.
+    """
     real = os.path.realpath(path)
     try:
         st = os.stat(real)
@@ -134,7 +164,7 @@ def asset_for_file(path: str) -> Asset:
         cached = _cache.get(real)
         if cached is not None and cached.stat_key == stat_key:
             return cached
-    asset = _read_asset(real, stat_key)
+    asset = _new_file_asset(real, st)
     with _cache_lock:
         cached = _cache.get(real)
         if cached is not None and cached.digest == asset.digest:
@@ -144,10 +174,24 @@ def asset_for_file(path: str) -> Asset:
         return asset
 
 
-def _read_asset(real: str, stat_key: tuple[int, int]) -> Asset:
+def _new_file_asset(real: str, st: os.stat_result) -> Asset:
+    name = os.path.splitext(os.path.basename(real))[0]
+    stat_key = (st.st_mtime_ns, st.st_size)
+    cache = _codecache.current()
+    source = _codecache.SourceStat.of(real, st)
+    digest = cache.known_digest(source) if cache is not None else None
+    if digest is not None:
+        return Asset(name, real, digest, None, stat_key)
+    wasm = _read_wasm(real)
+    asset = Asset(name, real, hashlib.sha256(wasm).hexdigest(), wasm, stat_key)
+    if cache is not None:
+        cache.remember_digest(source, asset.digest)
+    return asset
+
+
+def _read_wasm(real: str) -> bytes:
     with open(real, "rb") as f:
         data = f.read()
-    name = os.path.splitext(os.path.basename(real))[0]
     wasm = wat_to_wasm(data, real) if real.endswith(".wat") else data
     _check_binary(wasm, real)
-    return Asset(name, real, wasm, hashlib.sha256(wasm).hexdigest(), stat_key)
+    return wasm

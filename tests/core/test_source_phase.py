@@ -81,7 +81,8 @@ def test_source_identity_before_and_after_instance(modpath):
     assert before.instantiate() is not inst
 
 
-def test_asset_compiled_once_for_both_phases(modpath):
+def test_asset_compiled_once_for_both_phases(modpath, monkeypatch):
+    monkeypatch.setenv("WASMPORT_CACHE", "0")
     write(modpath, "once.wat", PLAIN)
     mod = importlib.import_module("once")
     src = wasmport.load("once?source")
