@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import wasmtime
-from wasmtest import write
 
 import wasmport
 from wasmport import _assets, _codecache
+from wasmtest import write
 
 WAT = '(module (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add))'
 
