@@ -23,6 +23,7 @@ from ._exports.global_ import Global as Global
 from ._exports.memory import Memory as Memory
 from ._exports.namespace import Instance as Instance
 from ._exports.table import Table as Table
+from ._exports.tag import Tag as Tag
 from ._importer.finder import install as install
 from ._importer.finder import is_installed as is_installed
 from ._importer.finder import uninstall as uninstall
@@ -51,6 +52,7 @@ __all__ = [
     "Realm",
     "RealmClosedError",
     "Table",
+    "Tag",
     "Trap",
     "UnknownImportError",
     "WasmportError",

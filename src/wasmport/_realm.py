@@ -22,14 +22,15 @@ from ._assets import Asset
 from ._engine import EngineConfig, get_engine
 from ._errors import ImportCycleError, LinkError, RealmClosedError
 from ._exports._calls import raise_boundary_error
+from ._exports._raw import exports_by_name
 from ._exports.function import Function
 from ._exports.global_ import Global
 from ._exports.memory import Memory
 from ._exports.namespace import Instance, InstanceModule
 from ._exports.table import Table
+from ._exports.tag import Tag
 from ._module import Module
 from ._resolve import resolve
-from ._valtypes import func_sig
 
 Phase = Literal["instance", "source"]
 _PHASES = ("instance", "source")
@@ -189,17 +190,14 @@ class Realm:
     def _wrap_exports(self, module: Module, raw: wasmtime.Instance) -> dict[str, Any]:
         store = self.store
         where = module.path or f"<{module.name}>"
-        exports = raw.exports(store)
-        wrapped: dict[str, Any] = {}
-        for export in module._compiled.exports:
-            value = exports[export.name]
-            wrapped[export.name] = _wrap_extern(self, value, export.name, export.type, where)
-        return wrapped
+        sigs = dict(module._export_sigs)
+        return {name: _wrap_extern(self, value, name, sigs[name], where)
+                for name, value in exports_by_name(store, raw, sigs)}
 
 
-def _wrap_extern(realm: Realm, value: Any, name: str, ty: Any, where: str) -> Any:
+def _wrap_extern(realm: Realm, value: Any, name: str, sig: Any, where: str) -> Any:
     if isinstance(value, wasmtime.Func):
-        params, results = func_sig(ty)
+        params, results = sig
         return Function(realm, value, name, params, results, where)
     if isinstance(value, wasmtime.Memory):
         return Memory._wrap(realm, value, name)
@@ -207,6 +205,8 @@ def _wrap_extern(realm: Realm, value: Any, name: str, ty: Any, where: str) -> An
         return Global._wrap(realm, value, name)
     if isinstance(value, wasmtime.Table):
         return Table._wrap(realm, value, name)
+    if isinstance(value, wasmtime.Tag):
+        return Tag._wrap(realm, value, name)
     return value
 
 

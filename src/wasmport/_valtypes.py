@@ -62,6 +62,8 @@ def describe(ty: Any) -> str:
         return f"global {'mut ' if ty.mutable else ''}{valtype_name(ty.content)}"
     if isinstance(ty, wasmtime.TableType):
         return f"table {_limits(ty.limits)} {valtype_name(ty.element)}"
+    if isinstance(ty, wasmtime.TagType):
+        return f"tag ({', '.join(func_sig(ty.functype)[0])})"
     return type(ty).__name__.lower()
 
 
@@ -71,6 +73,7 @@ def kind_of(ty: Any) -> str:
         (wasmtime.MemoryType, "memory"),
         (wasmtime.GlobalType, "global"),
         (wasmtime.TableType, "table"),
+        (wasmtime.TagType, "tag"),
     ):
         if isinstance(ty, cls):
             return kind

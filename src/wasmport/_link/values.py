@@ -14,6 +14,7 @@ from .._exports.function import Function, wrap_func
 from .._exports.global_ import Global, to_val
 from .._exports.memory import Memory
 from .._exports.table import Table
+from .._exports.tag import Tag
 from .._valtypes import check_value, describe, func_sig, kind_of, valtype_name
 
 if TYPE_CHECKING:
@@ -153,9 +154,20 @@ def _limits_fit(size: int, found: wasmtime.Limits, expected: wasmtime.Limits) ->
 
 
 def _found(value: Any) -> str:
-    if isinstance(value, (Memory, Global, Table, Function)):
+    if isinstance(value, (Memory, Global, Table, Function, Tag)):
         return value.type
     return f"a Python {type(value).__name__}"
 
 
-_CONVERTERS = {"func": _func, "global": _global, "memory": _memory, "table": _table}
+def _tag(realm: Realm, site: Site, value: Any) -> Any:
+    if not isinstance(value, Tag):
+        raise site.incompatible(_found(value), "give a tag exported by a wasm module")
+    _owned(realm, site, value)
+    found = value._tag.type(realm.store)
+    if func_sig(found.functype) != func_sig(site.ty.functype):
+        raise site.incompatible(describe(found), f"export a tag of type {describe(site.ty)}")
+    return value._tag
+
+
+_CONVERTERS = {"func": _func, "global": _global, "memory": _memory, "table": _table,
+               "tag": _tag}

@@ -1,0 +1,1 @@
+"""The WebAssembly spec testsuite, run through wasmport (see harness.py)."""
