@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import wasmtime
 
 from ._assets import Asset
-from ._valtypes import describe, kind_of
+from ._valtypes import describe, func_sig, kind_of
 
 if TYPE_CHECKING:
     from ._exports.namespace import InstanceModule
@@ -53,10 +53,11 @@ class Module:
             ImportDescriptor(i.module, i.name or "", kind_of(i.type), describe(i.type))
             for i in self._compiled.imports
         )
-        self.exports = tuple(
-            ExportDescriptor(e.name, kind_of(e.type), describe(e.type))
-            for e in self._compiled.exports
-        )
+        exports = [(e.name, e.type) for e in self._compiled.exports]
+        self.exports = tuple(ExportDescriptor(n, kind_of(t), describe(t)) for n, t in exports)
+        # What wrapping an instance's exports needs, worked out once per module.
+        self._export_sigs = tuple(
+            (n, func_sig(t) if isinstance(t, wasmtime.FuncType) else None) for n, t in exports)
 
     def __repr__(self) -> str:
         where = f" from {self.path!r}" if self.path else ""

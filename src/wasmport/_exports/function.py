@@ -38,10 +38,11 @@ class Function:
         self.results = results
         self._where = f"{where}: {name}()"
         self.__doc__ = signature_text(name, params, results)
-        self.__signature__ = inspect.Signature(
-            [inspect.Parameter(f"p{i}", inspect.Parameter.POSITIONAL_ONLY)
-             for i in range(len(params))]
-        )
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.Signature([inspect.Parameter(f"p{i}", inspect.Parameter.POSITIONAL_ONLY)
+                                  for i in range(len(self.params))])
 
     @property
     def type(self) -> str:
