@@ -19,6 +19,7 @@ _export_get = _bindings._wasmtime_instance_export_get
 _FUNC, _TABLE, _MEMORY, _GLOBAL = (ffi.WASMTIME_EXTERN_FUNC.value, ffi.WASMTIME_EXTERN_TABLE.value,
                                    ffi.WASMTIME_EXTERN_MEMORY.value,
                                    ffi.WASMTIME_EXTERN_GLOBAL.value)
+_TAG = ffi.WASMTIME_EXTERN_TAG.value
 
 
 def exports_by_name(store: wasmtime.Store, instance: wasmtime.Instance,
@@ -45,4 +46,6 @@ def _wrap(item: Any) -> Any:
         return wasmtime.Global._from_raw(type(item.of.global_).from_buffer_copy(item.of.global_))
     if kind == _TABLE:
         return wasmtime.Table._from_raw(type(item.of.table).from_buffer_copy(item.of.table))
+    if kind == _TAG:
+        return wasmtime.Tag._from_raw(type(item.of.tag).from_buffer_copy(item.of.tag))
     raise wasmtime.WasmtimeError(f"unsupported export kind {kind}")
