@@ -6,6 +6,7 @@ and re-raised, as the same object, at the Python caller of the wasm export.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any, NoReturn
 
@@ -29,7 +30,9 @@ def take_parked() -> BaseException | None:
 
 def trap_message(text: str) -> str:
     """The engine's most specific line: 'wasm trap: ...' or the last cause."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # Cause chains number their lines ("1: wasm trap: ..."): drop the numbers.
+    lines = [re.sub(r"^\d+:\s*", "", line.strip()) for line in text.splitlines()
+             if line.strip()]
     for line in reversed(lines):
         if line.startswith("wasm trap:"):
             return line[len("wasm trap:"):].strip()
