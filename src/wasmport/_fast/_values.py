@@ -1,0 +1,107 @@
+"""Lowering Python values into raw slots: the slow, exact checks behind the fast paths.
+
+The generated wrappers test ``x.__class__ is int`` (or ``float``) and a chained range
+comparison inline; anything that fails lands here, where the value is either
+accepted after conversion (``bool``, ``int`` subclasses, ``__index__`` objects for
+integers; ``int`` and ``__float__`` objects for floats) or rejected:
+
+    TypeError       not a number of the right kind (a float for an i32, a str, ...)
+    OverflowError   an integer outside what the wasm type can hold
+
+Integer ranges accept both signed and unsigned spellings, so the bit pattern is
+never ambiguous and nothing wraps silently:
+
+    i32   -2**31 .. 2**32 - 1        i64   -2**63 .. 2**64 - 1
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+VALTYPES = ("i32", "i64", "f32", "f64")
+
+INT_RANGES = {
+    "i32": (-(2**31), 2**32 - 1),
+    "i64": (-(2**63), 2**64 - 1),
+}
+
+
+def check_signature(params: Any, results: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Validate value-type names; ValueError for anything the fast path cannot carry."""
+    out = []
+    for what, names in (("params", params), ("results", results)):
+        if not isinstance(names, (tuple, list)):
+            raise TypeError(f"{what} must be a tuple of value-type names, "
+                            f"not {type(names).__name__}")
+        for name in names:
+            if name not in VALTYPES:
+                raise ValueError(f"{what}: value type {name!r} is not supported by the fast path; "
+                                 f"it carries {', '.join(VALTYPES)} only")
+        out.append(tuple(names))
+    return out[0], out[1]
+
+
+def describe(params: tuple[str, ...], results: tuple[str, ...]) -> str:
+    """``(i32, i32) -> i32`` in the text format's words."""
+    res = "nil" if not results else ", ".join(results)
+    if len(results) > 1:
+        res = f"({res})"
+    return f"({', '.join(params)}) -> {res}"
+
+
+def lower_int(value: Any, kind: str, what: str) -> int:
+    """An integer for an i32/i64 slot, in range, or TypeError/OverflowError."""
+    if isinstance(value, float) or not hasattr(type(value), "__index__"):
+        raise TypeError(f"{what} ({kind}) must be an int, not {type(value).__name__}")
+    number = operator.index(value)
+    lo, hi = INT_RANGES[kind]
+    if not lo <= number <= hi:
+        raise OverflowError(f"{what} ({kind}) is out of range: {number}; "
+                            f"{kind} holds {lo}..{hi}")
+    return number
+
+
+def lower_float(value: Any, kind: str, what: str) -> float:
+    """A float for an f32/f64 slot; ints are converted exactly or OverflowError.
+
+    f32 values are rounded to the nearest f32 when stored, as ``f32.demote_f64``
+    does, so magnitudes beyond the f32 range become infinities.
+    """
+    if isinstance(value, (str, bytes, bytearray)) or not (
+        hasattr(type(value), "__float__") or hasattr(type(value), "__index__")
+    ):
+        raise TypeError(f"{what} ({kind}) must be a float or int, not {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise OverflowError(f"{what} ({kind}) is too large for a float: {value}") from None
+
+
+def lower(value: Any, kind: str, what: str) -> Any:
+    """`value` ready for its slot view: i64 values come back signed (for the 'q' view)."""
+    if kind in INT_RANGES:
+        number = lower_int(value, kind, what)
+        if kind == "i64" and number >= 2**63:
+            number -= 2**64
+        return number
+    return lower_float(value, kind, what)
+
+
+def host_results(value: Any, results: tuple[str, ...], where: str) -> tuple[Any, ...]:
+    """Check what a host function returned against its declared results."""
+    if not results:
+        if value is not None:
+            raise TypeError(f"{where} returned {type(value).__name__}, expected None "
+                            "(the function has no results)")
+        return ()
+    if len(results) == 1:
+        return (lower(value, results[0], f"{where} result"),)
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{where} returned {type(value).__name__}, expected a tuple of "
+                        f"{len(results)} values ({', '.join(results)})")
+    if len(value) != len(results):
+        raise TypeError(f"{where} returned {len(value)} values, expected {len(results)} "
+                        f"({', '.join(results)})")
+    return tuple(lower(v, k, f"{where} result {i + 1}") for i, (v, k) in
+                 enumerate(zip(value, results, strict=True)))
