@@ -118,7 +118,11 @@ def _global(realm: Realm, site: Site, value: Any) -> Any:
                                 f"value, {vt!r}, mutable=True)")
     if vt in ("i32", "i64", "f32", "f64") and isinstance(value, Real) and not isinstance(
             value, bool):
-        checked = check_value(vt, value, str(site))
+        try:
+            checked = check_value(vt, value, str(site))
+        except (OverflowError, TypeError) as err:
+            why = str(err).rpartition(": ")[2]  # "4294967296 is out of range for i32 (...)"
+            raise site.incompatible(repr(value), f"give a number that fits {vt}: {why}") from err
         return wasmtime.Global(realm.store, site.ty, to_val(vt, checked))
     raise site.incompatible(_found(value), f"give a number or a wasmport.Global of type {vt}")
 
