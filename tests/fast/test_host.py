@@ -81,16 +81,16 @@ def test_multi_results_accept_a_list(host) -> None:
 
 
 @pytest.mark.parametrize("export, fn, error, match", [
-    ("call_i32", lambda a, b: 2**32, OverflowError, "result .i32. is out of range"),
+    ("call_i32", lambda a, b: 2**32, OverflowError, "result: 4294967296 is out of range for i32"),
     ("call_i32", lambda a, b: -(2**31) - 1, OverflowError, "out of range"),
-    ("call_i32", lambda a, b: 1.5, TypeError, "must be an int, not float"),
-    ("call_i32", lambda a, b: None, TypeError, "must be an int, not NoneType"),
+    ("call_i32", lambda a, b: 1.5, TypeError, "expected an int for i32, got float"),
+    ("call_i32", lambda a, b: None, TypeError, "expected an int for i32, got NoneType"),
     ("call_i64", lambda a, b: 2**64, OverflowError, "out of range"),
-    ("call_f64", lambda a, b: "1.0", TypeError, "must be a float or int, not str"),
+    ("call_f64", lambda a, b: "1.0", TypeError, "expected a float for f64, got str"),
     ("call_f64", lambda a, b: 10**400, OverflowError, "too large"),
     ("call_multi", lambda a: (1, 2), TypeError, "returned 2 values, expected 3"),
     ("call_multi", lambda a: 5, TypeError, "expected a tuple of 3 values"),
-    ("call_multi", lambda a: (1, 2**64, 0.0), OverflowError, "result 2 .i64. is out of range"),
+    ("call_multi", lambda a: (1, 2**64, 0.0), OverflowError, "result 2: 18446744073709551616 is out of range for i64"),
     ("call_void", lambda a: 0, TypeError, "expected None"),
 ])
 def test_bad_results_raise_at_the_caller(host, export, fn, error, match) -> None:
@@ -239,13 +239,14 @@ def test_callbacks_are_released_when_the_store_goes() -> None:
 
     from wasmport._fast import _host
 
-    before = len(_host._registry)
+    before = set(_host._registry)
     store = wasmtime.Store()
     funcs = [_fast.make_host_func(store, ("i32",), (), lambda x: None, print) for _ in range(5)]
-    assert len(_host._registry) == before + 5
+    ours = set(_host._registry) - before
+    assert len(ours) == 5
     del store, funcs
-    gc.collect()
-    assert len(_host._registry) == before
+    gc.collect()  # other tests' stores may go too: look only at ours
+    assert not ours & set(_host._registry)
 
 
 def test_raw_call_of_a_host_func_itself(store, relay) -> None:

@@ -37,7 +37,10 @@ stats = {"nested_buffers": 0}
 
 def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
                 results: tuple[str, ...], *, raise_trap: RaiseTrap | None = None,
-                name: str | None = None, release_gil: bool = False) -> Callable[..., Any]:
+                name: str | None = None, release_gil: bool = False,
+                closed: Callable[[], NoReturn] | None = None,
+                gate: list[bool] | None = None,
+                lock: Any = None) -> Callable[..., Any]:
     """A Python callable calling `func` through ``wasmtime_func_call_unchecked``.
 
     `params`/`results` must match the function's type exactly (checked here, once).
@@ -45,6 +48,9 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     (exactly one non-zero; the callee owns that pointer) and expects it to raise.
     `release_gil` drops the GIL for the call; the caller must then make sure no
     other thread enters the same store meanwhile.
+    `closed()` raises when the store has been closed (default: ValueError).
+    While ``gate[0]`` is true each call holds `lock` (a re-entrant lock), so threads
+    take turns in the store once Python code can run inside a call.
 
     Raises:
         ValueError: an unsupported value type, a type mismatch, or `func` from another store.
@@ -63,7 +69,12 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     _check_type(store, func, params, results, label)
     spec = _Spec(store, func_copy, params, results, label, raise_trap or default_relay.raise_trap,
                  lib.call_unchecked_nogil if release_gil else lib.call_unchecked)
-    return spec.build()
+    if closed is not None:
+        spec.closed = closed  # type: ignore[method-assign]
+    return spec.build(gate or _NEVER, lock)
+
+
+_NEVER = [False]
 
 
 def _check_type(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
@@ -94,7 +105,7 @@ class _Spec:
     def closed(self) -> NoReturn:
         raise ValueError(f"{self.label}(): the store is closed")
 
-    def build(self) -> Callable[..., Any]:
+    def build(self, gate: list[bool], lock: Any) -> Callable[..., Any]:
         n = self.nslots
         buf = (c_uint64 * (2 * n + 1))()  # n slots + the trap out-pointer
         iv, qv, Qv, fv, dv = views_of(buf)
@@ -112,13 +123,21 @@ class _Spec:
 
         def nested(*values: Any) -> Any:
             if not deeper:
-                deeper.append(self.build())
+                deeper.append(self.build(_NEVER, None))
                 stats["nested_buffers"] += 1
             return deeper[0](*values)
 
+        ungated: list[Callable[..., Any]] = []
+
+        def gated(*values: Any) -> Any:
+            with lock:
+                if not ungated:
+                    ungated.append(self.build(_NEVER, None))
+                return ungated[0](*values)
+
         call: Callable[..., Any] = self.factory(
             self.store, self.ctx_ref, self.c_call, *args, iv, qv, Qv, fv, dv,
-            nested, self.lower, self.closed, failed)
+            nested, self.lower, self.closed, failed, gate, gated)
         call.__name__ = call.__qualname__ = self.label
         call.__doc__ = f"{self.label}{describe(self.params, self.results)} (raw call)"
         call._wasmport_fast = (self, buf)  # type: ignore[attr-defined]  # keeps buf alive

@@ -66,12 +66,14 @@ def caller_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
     nslots = max(len(params), len(results), 1)
     lines = [
         "def factory(store, ctx_ref, C, A0, A1, A2, A3, A4, iv, qv, Qv, fv, dv,",
-        "            nested, lower, closed, failed):",
+        "            nested, lower, closed, failed, gate, gated):",
         "    busy = False",
         f"    def call({sig}):",
         "        nonlocal busy",
         "        if store._Store__context is not ctx_ref:",
         "            closed()",
+        "        if gate[0]:",
+        f"            return gated({', '.join(args)})",
         "        if busy:",
         f"            return nested({', '.join(args)})",
     ]

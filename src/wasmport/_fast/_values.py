@@ -53,12 +53,11 @@ def describe(params: tuple[str, ...], results: tuple[str, ...]) -> str:
 def lower_int(value: Any, kind: str, what: str) -> int:
     """An integer for an i32/i64 slot, in range, or TypeError/OverflowError."""
     if isinstance(value, float) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{what} ({kind}) must be an int, not {type(value).__name__}")
+        raise TypeError(f"{what}: expected an int for {kind}, got {type(value).__name__}")
     number = operator.index(value)
     lo, hi = INT_RANGES[kind]
     if not lo <= number <= hi:
-        raise OverflowError(f"{what} ({kind}) is out of range: {number}; "
-                            f"{kind} holds {lo}..{hi}")
+        raise OverflowError(f"{what}: {number} is out of range for {kind} ({lo}..{hi})")
     return number
 
 
@@ -71,11 +70,11 @@ def lower_float(value: Any, kind: str, what: str) -> float:
     if isinstance(value, (str, bytes, bytearray)) or not (
         hasattr(type(value), "__float__") or hasattr(type(value), "__index__")
     ):
-        raise TypeError(f"{what} ({kind}) must be a float or int, not {type(value).__name__}")
+        raise TypeError(f"{what}: expected a float for {kind}, got {type(value).__name__}")
     try:
         return float(value)
     except OverflowError:
-        raise OverflowError(f"{what} ({kind}) is too large for a float: {value}") from None
+        raise OverflowError(f"{what}: {value} is too large for {kind}") from None
 
 
 def lower(value: Any, kind: str, what: str) -> Any:

@@ -1,0 +1,98 @@
+"""Shared pieces of the benchmarks: timing, generated modules, the results table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import wasmtime
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def median_time(fn: Callable[[], object], *, number: int, repeat: int) -> float:
+    """Median seconds per call of ``fn`` over ``repeat`` runs of ``number`` calls."""
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        runs.append((time.perf_counter() - start) / number)
+    return statistics.median(runs)
+
+
+@dataclass
+class Row:
+    goal: str
+    what: str
+    wasmport: float
+    raw: float | None
+    unit: str
+    target: str
+    holds: bool
+    extra: str = ""
+
+    def cells(self) -> list[str]:
+        ratio = f"{self.raw / self.wasmport:.1f}x" if self.raw else "-"
+        raw = _fmt(self.raw, self.unit) if self.raw is not None else "-"
+        return [self.goal, self.what, _fmt(self.wasmport, self.unit), raw, ratio, self.target,
+                "yes" if self.holds else "NO", self.extra]
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        if value < 1e-6:
+            return f"{value * 1e9:.0f} ns"
+        if value < 1e-3:
+            return f"{value * 1e6:.2f} µs"
+        if value < 1:
+            return f"{value * 1e3:.2f} ms"
+        return f"{value:.2f} s"
+    return f"{value:,.0f} {unit}"
+
+
+def header() -> str:
+    return (f"wasmport benchmarks — {time.strftime('%Y-%m-%d %H:%M')} — "
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"wasmtime-py {version('wasmtime')}, {platform.platform(terse=True)}")
+
+
+def table(rows: list[Row]) -> str:
+    head = ["goal", "what", "wasmport", "raw wasmtime-py", "ratio", "target", "holds", "notes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def big_module(megabytes: float) -> Path:
+    """A generated module of about ``megabytes`` MB of code (cached under bench/.cache)."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"big{megabytes:g}mb.wasm"
+    if not path.exists():
+        body = " ".join(["local.get 0 i32.const 7 i32.mul local.get 1 i32.add local.set 0"] * 40)
+        count = int(2400 * megabytes)
+        funcs = [f'(func $f{i} (param i32 i32) (result i32) {body} local.get 0)'
+                 for i in range(count)]
+        wat = "(module " + "\n".join(funcs) + ' (export "f0" (func $f0)))'
+        path.write_bytes(bytes(wasmtime.wat2wasm(wat)))
+    return path
+
+
+def many_exports(count: int) -> Path:
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"exports{count}.wasm"
+    if not path.exists():
+        funcs = " ".join(f'(func (export "f{i}") (result i32) i32.const {i})' for i in range(count))
+        path.write_bytes(bytes(wasmtime.wat2wasm(f"(module {funcs})")))
+    return path
+
+
+def python() -> str:
+    return sys.executable
