@@ -21,7 +21,7 @@ from . import _assets
 from ._assets import Asset
 from ._engine import EngineConfig, get_engine
 from ._errors import ImportCycleError, LinkError, RealmClosedError
-from ._exports._calls import raise_boundary_error
+from ._exports._calls import has_parked, raise_boundary_error
 from ._exports._raw import exports_by_name
 from ._exports.function import Function
 from ._exports.global_ import Global
@@ -218,7 +218,7 @@ def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: lis
         raise_boundary_error(err, f"{where}: instantiation")
     except wasmtime.WasmtimeError as err:
         text = str(err)
-        if "wasm trap" in text:
+        if "wasm trap" in text or has_parked():  # a start function's host call raised
             raise_boundary_error(err, f"{where}: instantiation")
         raise LinkError(f"{where}: instantiation failed: {text.strip()}", path=where) from err
 

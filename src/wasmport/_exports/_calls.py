@@ -28,6 +28,11 @@ def take_parked() -> BaseException | None:
     return exc
 
 
+def has_parked() -> bool:
+    """Whether a host function raised and its exception waits for this thread's caller."""
+    return getattr(_pending, "exc", None) is not None
+
+
 def trap_message(text: str) -> str:
     """The engine's most specific line: 'wasm trap: ...' or the last cause."""
     # Cause chains number their lines ("1: wasm trap: ..."): drop the numbers.
