@@ -221,6 +221,8 @@ def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: lis
         if "wasm trap" in text or has_parked():  # a start function's host call raised
             raise_boundary_error(err, f"{where}: instantiation")
         raise LinkError(f"{where}: instantiation failed: {text.strip()}", path=where) from err
+    except BaseException as err:  # a host exception wasmtime-py re-raised: unpark it
+        raise_boundary_error(err, f"{where}: instantiation")
 
 
 def _run_initialize(instance: Instance, where: str) -> None:

@@ -196,6 +196,17 @@ def test_a_raising_start_function_leaves_the_realm_working(realm: wasmport.Realm
     assert inst.via_host(3) == 30
 
 
+def test_a_start_functions_host_exception_is_raised_once(realm: wasmport.Realm) -> None:
+    """It must not stay parked and come out again at the next, unrelated trap."""
+    with pytest.raises(HostFailure):
+        wasmport.compile(START_TRAPS, realm=realm).instantiate({"env": {"host": _host}})
+    inst = wasmport.compile(FAULTY, realm=realm).instantiate({"env": {"host": _host}})
+    with pytest.raises(wasmport.Trap, match="unreachable"):
+        inst.unreachable()
+    with pytest.raises(wasmport.Trap, match="unreachable"):
+        wasmport.compile("(module (func $s unreachable) (start $s))", realm=realm).instantiate()
+
+
 def test_a_failing_import_can_be_retried_and_others_still_import(modpath: Path) -> None:
     (modpath / "trapstart.wat").write_text('(module (func $s unreachable) (start $s))')
     (modpath / "fine.wat").write_text('(module (func (export "f") (result i32) (i32.const 1)))')
