@@ -2,6 +2,8 @@
 
 Importing wasmport changes nothing; ``wasmport.install()`` (or ``import wasmport.auto``)
 adds the import hook.
+Typed host modules: ``wasmport.HostModule``, ``@wasmport.export`` and the value
+types in the ``wasmport.types`` submodule (docs/host-modules.md).
 """
 
 from ._api import compile as compile
@@ -9,6 +11,7 @@ from ._api import instance_of as instance_of
 from ._api import load as load
 from ._api import load_async as load_async
 from ._errors import CompileError as CompileError
+from ._errors import HostSignatureError as HostSignatureError
 from ._errors import ImportCycleError as ImportCycleError
 from ._errors import ImportRefusedError as ImportRefusedError
 from ._errors import IncompatibleImportError as IncompatibleImportError
@@ -24,6 +27,8 @@ from ._exports.memory import Memory as Memory
 from ._exports.namespace import Instance as Instance
 from ._exports.table import Table as Table
 from ._exports.tag import Tag as Tag
+from ._host.module import HostModule as HostModule
+from ._host.module import export as export
 from ._importer.finder import install as install
 from ._importer.finder import is_installed as is_installed
 from ._importer.finder import uninstall as uninstall
@@ -40,6 +45,8 @@ __all__ = [
     "ExportDescriptor",
     "Function",
     "Global",
+    "HostModule",
+    "HostSignatureError",
     "ImportCycleError",
     "ImportDescriptor",
     "ImportRefusedError",
@@ -58,6 +65,7 @@ __all__ = [
     "WasmportError",
     "compile",
     "default_realm",
+    "export",
     "install",
     "instance_of",
     "is_installed",

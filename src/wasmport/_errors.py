@@ -11,6 +11,7 @@
     │   └── ImportCycleError               a wasm <-> wasm import cycle or a self-import
     ├── Trap(RuntimeError)                 wasm trapped (carries .code and .frames)
     ├── MemoryAccessError(IndexError)      out-of-bounds memory access (offset, length, size)
+    ├── HostSignatureError(TypeError)      a host module method's signature cannot be lowered
     └── RealmClosedError(RuntimeError)     the realm owning an object was closed
 
 Every error carries structured attributes besides its message, and the message reads
@@ -138,6 +139,27 @@ class MemoryAccessError(WasmportError, IndexError):
         self.offset = offset
         self.length = length
         self.size = size
+
+
+class HostSignatureError(WasmportError, TypeError):
+    """A typed host module method has an annotation or default wasm cannot use.
+
+    Raised when the class is created.  Attributes: ``owner`` (the class's qualified
+    name), ``method`` (the Python method's name), ``index`` and ``param`` (the
+    parameter's position, not counting ``self``, and name; both None for the result).
+    """
+
+    def __init__(self, message: str, *, owner: str = "", method: str = "",
+                 index: int | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.msg = message
+        self.owner = owner
+        self.method = method
+        self.index = index
+        self.param = param
+
+    def __str__(self) -> str:
+        return self.msg
 
 
 class RealmClosedError(WasmportError, RuntimeError):

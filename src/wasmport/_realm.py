@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import wasmtime
@@ -29,6 +29,7 @@ from ._exports.memory import Memory
 from ._exports.namespace import Instance, InstanceModule
 from ._exports.table import Table
 from ._exports.tag import Tag
+from ._host.link import host_name
 from ._module import Module
 from ._resolve import resolve
 
@@ -41,21 +42,23 @@ class Realm:
 
     ``import_map`` maps an import module name to another specifier (resolved from
     ``base_dir``, default: the current directory) or to a mapping/object giving the
-    fields directly.  ``host_modules`` maps a name to a mapping or object of fields.
+    fields directly.  ``host_modules`` maps a name to a mapping or object of fields or to
+    a typed host module (a :class:`wasmport.HostModule` class, factory or object); it may
+    also be a list of typed host modules, each registered under the name it declares.
 
     Use it as a context manager, or call :meth:`close`; a closed realm's functions and
     memories raise :class:`wasmport.RealmClosedError`.
     """
 
     def __init__(self, *, import_map: Mapping[str, Any] | None = None,
-                 host_modules: Mapping[str, Any] | None = None,
+                 host_modules: Mapping[str, Any] | Iterable[Any] | None = None,
                  base_dir: str | None = None, name: str = "realm") -> None:
         self.name = name
         self.import_map: Mapping[str, Any] = types.MappingProxyType(dict(import_map or {}))
         self.base_dir = os.path.abspath(base_dir) if base_dir else os.getcwd()
         self.engine_config = EngineConfig()
         self._store: wasmtime.Store | None = wasmtime.Store(get_engine(self.engine_config))
-        self._hosts: dict[str, Any] = dict(host_modules or {})
+        self._hosts: dict[str, Any] = _host_entries(host_modules)
         self._cache: dict[tuple[Asset, str], Any] = {}
         self._lock = threading.RLock()
         self._linking: list[Asset] = []
@@ -95,9 +98,15 @@ class Realm:
 
     # -- host modules ---------------------------------------------------------------------
 
-    def register(self, name: str, provider: Any) -> None:
-        """Make ``provider`` (a mapping of fields, an object, or an instance-phase module)
-        the host module that imports of ``name`` resolve to in this realm."""
+    def register(self, name: Any, provider: Any = None) -> None:
+        """Make ``provider`` (a mapping of fields, an object, an instance-phase module, or
+        a typed host module: a HostModule class, factory or object) the host module that
+        imports of ``name`` resolve to in this realm.
+
+        ``register(Store)`` registers a typed host module under the name it declares.
+        """
+        if provider is None:
+            name, provider = host_name(name), name
         self.store  # noqa: B018 - raises when closed
         with self._lock:
             self._hosts[name] = provider
@@ -174,13 +183,16 @@ class Realm:
             self._check_cycle(asset)
             self._linking.append(asset)
             try:
-                externs = resolve_imports(self, module, explicit)
+                on_instance: list[Any] = []
+                externs = resolve_imports(self, module, explicit, on_instance)
                 raw = _new_instance(self.store, asset.compiled(self.engine_config), externs,
                                     asset.where)
             finally:
                 self._linking.pop()
             ns = namespace if namespace is not None else InstanceModule(module.name, module.path)
             instance = Instance(module, self, raw, self._wrap_exports(module, raw))
+            for bind in on_instance:  # typed host modules: bind the importer's memory
+                bind(instance)
             ns._wasm_fill(instance)
             if cache:
                 self._cache[(asset, "instance")] = ns
@@ -193,6 +205,15 @@ class Realm:
         sigs = dict(module._export_sigs)
         return {name: _wrap_extern(self, value, name, sigs[name], where)
                 for name, value in exports_by_name(store, raw, sigs)}
+
+
+def _host_entries(host_modules: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, Any]:
+    """``host_modules`` as name -> provider: a mapping, or a list of typed host modules."""
+    if host_modules is None:
+        return {}
+    if isinstance(host_modules, Mapping):
+        return dict(host_modules)
+    return {host_name(h): h for h in host_modules}
 
 
 def _wrap_extern(realm: Realm, value: Any, name: str, sig: Any, where: str) -> Any:

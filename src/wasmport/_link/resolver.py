@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import ImportRefusedError, UnknownImportError
 from .._exports.namespace import InstanceModule
+from .._host.link import HostProvider, is_host_value
 from .._resolve import find_module_file, is_dotted_name
 from .values import Site, to_extern
 
@@ -58,18 +59,32 @@ class Provider:
                                      module=site.module, field=name)
         return value
 
+    def extern(self, realm: Realm, site: Site) -> Any:
+        return to_extern(realm, site, self.get(site))
 
-def provider_from_value(realm: Realm, label: str, value: Any, base_dir: str | None) -> Provider:
-    """An import-map or explicit entry: a specifier, a mapping of fields, or an object."""
+    def bind(self, instance: Any) -> None:
+        """Called once the importing instance exists (typed host modules bind to it)."""
+
+
+def provider_from_value(realm: Realm, label: str, value: Any, base_dir: str | None,
+                        module: Module | None = None) -> Provider | HostProvider:
+    """An import-map or explicit entry: a specifier, a mapping of fields, an object, or
+    a typed host module (a HostModule class, factory or object)."""
     if isinstance(value, str):
         return Provider(f"{label} ({value})", realm._load_for_link(value, base_dir, None))
+    if is_host_value(value):
+        return HostProvider(realm, module, label, value)
     return Provider(label, value)
 
 
-def resolve_imports(realm: Realm, module: Module, explicit: Mapping[str, Any]) -> list[Any]:
-    """The externs for ``module``'s imports, in order; raises a LinkError subclass."""
+def resolve_imports(realm: Realm, module: Module, explicit: Mapping[str, Any],
+                    on_instance: list[Any] | None = None) -> list[Any]:
+    """The externs for ``module``'s imports, in order; raises a LinkError subclass.
+
+    ``on_instance`` receives the callbacks to run with the new Instance once it exists.
+    """
     where = module.path or f"<{module.name}>"
-    providers: dict[str, Provider] = {}
+    providers: dict[str, Provider | HostProvider] = {}
     externs = []
     for imp in module._compiled.imports:
         mname, field = imp.module, imp.name or ""
@@ -77,20 +92,25 @@ def resolve_imports(realm: Realm, module: Module, explicit: Mapping[str, Any]) -
         provider = providers.get(mname)
         if provider is None:
             provider = providers[mname] = _find_provider(realm, module, site, explicit)
-        externs.append(to_extern(realm, site, provider.get(site)))
+        externs.append(provider.extern(realm, site))
+    if on_instance is not None:
+        on_instance.extend(p.bind for p in providers.values())
     return externs
 
 
 def _find_provider(realm: Realm, module: Module, site: Site,
-                   explicit: Mapping[str, Any]) -> Provider:
+                   explicit: Mapping[str, Any]) -> Provider | HostProvider:
     mname = site.module
     importer_dir = os.path.dirname(module.path) if module.path else None
     if mname in explicit:
-        return provider_from_value(realm, f"imports[{mname!r}]", explicit[mname], importer_dir)
+        return provider_from_value(realm, f"imports[{mname!r}]", explicit[mname], importer_dir,
+                                   module)
     if mname in realm.import_map:
         return provider_from_value(realm, f"import map entry {mname!r}",
-                                   realm.import_map[mname], realm.base_dir)
+                                   realm.import_map[mname], realm.base_dir, module)
     host = realm._host_provider(mname)
+    if host is not None and is_host_value(host):
+        return HostProvider(realm, module, f"host module {mname!r}", host)
     if host is not None:
         return Provider(f"host module {mname!r}", host)
     if mname.startswith(("./", "../")):

@@ -15,6 +15,7 @@ from .._exports.global_ import Global, to_val
 from .._exports.memory import Memory
 from .._exports.table import Table
 from .._exports.tag import Tag
+from .._host.link import method_extern
 from .._valtypes import check_value, describe, func_sig, kind_of, valtype_name
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ def _func(realm: Realm, site: Site, value: Any) -> Any:
             raise site.incompatible(describe(found), f"export a function of type "
                                     f"{describe(site.ty)}")
         return value._func
+    typed = method_extern(realm, site, value)  # a bound @wasmport.export method
+    if typed is not None:
+        return typed
     if isinstance(value, (Memory, Global, Table)) or not callable(value):
         raise site.incompatible(_found(value), "give a Python callable or a wasm function")
     return wasmtime.Func(realm.store, site.ty, host_callable(realm, site, value))

@@ -1,0 +1,107 @@
+"""The linear memory of the instance that calls a host function, bounds-checked.
+
+A host function reads and writes the *calling instance's* memory.  The importing
+instance's exported memory is looked up once, after instantiation; each host call
+then re-reads only its size: wasm memories never shrink and only move when they
+grow, so an unchanged size means the cached base address is still valid.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+import wasmtime
+
+from .._errors import MemoryAccessError
+
+_EMPTY = memoryview(bytearray()).cast("B")
+
+
+class CallerMemory:
+    """The memory of the instance calling a host function (export ``"memory"`` by default).
+
+    Every access is checked against the memory's current size before anything is copied:
+    an access outside it raises :class:`wasmport.MemoryAccessError` and nothing is read or
+    written.  Offsets are unsigned: wasm ``i32`` values are taken modulo 2**32 *before*
+    they reach here, so a guest's ``-1`` is offset 4294967295, never a negative index.
+    """
+
+    __slots__ = ("name", "_store", "_memory", "_size", "_view", "_provisional")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._store: Any = None
+        self._memory: wasmtime.Memory | None = None
+        self._size = -1
+        self._view = _EMPTY
+        self._provisional = True
+
+    def _bind(self, store: Any, memory: wasmtime.Memory) -> None:
+        self._store, self._memory, self._size, self._view = store, memory, -1, _EMPTY
+        self._provisional = False
+
+    def _enter(self, caller: Any) -> None:
+        """Refresh the window at the start of a host call."""
+        if self._provisional:
+            self._adopt(caller)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        memory = self._memory
+        if memory is None:
+            return
+        size = memory.data_len(self._store)
+        if size != self._size:
+            base = ctypes.cast(memory.data_ptr(self._store), ctypes.c_void_p).value or 0
+            self._view = (memoryview((ctypes.c_ubyte * size).from_address(base)).cast("B")
+                          if size else _EMPTY)
+            self._size = size
+
+    def _adopt(self, caller: Any) -> None:
+        # Only while the importer is still being instantiated (its start function runs):
+        # it is not bound yet, so ask the engine for the caller's export, for this call.
+        found = caller.get(self.name) if caller is not None else None
+        if not isinstance(found, wasmtime.Memory):
+            raise LookupError(f"the calling instance exports no memory {self.name!r}")
+        self._store, self._memory, self._size = caller, found, -1
+
+    def _window(self) -> memoryview:
+        """A view of the whole memory, valid until wasm code runs again; never hand it out."""
+        memory = self._memory
+        if memory is not None and memory.data_len(self._store) != self._size:
+            self._refresh()
+        return self._view
+
+    def _fail(self, offset: int, length: int, size: int) -> MemoryAccessError:
+        return MemoryAccessError(offset, length, size, where=f"memory {self.name!r}")
+
+    def _span(self, offset: int, length: int) -> memoryview:
+        view = self._window()
+        if offset < 0 or length < 0 or offset + length > len(view):
+            raise self._fail(offset, length, len(view))
+        return view
+
+    # -- the public, always-checked accessors (for user-defined types) -----------------------
+
+    def __len__(self) -> int:
+        return len(self._window())
+
+    def check(self, offset: int, length: int) -> None:
+        """Raise MemoryAccessError unless ``offset .. offset+length`` lies inside the memory."""
+        self._span(offset, length)
+
+    def read(self, offset: int, length: int) -> bytes:
+        """Copy ``length`` bytes at ``offset`` out of the memory."""
+        view = self._span(offset, length)
+        return bytes(view[offset:offset + length])
+
+    def write(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        """Copy ``data`` into the memory at ``offset``; nothing is written if it does not fit."""
+        src = memoryview(data).cast("B")
+        view = self._span(offset, src.nbytes)
+        view[offset:offset + src.nbytes] = src
+
+    def __repr__(self) -> str:
+        state = "bound" if self._memory is not None else "not bound"
+        return f"<caller memory {self.name!r} ({state})>"
