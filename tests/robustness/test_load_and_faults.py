@@ -59,9 +59,15 @@ def test_processes_share_the_on_disk_cache(tmp_path: Path) -> None:
     args = [sys.executable, str(CHILD), str(moddir), str(THREADS), str(ROUNDS)]
     procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=env) for _ in range(2)]
+    try:
+        outputs = [proc.communicate(timeout=120) for proc in procs]
+    finally:
+        for proc in procs:  # on a timeout, leave no process (or pipe) behind
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
     compiles = {"calc.wat": 0, "user.wat": 0}
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
+    for proc, (out, err) in zip(procs, outputs):
         assert proc.returncode == 0 and err == "", err
         result = json.loads(out)
         _check(result)
