@@ -19,6 +19,9 @@ keyed by the script's content hash, then its commands run in one fresh
 ``assert_malformed``   ``wasmport.CompileError`` (binary bytes, or text given as str)
 =====================  ===============================================================
 
+``spectest`` (spectest.py) is registered in each realm: a typed ``wasmport.HostModule``'s
+print methods beside a Memory, a Table and Globals.
+
 Run it as ``scripts/spec`` (or ``python tests/spec/harness.py [FILE.wast ...]``).
 """
 
@@ -39,10 +42,10 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import values as V  # noqa: N812
-    from spectest import spectest_fields
+    from spectest import Spectest, spectest_fields
 else:
     from . import values as V  # noqa: N812
-    from .spectest import spectest_fields
+    from .spectest import Spectest, spectest_fields
 
 import wasmport
 
@@ -121,9 +124,11 @@ def convert(wast: Path, cache: Path = CACHE) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{wast.stem}-", dir=cache))
     try:
-        subprocess.run([wasm_tools(), "json-from-wast", str(wast), "-o",
-                        str(tmp / script.name), "--wasm-dir", str(tmp)],
-                       check=True, capture_output=True, text=True)
+        proc = subprocess.run([wasm_tools(), "json-from-wast", str(wast), "-o",
+                               str(tmp / script.name), "--wasm-dir", str(tmp)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{wast}: wasm-tools json-from-wast failed: {proc.stderr}")
         os.replace(tmp, out)  # atomic: a concurrent converter leaves one complete copy
     except OSError:
         if not script.exists():
@@ -143,7 +148,8 @@ class ScriptRun:
         self.dir = script.parent
         self.stem = script.stem
         self.realm = wasmport.Realm(name=f"spec:{self.stem}")
-        self.realm.register("spectest", spectest_fields(self.realm))
+        self.spectest = Spectest()
+        self.realm.register("spectest", spectest_fields(self.realm, self.spectest))
         self.current: Any = None
         self.current_skipped = False
         self.instances: dict[str, Any] = {}

@@ -6,10 +6,10 @@ Its fields (see the spec interpreter's ``spectest.ml``): ``print``, ``print_i32`
 ``global_f64`` = 666.6, ``table`` (funcref 10..20) and ``memory`` (1..2 pages).
 
 The scripts check that a print function imported with the wrong type is unlinkable,
-so the functions must have a fixed type.  A plain Python callable in a mapping
-takes whatever type the import declares, so for now the print functions are typed
-no-ops defined in wasm; the memory, table and globals are wasmport objects.
-When a typed host-module feature (``wasmport.HostModule``) exists, this becomes one.
+so the functions must have fixed types: they are the exported methods of a typed
+:class:`wasmport.HostModule`.  A host module offers only functions, so ``spectest``
+is registered as a mapping: those bound methods beside a wasmport Memory, Table and
+Globals created in the script's realm.
 """
 
 from __future__ import annotations
@@ -17,32 +17,52 @@ from __future__ import annotations
 from typing import Any
 
 import wasmport
+from wasmport.types import Float32, Float64, Int32, Int64
 
-_PRINTS = {
-    "print": "",
-    "print_i32": "i32",
-    "print_i64": "i64",
-    "print_f32": "f32",
-    "print_f64": "f64",
-    "print_i32_f32": "i32 f32",
-    "print_f64_f64": "f64 f64",
-}
+PRINTS = ("print", "print_i32", "print_i64", "print_f32", "print_f64", "print_i32_f32",
+          "print_f64_f64")
 
 
-def _prints_wat() -> str:
-    funcs = "\n".join(
-        f'  (func (export "{name}") {f"(param {params})" if params else ""})'
-        for name, params in _PRINTS.items()
-    )
-    return f"(module\n{funcs}\n)"
+class Spectest(wasmport.HostModule, name="spectest"):
+    """The print functions; each call is recorded in ``printed`` (the scripts only link
+    and call them, so nothing is written to stdout)."""
+
+    def __init__(self) -> None:
+        self.printed: list[tuple[str, tuple[Any, ...]]] = []
+
+    @wasmport.export
+    def print(self) -> None:
+        self.printed.append(("print", ()))
+
+    @wasmport.export
+    def print_i32(self, value: Int32) -> None:
+        self.printed.append(("print_i32", (value,)))
+
+    @wasmport.export
+    def print_i64(self, value: Int64) -> None:
+        self.printed.append(("print_i64", (value,)))
+
+    @wasmport.export
+    def print_f32(self, value: Float32) -> None:
+        self.printed.append(("print_f32", (value,)))
+
+    @wasmport.export
+    def print_f64(self, value: Float64) -> None:
+        self.printed.append(("print_f64", (value,)))
+
+    @wasmport.export
+    def print_i32_f32(self, a: Int32, b: Float32) -> None:
+        self.printed.append(("print_i32_f32", (a, b)))
+
+    @wasmport.export
+    def print_f64_f64(self, a: Float64, b: Float64) -> None:
+        self.printed.append(("print_f64_f64", (a, b)))
 
 
-def spectest_fields(realm: wasmport.Realm) -> dict[str, Any]:
-    """The spectest fields, created in ``realm``."""
-    prints = wasmport.compile(_prints_wat(), name="spectest", realm=realm).instantiate()
-    fields: dict[str, Any] = {
-        name: wasmport.instance_of(prints).exports[name] for name in _PRINTS
-    }
+def spectest_fields(realm: wasmport.Realm, host: Spectest | None = None) -> dict[str, Any]:
+    """The spectest fields, created in ``realm``; the print functions are ``host``'s."""
+    host = Spectest() if host is None else host
+    fields: dict[str, Any] = {name: getattr(host, name) for name in PRINTS}
     fields.update(
         global_i32=wasmport.Global(666, "i32", realm=realm),
         global_i64=wasmport.Global(666, "i64", realm=realm),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -41,6 +42,32 @@ def test_wrong_expectations_fail(tmp_path: Path) -> None:
         ("assert_return", "passed"),   # i64 -1 as an int
         ("assert_return", "passed"),
     ]
+
+
+PRINTS = """
+(module
+  (import "spectest" "print_i32" (func $pi (param i32)))
+  (import "spectest" "print_f64_f64" (func $pff (param f64 f64)))
+  (import "spectest" "global_i32" (global $g i32))
+  (import "spectest" "memory" (memory 1 2))
+  (func (export "go") (call $pi (global.get $g)) (call $pff (f64.const 1.5) (f64.const -2))))
+(invoke "go")
+(assert_unlinkable (module (import "spectest" "print_i32" (func (param i64))))
+  "incompatible import type")
+"""
+
+
+def test_spectest_prints_are_typed_host_functions(tmp_path: Path) -> None:
+    wast = tmp_path / "prints.wast"
+    wast.write_text(PRINTS)
+    run = harness.ScriptRun(harness.convert(wast, cache=tmp_path / "cache"))
+    try:
+        outcomes = [run.run(cmd) for cmd in json.loads(
+            (run.dir / "prints.json").read_text())["commands"]]
+    finally:
+        run.close()
+    assert [o.status for o in outcomes] == ["passed"] * 3, outcomes
+    assert run.spectest.printed == [("print_i32", (666,)), ("print_f64_f64", (1.5, -2.0))]
 
 
 def test_conversion_is_cached_by_content(tmp_path: Path) -> None:
