@@ -67,7 +67,7 @@ def test_processes_share_the_on_disk_cache(tmp_path: Path) -> None:
                 proc.kill()
                 proc.communicate()
     compiles = {"calc.wat": 0, "user.wat": 0}
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0 and err == "", err
         result = json.loads(out)
         _check(result)
