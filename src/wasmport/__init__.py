@@ -18,6 +18,7 @@ from ._errors import IncompatibleImportError as IncompatibleImportError
 from ._errors import LinkError as LinkError
 from ._errors import MemoryAccessError as MemoryAccessError
 from ._errors import RealmClosedError as RealmClosedError
+from ._errors import ResourceLimitError as ResourceLimitError
 from ._errors import Trap as Trap
 from ._errors import UnknownImportError as UnknownImportError
 from ._errors import WasmportError as WasmportError
@@ -32,11 +33,16 @@ from ._host.module import export as export
 from ._importer.finder import install as install
 from ._importer.finder import is_installed as is_installed
 from ._importer.finder import uninstall as uninstall
+from ._limits import Limits as Limits
 from ._module import ExportDescriptor as ExportDescriptor
 from ._module import ImportDescriptor as ImportDescriptor
 from ._module import Module as Module
 from ._realm import Realm as Realm
 from ._realm import default_realm as default_realm
+from ._wasi.command import RunResult as RunResult
+from ._wasi.command import run as run
+from ._wasi.config import Preopen as Preopen
+from ._wasi.config import WasiConfig as WasiConfig
 
 __version__ = "0.1.0"
 
@@ -52,16 +58,21 @@ __all__ = [
     "ImportRefusedError",
     "IncompatibleImportError",
     "Instance",
+    "Limits",
     "LinkError",
     "Memory",
     "MemoryAccessError",
     "Module",
+    "Preopen",
     "Realm",
     "RealmClosedError",
+    "ResourceLimitError",
+    "RunResult",
     "Table",
     "Tag",
     "Trap",
     "UnknownImportError",
+    "WasiConfig",
     "WasmportError",
     "compile",
     "default_realm",
@@ -71,5 +82,6 @@ __all__ = [
     "is_installed",
     "load",
     "load_async",
+    "run",
     "uninstall",
 ]

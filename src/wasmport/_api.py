@@ -9,8 +9,10 @@ from typing import Any
 
 from ._assets import asset_from_bytes, wat_to_wasm
 from ._exports.namespace import Instance, InstanceModule
+from ._limits import Limits
 from ._module import Module
 from ._realm import Phase, Realm, realm_or_default
+from ._wasi.config import WasiConfig
 
 
 def _caller_dir(depth: int) -> str | None:
@@ -19,12 +21,17 @@ def _caller_dir(depth: int) -> str | None:
     return os.path.dirname(os.path.abspath(path)) if isinstance(path, str) else None
 
 
-def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = None) -> Any:
+def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = None,
+         wasi: WasiConfig | None = None, limits: Limits | None = None) -> Any:
     """Load a WebAssembly module by module name or path.
 
     ``load("pkg.codec")`` and ``load("./codec.wasm")`` (relative to the calling file)
     give the instance-phase module; ``phase="source"`` or a ``?source`` / ``?module``
     suffix gives the compiled, unlinked :class:`Module`.
+
+    ``wasi`` / ``limits`` load it into a child of the realm with its own store, that
+    WASI configuration and those limits (over the realm's); loads with equal values
+    share that child.
 
     Raises ModuleNotFoundError, CompileError, LinkError or Trap.
 
@@ -33,14 +40,21 @@ def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = No
         codec = wasmport.load("./codec.wasm")
         Codec = wasmport.load("./codec.wasm?source")
     """
-    return realm_or_default(realm).load(specifier, phase=phase, base_dir=_caller_dir(1))
+    target = sandboxed(realm_or_default(realm), wasi, limits)
+    return target.load(specifier, phase=phase, base_dir=_caller_dir(1))
+
+
+def sandboxed(realm: Realm, wasi: WasiConfig | None, limits: Limits | None) -> Realm:
+    """``realm``, or its child for a per-load WASI configuration or limits."""
+    return realm if wasi is None and limits is None else realm._child(wasi, limits)
 
 
 async def load_async(specifier: str, *, phase: Phase | None = None,
-                     realm: Realm | None = None) -> Any:
+                     realm: Realm | None = None, wasi: WasiConfig | None = None,
+                     limits: Limits | None = None) -> Any:
     """:func:`load` in a worker thread, so compiling does not block the event loop."""
     base_dir = _caller_dir(1)
-    target = realm_or_default(realm)
+    target = sandboxed(realm_or_default(realm), wasi, limits)
     return await asyncio.to_thread(target.load, specifier, phase=phase, base_dir=base_dir)
 
 

@@ -10,6 +10,7 @@
     │   ├── ImportRefusedError             refused by policy (no __wasm_exports__ opt-in, ...)
     │   └── ImportCycleError               a wasm <-> wasm import cycle or a self-import
     ├── Trap(RuntimeError)                 wasm trapped (carries .code and .frames)
+    │   └── ResourceLimitError             a Limits value was exceeded (.limit, .value)
     ├── MemoryAccessError(IndexError)      out-of-bounds memory access (offset, length, size)
     ├── HostSignatureError(TypeError)      a host module method's signature cannot be lowered
     └── RealmClosedError(RuntimeError)     the realm owning an object was closed
@@ -123,6 +124,20 @@ class Trap(WasmportError, RuntimeError):
         self.message = message
         self.code = code
         self.frames = frames
+
+
+class ResourceLimitError(Trap):
+    """A resource limit of :class:`wasmport.Limits` was exceeded; the call was stopped.
+
+    Attributes: ``limit`` (the field name: ``"fuel"``, ``"timeout"``, ``"max_memory"``,
+    ``"max_instances"`` or ``"max_table_elements"``) and ``value`` (its configured value),
+    besides Trap's.  The realm stays usable: its next call gets a fresh budget.
+    """
+
+    def __init__(self, message: str, *, limit: str, value: Any, code: Any = None) -> None:
+        super().__init__(message, code=code)
+        self.limit = limit
+        self.value = value
 
 
 class MemoryAccessError(WasmportError, IndexError):

@@ -13,7 +13,9 @@ from ._valtypes import describe, func_sig, kind_of
 
 if TYPE_CHECKING:
     from ._exports.namespace import InstanceModule
+    from ._limits import Limits
     from ._realm import Realm
+    from ._wasi.config import WasiConfig
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,24 @@ class Module:
         return f"<wasm source module {self.name!r}{where}>"
 
     def instantiate(self, imports: Mapping[str, Any] | None = None, *,
-                    realm: Realm | None = None) -> InstanceModule:
+                    realm: Realm | None = None, wasi: WasiConfig | None = None,
+                    limits: Limits | None = None) -> InstanceModule:
         """Link and instantiate a new instance-phase module.
 
         ``imports`` maps an import module name to a mapping of field -> value, or to an
         instance-phase module; any import module it leaves out resolves the realm's way
         (import map, host modules, relative files, Python modules that opt in).
 
+        ``wasi`` / ``limits`` instantiate it in a child of the realm with its own store
+        (see :func:`wasmport.load`); values given in ``imports`` must then be that
+        child's.
+
         Raises LinkError when an import cannot be satisfied, Trap when the start
         function traps.
         """
         target = self._realm if realm is None else realm
+        if wasi is not None or limits is not None:
+            child = target._child(wasi, limits)
+            return child._instantiate(child.source_module(self._asset, self.name),
+                                      imports or {}, cache=False)
         return target._instantiate(self, imports or {}, cache=False)

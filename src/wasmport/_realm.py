@@ -30,8 +30,11 @@ from ._exports.namespace import Instance, InstanceModule
 from ._exports.table import Table
 from ._exports.tag import Tag
 from ._host.link import host_name
+from ._limits import Guard, Limits
 from ._module import Module
 from ._resolve import resolve
+from ._wasi.config import WasiConfig
+from ._wasi.context import WASI_MODULE, WasiImports, attach_wasi
 
 Phase = Literal["instance", "source"]
 _PHASES = ("instance", "source")
@@ -46,18 +49,35 @@ class Realm:
     a typed host module (a :class:`wasmport.HostModule` class, factory or object); it may
     also be a list of typed host modules, each registered under the name it declares.
 
+    The sandbox (nothing granted by default): ``wasi`` (a :class:`wasmport.WasiConfig`)
+    provides ``wasi_snapshot_preview1``; ``limits`` (a :class:`wasmport.Limits`) bounds
+    fuel, time, memory, instances and tables; ``allow_imports`` (import module names),
+    when given, is the only set of modules a wasm module may import at all.
+
     Use it as a context manager, or call :meth:`close`; a closed realm's functions and
     memories raise :class:`wasmport.RealmClosedError`.
     """
 
     def __init__(self, *, import_map: Mapping[str, Any] | None = None,
                  host_modules: Mapping[str, Any] | Iterable[Any] | None = None,
-                 base_dir: str | None = None, name: str = "realm") -> None:
+                 base_dir: str | None = None, name: str = "realm",
+                 wasi: WasiConfig | None = None, limits: Limits | None = None,
+                 allow_imports: Iterable[str] | None = None) -> None:
         self.name = name
         self.import_map: Mapping[str, Any] = types.MappingProxyType(dict(import_map or {}))
         self.base_dir = os.path.abspath(base_dir) if base_dir else os.getcwd()
-        self.engine_config = EngineConfig()
-        self._store: wasmtime.Store | None = wasmtime.Store(get_engine(self.engine_config))
+        self.wasi, self.limits = wasi, limits
+        self.allow_imports = None if allow_imports is None else frozenset(allow_imports)
+        self.engine_config = limits.engine_config() if limits is not None else EngineConfig()
+        store = wasmtime.Store(get_engine(self.engine_config))
+        # A guard also marks the realm's calls as ones that must release the GIL (the
+        # epoch ticker and WASI's output callbacks run on other threads): the GIL-keeping
+        # fast path is used only where _guard is None.
+        self._guard = None if limits is None and wasi is None else Guard(
+            store, get_engine(self.engine_config), limits or Limits(), name)
+        self._wasi = None if wasi is None else attach_wasi(store, wasi, name)
+        self._children: dict[tuple[Any, Any], Realm] = {}
+        self._store: wasmtime.Store | None = store
         self._hosts: dict[str, Any] = _host_entries(host_modules)
         self._cache: dict[tuple[Asset, str], Any] = {}
         self._lock = threading.RLock()
@@ -82,9 +102,13 @@ class Realm:
             if self._store is None:
                 return
             _forget_modules(self)
+            for child in self._children.values():
+                child.close()
+            self._children.clear()
             self._cache.clear()
             self._hosts.clear()
             self._store = None
+            self._guard = None
 
     def __enter__(self) -> Realm:
         return self
@@ -113,6 +137,26 @@ class Realm:
 
     def _host_provider(self, name: str) -> Any:
         return self._hosts.get(name)
+
+    def _wasi_provider(self, name: str) -> Any:
+        return WasiImports(self) if self._wasi is not None and name == WASI_MODULE else None
+
+    def _child(self, wasi: WasiConfig | None, limits: Limits | None, *,
+               cached: bool = True) -> Realm:
+        """A realm with this one's import map, host modules and policy, and its own
+        store: wasmtime keeps WASI state and limits per store, so a per-load or per-run
+        WASI config or limit needs one (docs/wasi.md, "Design notes")."""
+        wasi = self.wasi if wasi is None else wasi
+        limits = self.limits if limits is None else limits.over(self.limits)
+        with self._lock:
+            child = self._children.get((wasi, limits)) if cached else None
+            if child is None or child.closed:
+                child = Realm(import_map=self.import_map, host_modules=self._hosts,
+                              base_dir=self.base_dir, name=self.name, wasi=wasi,
+                              limits=limits, allow_imports=self.allow_imports)
+                if cached:
+                    self._children[(wasi, limits)] = child
+            return child
 
     # -- loading --------------------------------------------------------------------------
 
@@ -180,19 +224,28 @@ class Realm:
 
         with self._lock:
             asset = module._asset
+            if module._realm is not self and module._realm.engine_config != self.engine_config:
+                # Types of another engine's module abort the process when used here.
+                module = self.source_module(asset, module.name)
             self._check_cycle(asset)
             self._linking.append(asset)
             try:
                 on_instance: list[Any] = []
                 externs = resolve_imports(self, module, explicit, on_instance)
-                raw = _new_instance(self.store, asset.compiled(self.engine_config), externs,
-                                    asset.where)
+                compiled = asset.compiled(self.engine_config)
+                if self._guard is None:
+                    raw = _new_instance(self.store, compiled, externs, asset.where)
+                else:
+                    with self._guard.entered(asset.where):
+                        raw = _new_instance(self.store, compiled, externs, asset.where)
             finally:
                 self._linking.pop()
             ns = namespace if namespace is not None else InstanceModule(module.name, module.path)
             instance = Instance(module, self, raw, self._wrap_exports(module, raw))
             for bind in on_instance:  # typed host modules: bind the importer's memory
                 bind(instance)
+            if self._guard is not None:
+                self._guard.watch(instance.exports.values())
             ns._wasm_fill(instance)
             if cache:
                 self._cache[(asset, "instance")] = ns

@@ -62,7 +62,11 @@ class Function:
         values = [_lower_arg(vt, a, self, i) for i, (vt, a) in pairs]
         store = self._realm.store
         try:
-            result = self._func(store, *values)
+            if self._realm._guard is None:
+                result = self._func(store, *values)
+            else:  # limits or WASI: a fresh fuel/time budget for this call (_limits.py)
+                with self._realm._guard.entered(self._where):
+                    result = self._func(store, *values)
         except BaseException as err:
             raise_boundary_error(err, self._where)
         return _lift(self._realm, as_python(result))

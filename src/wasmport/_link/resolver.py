@@ -2,11 +2,15 @@
 
 1. the explicit ``imports`` given to ``Module.instantiate``;
 2. the realm's import map (M -> a specifier, or a mapping/object of fields);
-3. host modules registered in the realm;
+3. host modules registered in the realm, then WASI (``wasi_snapshot_preview1``)
+   when the realm was given ``wasi=``;
 4. M starting with ``./`` or ``../``: a .wasm/.wat file relative to the importer;
 5. a module name (a leading ``.`` is relative to the importer's package), through
    Python's import system: a wasm module is linked directly; a Python module only
    if it opts in with ``__wasm_exports__``.
+
+Before any of these, a realm with ``allow_imports`` refuses every other module name
+(its WASI, when configured, is always allowed).
 
 See docs/design.md, "Why imports resolve in this order".
 """
@@ -102,6 +106,7 @@ def _find_provider(realm: Realm, module: Module, site: Site,
                    explicit: Mapping[str, Any]) -> Provider | HostProvider:
     mname = site.module
     importer_dir = os.path.dirname(module.path) if module.path else None
+    _check_allowed(realm, site)
     if mname in explicit:
         return provider_from_value(realm, f"imports[{mname!r}]", explicit[mname], importer_dir,
                                    module)
@@ -113,12 +118,25 @@ def _find_provider(realm: Realm, module: Module, site: Site,
         return HostProvider(realm, module, f"host module {mname!r}", host)
     if host is not None:
         return Provider(f"host module {mname!r}", host)
+    wasi = realm._wasi_provider(mname)
+    if wasi is not None:
+        return Provider(f"WASI of realm {realm.name!r}", wasi)
     if mname.startswith(("./", "../")):
         return Provider(f"module {mname!r}", realm._load_for_link(mname, importer_dir, None))
     found = _python_import(realm, module, mname) if is_dotted_name(mname) else None
     if found is not None:
         return found
-    raise _unknown_module(site)
+    raise _unknown_module(realm, site)
+
+
+def _check_allowed(realm: Realm, site: Site) -> None:
+    allowed = realm.allow_imports
+    if allowed is None or site.module in allowed or realm._wasi_provider(site.module):
+        return
+    raise ImportRefusedError(
+        f"{site}: realm {realm.name!r} does not allow imports from {site.module!r}; add "
+        f"{site.module!r} to the realm's allow_imports (Realm(allow_imports=[...]))",
+        path=site.where, module=site.module, field=site.field)
 
 
 def _python_import(realm: Realm, module: Module, mname: str) -> Provider | None:
@@ -158,10 +176,14 @@ class _Refused(Provider):
             "names", path=site.where, module=site.module, field=site.field)
 
 
-def _unknown_module(site: Site) -> UnknownImportError:
-    hint = ""
-    if site.module.startswith("wasi_"):
-        hint = " (WASI is not enabled in this realm)"
+def _unknown_module(realm: Realm, site: Site) -> UnknownImportError:
+    if site.module == "wasi_snapshot_preview1":
+        return UnknownImportError(
+            f"{site}: WASI is not enabled in realm {realm.name!r}; grant it with "
+            "Realm(wasi=wasmport.WasiConfig(...)) or load(..., wasi=...), or run the "
+            "program with wasmport.run()", path=site.where, module=site.module,
+            field=site.field)
+    hint = " (only wasi_snapshot_preview1 is provided)" if site.module.startswith("wasi") else ""
     return UnknownImportError(
         f"{site}: no module {site.module!r} provides it{hint}; give it in the realm's "
         f"import_map, register a host module named {site.module!r}, or add a module "

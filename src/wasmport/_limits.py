@@ -1,0 +1,256 @@
+"""Resource limits: fuel, wall-clock timeouts, memory, instances and table elements.
+
+Where each limit lives::
+
+    Limits field         enforced by                       scope
+    ------------------   -------------------------------   -------------------------------
+    fuel                 engine fuel (consume_fuel)        each call from Python into wasm
+    timeout              epoch interruption + a ticker     each call from Python into wasm
+    max_memory           store limiter                     each linear memory (bytes)
+    max_table_elements   store limiter                     each table
+    max_instances        store limiter                     the realm (its one store)
+
+A "call from Python into wasm" is an export call, or an instantiation (start
+function).  Nested calls (wasm -> Python -> wasm) share the budget of the outermost
+call.  Exceeding a limit raises :class:`wasmport.ResourceLimitError`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import wasmtime
+
+from ._engine import EngineConfig
+from ._errors import LinkError, ResourceLimitError, Trap
+from ._exports.memory import Memory
+
+PAGE = 65536
+TICK = 0.01  # seconds per engine epoch while a timed call runs
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for a realm, a load or a run; None means unlimited.
+
+    ``fuel``: units (about one per wasm instruction) each call from Python may use;
+    ``timeout``: wall-clock seconds each call may take; ``max_memory``: bytes each
+    linear memory may grow to; ``max_instances``: instances the realm may hold;
+    ``max_table_elements``: elements each table may hold.
+
+    Example::
+
+        >>> Limits(fuel=10_000, max_memory=1 << 20)
+        Limits(fuel=10000, max_memory=1048576)
+    """
+
+    fuel: int | None = None
+    timeout: float | None = None
+    max_memory: int | None = None
+    max_instances: int | None = None
+    max_table_elements: int | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if f.name == "timeout":
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                        value > 0 and math.isfinite(value)):
+                    raise ValueError(f"Limits(timeout=...) must be a number of seconds > 0, "
+                                     f"not {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"Limits({f.name}=...) must be an int >= 0, not {value!r}")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                          if getattr(self, f.name) is not None)
+        return f"Limits({shown})"
+
+    def engine_config(self) -> EngineConfig:
+        """The engine these limits need: fuel and timeouts change the generated code."""
+        return EngineConfig(consume_fuel=self.fuel is not None,
+                            epoch_interruption=self.timeout is not None)
+
+    def over(self, base: Limits | None) -> Limits:
+        """These limits on top of ``base``: fields set here win, unset ones inherit."""
+        if base is None:
+            return self
+        given = {f.name: getattr(self, f.name) for f in fields(self)
+                 if getattr(self, f.name) is not None}
+        return replace(base, **given)
+
+
+class _Ticker:
+    """Advances one engine's epoch with the wall clock while timed calls run.
+
+    The epoch counts TICK-sized steps of ``time.monotonic()``; when late (the GIL was
+    busy) it catches up, so a deadline of N ticks is N * TICK seconds of wall time.
+    The thread sleeps on a condition while no timed call is running.
+    """
+
+    def __init__(self, engine: wasmtime.Engine) -> None:
+        self._engine = engine
+        self._active = 0
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        with self._cond:
+            self._active += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="wasmport-epoch",
+                                                daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def release(self) -> None:
+        with self._cond:
+            self._active -= 1
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._active == 0:
+                    self._cond.wait()
+            start, done = time.monotonic(), 0
+            while self._active:
+                time.sleep(TICK)
+                due = int((time.monotonic() - start) / TICK)
+                while done < due:
+                    self._engine.increment_epoch()
+                    done += 1
+
+
+_tickers: dict[int, _Ticker] = {}
+_tickers_lock = threading.Lock()
+
+
+def _ticker(engine: wasmtime.Engine) -> _Ticker:
+    with _tickers_lock:
+        ticker = _tickers.get(id(engine))
+        if ticker is None:
+            ticker = _tickers[id(engine)] = _Ticker(engine)  # engines live forever (_engine.py)
+        return ticker
+
+
+class Guard:
+    """A realm's limits, applied to its store and around every entry into wasm."""
+
+    def __init__(self, store: wasmtime.Store, engine: wasmtime.Engine, limits: Limits,
+                 realm_name: str) -> None:
+        self.limits = limits
+        self._store = store
+        self._realm_name = realm_name
+        self._depth = 0
+        self._ticker = _ticker(engine) if limits.timeout is not None else None
+        self._ticks = math.ceil(limits.timeout / TICK) + 1 if limits.timeout else 0
+        self._memories: weakref.WeakSet[Any] = weakref.WeakSet()
+        store.set_limits(
+            memory_size=_or_unset(limits.max_memory),
+            table_elements=_or_unset(limits.max_table_elements),
+            instances=_or_unset(limits.max_instances),
+        )
+
+    def watch(self, exports: Iterable[Any]) -> None:
+        """Remember an instance's exported memories, to explain traps at the limit."""
+        for value in exports:
+            if isinstance(value, Memory):
+                self._memories.add(value)
+
+    @contextmanager
+    def entered(self, where: str) -> Iterator[None]:
+        """Around one entry into wasm: refill fuel, arm the deadline, translate errors."""
+        outermost = self._depth == 0
+        if outermost:
+            self._arm()
+        self._depth += 1
+        try:
+            yield
+        except (wasmtime.Trap, Trap, LinkError) as err:
+            if isinstance(err, ResourceLimitError):
+                raise  # a nested call's, re-raised by the outer one
+            engine_err = err.__cause__ if isinstance(err, (Trap, LinkError)) else err
+            limit_error = self._explain(engine_err, where)
+            if limit_error is None:
+                raise
+            raise limit_error from engine_err
+        finally:
+            self._depth -= 1
+            if outermost and self._ticker is not None:
+                self._ticker.release()
+
+    def _arm(self) -> None:
+        if self.limits.fuel is not None:
+            self._store.set_fuel(self.limits.fuel)
+        if self._ticker is not None:
+            self._store.set_epoch_deadline(self._ticks)
+            self._ticker.acquire()
+
+    def _explain(self, err: BaseException | None, where: str) -> ResourceLimitError | None:
+        if err is None:
+            return None
+        if isinstance(err, wasmtime.Trap):
+            code = err.trap_code
+            if code == wasmtime.TrapCode.OUT_OF_FUEL:
+                return self._error(where, "fuel", "the call used all its fuel", code)
+            if code == wasmtime.TrapCode.INTERRUPT:
+                return self._error(where, "timeout", "the call ran out of time", code)
+            return self._memory_at_limit(err, where)
+        return self._instantiation_limit(err, where)
+
+    def _memory_at_limit(self, err: wasmtime.Trap, where: str) -> ResourceLimitError | None:
+        """A trap while a memory cannot grow only because of max_memory: almost always a
+        failed memory.grow (malloc returning NULL) that the program turned into a trap."""
+        cap = self.limits.max_memory
+        if cap is None:
+            return None
+        for memory in list(self._memories):
+            try:
+                size = len(memory)
+                own_max = memory._memory.type(self._store).limits.max
+            except Exception:  # a memory of a closed realm: not ours to explain
+                continue
+            if size + PAGE > cap and (own_max is None or own_max * PAGE > size):
+                return self._error(where, "max_memory", f"wasm trapped ({_trap_text(err)}) "
+                                   f"while memory {memory.name!r} was at the limit "
+                                   f"({size} bytes), after a memory.grow was refused",
+                                   err.trap_code)
+        return None
+
+    def _instantiation_limit(self, err: BaseException, where: str) -> ResourceLimitError | None:
+        if not isinstance(err, wasmtime.WasmtimeError):
+            return None
+        text = str(err)
+        for needle, limit in (("instance count too high", "max_instances"),
+                              ("exceeds memory limits", "max_memory"),
+                              ("exceeds table limits", "max_table_elements")):
+            if needle in text and getattr(self.limits, limit) is not None:
+                fact = text.strip().splitlines()[0].replace("resource limit exceeded: ", "")
+                return self._error(where, limit, f"instantiation refused: {fact}", None)
+        return None
+
+    def _error(self, where: str, limit: str, fact: str, code: Any) -> ResourceLimitError:
+        value = getattr(self.limits, limit)
+        return ResourceLimitError(
+            f"{where}: {fact}: limit {limit}={value!r} of realm {self._realm_name!r} "
+            f"exceeded; raise it with Limits({limit}=...) on the realm, load or run",
+            limit=limit, value=value, code=code)
+
+
+def _or_unset(value: int | None) -> int:
+    return -1 if value is None else value
+
+
+def _trap_text(err: wasmtime.Trap) -> str:
+    from ._exports._calls import trap_message
+
+    return trap_message(str(err))
