@@ -21,7 +21,7 @@ import math
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -154,6 +154,8 @@ class Guard:
         self._ticker = _ticker(engine) if limits.timeout is not None else None
         self._ticks = math.ceil(limits.timeout / TICK) + 1 if limits.timeout else 0
         self._memories: weakref.WeakSet[Any] = weakref.WeakSet()
+        #: Called after an outermost call returns normally (WASI: re-raise output errors).
+        self.on_return: Callable[[], None] | None = None
         store.set_limits(
             memory_size=_or_unset(limits.max_memory),
             table_elements=_or_unset(limits.max_table_elements),
@@ -187,6 +189,8 @@ class Guard:
             self._depth -= 1
             if outermost and self._ticker is not None:
                 self._ticker.release()
+        if outermost and self.on_return is not None:
+            self.on_return()
 
     def _arm(self) -> None:
         if self.limits.fuel is not None:

@@ -76,6 +76,8 @@ class Realm:
         self._guard = None if limits is None and wasi is None else Guard(
             store, get_engine(self.engine_config), limits or Limits(), name)
         self._wasi = None if wasi is None else attach_wasi(store, wasi, name)
+        if self._guard is not None and self._wasi is not None:
+            self._guard.on_return = self._wasi.raise_pending  # output errors reach the caller
         self._children: dict[tuple[Any, Any], Realm] = {}
         self._store: wasmtime.Store | None = store
         self._hosts: dict[str, Any] = _host_entries(host_modules)

@@ -141,3 +141,22 @@ def test_interpreter_exit_after_wasi_output_is_clean(reactor_path: str) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == b"hello from a reactor\nhello from wasi\n"
     assert done.stderr == b""
+
+
+def test_an_output_error_in_a_library_call_reaches_its_caller(reactor_path: str) -> None:
+    class Full:
+        mode = "wb"
+
+        def write(self, data: bytes) -> int:
+            raise problem
+
+        def flush(self) -> None:
+            pass
+
+    problem = OSError("no space left")
+    with wasmport.Realm(wasi=WasiConfig(stdout=Full())) as realm:
+        lib = realm.load(reactor_path)
+        with pytest.raises(OSError) as info:
+            lib.greet()
+        assert info.value is problem
+        assert lib.env_count() == 0  # the error was reported once; the realm goes on

@@ -142,10 +142,18 @@ class WasiContext:
         store.set_wasi(cfg)
 
     def finish(self) -> None:
+        """At the end of a run: flush partial text, re-raise the first write error."""
         try:
             self.stdout.finish()
         finally:
             self.stderr.finish()
+
+    def raise_pending(self) -> None:
+        """Re-raise the first exception a write raised since the last check."""
+        for sink in (self.stdout, self.stderr):
+            error, sink.error = sink.error, None
+            if error is not None:
+                raise error
 
 
 def attach_wasi(store: wasmtime.Store, config: WasiConfig, argv0: str) -> WasiContext:
