@@ -39,7 +39,8 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from ._host import kinds as _kinds
-from ._host.kinds import ErrnoError as ErrnoError
+from ._host import pointers as _pointers
+from ._host import results as _results
 from ._host.kinds import HostType as HostType
 from ._host.memory import CallerMemory as CallerMemory
 from ._host.resolve import RESULT as _RESULT
@@ -47,13 +48,14 @@ from ._host.resolve import Unsupported as _Unsupported
 from ._host.resolve import resolve as _resolve
 from ._host.resolve import resolve_memory as _resolve_memory
 from ._host.resolve import struct_type as _struct_type
+from ._host.results import ErrnoError as ErrnoError
 from ._host.structs import StructField as StructField
 from ._host.structs import StructLayout as StructLayout
 from ._host.views import Array as Array
 from ._host.views import Buffer as Buffer
 from ._host.views import Pointer as Pointer
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 Int8 = Annotated[int, _kinds.INT8]
 Uint8 = Annotated[int, _kinds.UINT8]
@@ -66,16 +68,16 @@ Uint64 = Annotated[int, _kinds.UINT64]
 Float32 = Annotated[float, _kinds.FLOAT32]
 Float64 = Annotated[float, _kinds.FLOAT64]
 Bool = Annotated[bool, _kinds.BOOL]
-Bytes = Annotated[bytes, _kinds.BYTES]
-String = Annotated[str, _kinds.STRING]
+Bytes = Annotated[bytes, _pointers.BYTES]
+String = Annotated[str, _pointers.STRING]
 
 #: A result: 0 when the method returns None, else the int it returns (or raises as
 #: :class:`ErrnoError`).
-Errno = Annotated[int | None, _kinds.ERRNO]
+Errno = Annotated[int | None, _results.ERRNO]
 
 #: ``Result[T]``: T's results and then an i32 errno (0); raising ``ErrnoError(code)``
 #: gives a zero T and ``code``.  C receives it as a two-field struct (see the docs).
-Result = Annotated[T, _RESULT]
+Result = Annotated[_T, _RESULT]
 
 
 def host_type(annotation: Any) -> HostType:

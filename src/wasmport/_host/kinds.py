@@ -1,4 +1,4 @@
-"""The value types of host function signatures: how each lifts and lowers.
+"""Host value types: the HostType protocol and the scalars.
 
 Lifting turns the core wasm values of a parameter into a Python value; lowering turns
 a Python result into core wasm values.  Core values arrive as wasmtime-py gives them:
@@ -11,9 +11,6 @@ import math
 import operator
 import struct
 from typing import TYPE_CHECKING, Any
-
-from .._errors import MemoryAccessError
-from .views import Array, Buffer, Pointer
 
 if TYPE_CHECKING:
     from .memory import CallerMemory
@@ -202,146 +199,6 @@ class BoolType(HostType):
         self._check(value)
 
 
-def span(memory: CallerMemory, address: int, length: int) -> memoryview:
-    """The memory's window after checking ``address .. address+length`` (unsigned)."""
-    view = memory._view
-    if address + length > len(view):
-        raise MemoryAccessError(address, length, len(view), where=f"memory {memory.name!r}")
-    return view
-
-
-class BytesType(HostType):
-    """(ptr, len) -> ``bytes``: one copy out of the caller's memory."""
-
-    name = "Bytes"
-    params = ("i32", "i32")
-    uses_memory = True
-
-    def lift(self, memory: CallerMemory | None, ptr: int, length: int) -> bytes:
-        assert memory is not None
-        ptr &= M32
-        length &= M32
-        return bytes(span(memory, ptr, length)[ptr:ptr + length])
-
-    def check_default(self, value: Any) -> None:
-        if not isinstance(value, bytes):
-            raise TypeError(f"a Bytes default must be bytes, not {type(value).__name__}")
-
-
-class StringType(HostType):
-    """(ptr, len) of UTF-8 -> ``str``; invalid UTF-8 raises UnicodeDecodeError."""
-
-    name = "String"
-    params = ("i32", "i32")
-    uses_memory = True
-
-    def lift(self, memory: CallerMemory | None, ptr: int, length: int) -> str:
-        assert memory is not None
-        ptr &= M32
-        length &= M32
-        return str(span(memory, ptr, length)[ptr:ptr + length], "utf-8")
-
-    def check_default(self, value: Any) -> None:
-        if not isinstance(value, str):
-            raise TypeError(f"a String default must be a str, not {type(value).__name__}")
-
-
-class BufferType(HostType):
-    """(ptr, len) -> a writable :class:`wasmport.types.Buffer` (an out-parameter)."""
-
-    name = "Buffer"
-    params = ("i32", "i32")
-    uses_memory = True
-
-    def lift(self, memory: CallerMemory | None, ptr: int, length: int) -> Buffer:
-        assert memory is not None
-        ptr &= M32
-        length &= M32
-        span(memory, ptr, length)
-        return Buffer(memory, ptr, length)
-
-
-class ArrayType(HostType):
-    """(ptr, count) of fixed-size elements -> an :class:`wasmport.types.Array` view."""
-
-    params = ("i32", "i32")
-    uses_memory = True
-
-    def __init__(self, element: HostType) -> None:
-        self.element = element
-        self.name = f"Array[{element.name}]"
-
-    def lift(self, memory: CallerMemory | None, ptr: int, count: int) -> Array[Any]:
-        assert memory is not None and self.element.size is not None
-        ptr &= M32
-        count &= M32
-        span(memory, ptr, count * self.element.size)
-        return Array(memory, self.element, ptr, count)
-
-
-class PointerType(HostType):
-    """ptr -> a :class:`wasmport.types.Pointer` to one fixed-size value."""
-
-    params = ("i32",)
-    uses_memory = True
-
-    def __init__(self, target: HostType) -> None:
-        self.target = target
-        self.name = f"Pointer[{target.name}]"
-
-    def lift(self, memory: CallerMemory | None, ptr: int) -> Pointer[Any]:
-        assert memory is not None and self.target.size is not None
-        ptr &= M32
-        span(memory, ptr, self.target.size)
-        return Pointer(memory, self.target, ptr)
-
-
-class NoneType(HostType):
-    """``-> None``: no results."""
-
-    name = "None"
-    results = ()
-
-    def lower(self, memory: CallerMemory | None, value: Any) -> tuple[()]:
-        if value is not None:
-            raise TypeError(f"returned {value!r}, but the method is declared -> None")
-        return ()
-
-
-class ErrnoType(HostType):
-    """One ``i32`` result: 0 for success (the method returned None), else the error code."""
-
-    name = "Errno"
-    results = ("i32",)
-    _i32 = Integer("Errno", 32, True)
-
-    def lower(self, memory: CallerMemory | None, value: Any) -> tuple[int]:
-        if value is None:
-            return (0,)
-        return self._i32.lower(memory, value)
-
-    def error(self, code: int) -> tuple[Any, ...]:
-        return (code,)
-
-
-class ResultType(HostType):
-    """A value and an errno: ``T``'s results followed by an ``i32`` code (0 = success)."""
-
-    def __init__(self, value: HostType) -> None:
-        assert value.results is not None
-        self.value = value
-        self.name = f"Result[{value.name}]"
-        self.results = value.results + ("i32",)
-        self.uses_memory = value.uses_memory
-        self._zeros = tuple(0.0 if core[0] == "f" else 0 for core in value.results)
-
-    def lower(self, memory: CallerMemory | None, value: Any) -> tuple[Any, ...]:
-        return self.value.lower(memory, value) + (0,)
-
-    def error(self, code: int) -> tuple[Any, ...]:
-        return self._zeros + (code,)
-
-
 INT8 = Integer("Int8", 8, True)
 UINT8 = Integer("Uint8", 8, False)
 INT16 = Integer("Int16", 16, True)
@@ -353,26 +210,3 @@ UINT64 = Integer("Uint64", 64, False)
 FLOAT32 = Float("Float32", 32)
 FLOAT64 = Float("Float64", 64)
 BOOL = BoolType()
-BYTES = BytesType()
-STRING = StringType()
-BUFFER = BufferType()
-NONE = NoneType()
-ERRNO = ErrnoType()
-
-
-class ErrnoError(Exception):
-    """Raise it in a method declared ``-> Errno`` or ``-> Result[T]`` to return ``code``.
-
-    The guest gets the code (and, for ``Result[T]``, a zero value); in any other method
-    it is an ordinary exception that reaches the Python caller of the wasm export.
-    """
-
-    def __init__(self, code: int, message: str = "") -> None:
-        if type(code) is not int or code == 0 or not -(2**31) <= code < 2**31:
-            raise ValueError(f"an errno code is a nonzero i32 int, not {code!r}")
-        super().__init__(code, message) if message else super().__init__(code)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"errno {self.code}" + (f": {self.message}" if self.message else "")

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .._errors import HostSignatureError, MemoryAccessError
 from .._exports._calls import park
-from .kinds import ErrnoError, ErrnoType, HostType, ResultType
+from .kinds import HostType
 from .resolve import Unsupported, resolve
+from .results import ErrnoError, ErrnoType, ResultType
 
 if TYPE_CHECKING:
     from .memory import CallerMemory

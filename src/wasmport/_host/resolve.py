@@ -12,7 +12,7 @@ import threading
 import typing
 from typing import Any
 
-from . import kinds, structs, views
+from . import pointers, results, structs, views
 from .kinds import HostType, shown
 
 _PLAIN = {
@@ -31,7 +31,7 @@ class Wrapper:
         return f"<wasmport {self.name}>"
 
 
-RESULT = Wrapper("Result", kinds.ResultType)
+RESULT = Wrapper("Result", results.ResultType)
 
 
 class Unsupported(TypeError):
@@ -47,7 +47,7 @@ def describe(hint: Any) -> str:
 def resolve(hint: Any) -> HostType:
     """The host type an annotation names; Unsupported if none."""
     if hint is None or hint is type(None):
-        return kinds.NONE
+        return results.NONE
     if isinstance(hint, HostType):
         return hint
     if typing.get_origin(hint) is typing.Annotated:
@@ -56,12 +56,14 @@ def resolve(hint: Any) -> HostType:
     if origin in (views.Array, views.Pointer):
         (arg,) = typing.get_args(hint)
         element = resolve_memory(arg, f"the element type of {origin.__name__}")
-        return kinds.ArrayType(element) if origin is views.Array else kinds.PointerType(element)
+        if origin is views.Array:
+            return pointers.ArrayType(element)
+        return pointers.PointerType(element)
     if hint in (views.Array, views.Pointer):
         raise Unsupported(f"{hint.__name__} needs an element type, such as "
                           f"{hint.__name__}[Int32]")
     if hint is views.Buffer:
-        return kinds.BUFFER
+        return pointers.BUFFER
     own = getattr(hint, "__wasm_type__", None)
     if isinstance(own, HostType):
         return own
@@ -92,7 +94,7 @@ def _annotated(hint: Any) -> HostType:
 def _wrap(wrapper: Wrapper, inner: HostType) -> HostType:
     if inner.results is None or inner.uses_memory:
         raise Unsupported(f"{wrapper.name}[{inner.name}]: {inner.name} cannot be a result")
-    if isinstance(inner, (kinds.ResultType, kinds.ErrnoType)) or not inner.results:
+    if isinstance(inner, (results.ResultType, results.ErrnoType)) or not inner.results:
         raise Unsupported(f"{wrapper.name}[{inner.name}] is not allowed; use Errno for a "
                           "code alone")
     created: HostType = wrapper.wrap(inner)
