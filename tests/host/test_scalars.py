@@ -236,5 +236,5 @@ def test_none_result_must_be_none(realm):
             return 5  # type: ignore[return-value]
 
     mod = forwarder(realm, {"nothing": ((), ())}, {"q": Quiet}, module="q", pages=None)
-    with pytest.raises(TypeError, match=r"returned 5, but the method is declared -> None"):
+    with pytest.raises(TypeError, match=r"nothing\(\) returned 5: the method is declared -> None"):
         mod.nothing()

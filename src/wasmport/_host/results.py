@@ -18,7 +18,7 @@ class NoneType(HostType):
 
     def lower(self, memory: CallerMemory | None, value: Any) -> tuple[()]:
         if value is not None:
-            raise TypeError(f"returned {value!r}, but the method is declared -> None")
+            raise TypeError("the method is declared -> None")
         return ()
 
 
