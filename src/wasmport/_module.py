@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import wasmtime
 
 from ._assets import Asset
-from ._valtypes import describe, func_sig, kind_of
+from ._capi import export_names_and_kinds
+from ._valtypes import describe, kind_of
 
 if TYPE_CHECKING:
     from ._exports.namespace import InstanceModule
@@ -51,15 +53,33 @@ class Module:
         self._compiled: wasmtime.Module = asset.compiled(realm.engine_config)
         self.name = name or asset.name
         self.path = asset.path
-        self.imports = tuple(
-            ImportDescriptor(i.module, i.name or "", kind_of(i.type), describe(i.type))
-            for i in self._compiled.imports
-        )
-        exports = [(e.name, e.type) for e in self._compiled.exports]
-        self.exports = tuple(ExportDescriptor(n, kind_of(t), describe(t)) for n, t in exports)
-        # What wrapping an instance's exports needs, worked out once per module.
-        self._export_sigs = tuple(
-            (n, func_sig(t) if isinstance(t, wasmtime.FuncType) else None) for n, t in exports)
+
+    @property
+    def where(self) -> str:
+        """The file, or ``<name>`` for a module compiled from bytes: for messages."""
+        return self.path or f"<{self.name}>"
+
+    @functools.cached_property
+    def imports(self) -> tuple[ImportDescriptor, ...]:
+        """Each import: module, name, kind and readable type, in order."""
+        return tuple(ImportDescriptor(i.module, i.name or "", kind_of(i.type), describe(i.type))
+                     for i in self._compiled.imports)
+
+    @functools.cached_property
+    def exports(self) -> tuple[ExportDescriptor, ...]:
+        """Each export: name, kind and readable type, in order."""
+        return tuple(ExportDescriptor(e.name, kind_of(e.type), describe(e.type))
+                     for e in self._compiled.exports)
+
+    @functools.cached_property
+    def _import_types(self) -> tuple[tuple[str, str, Any], ...]:
+        """(module, field, engine type) per import: what linking reads each time."""
+        return tuple((i.module, i.name or "", i.type) for i in self._compiled.imports)
+
+    @functools.cached_property
+    def export_names(self) -> tuple[str, ...]:
+        """The export names, in order (cheaper than :attr:`exports`)."""
+        return tuple(name for name, _ in export_names_and_kinds(self._compiled))
 
     def __repr__(self) -> str:
         where = f" from {self.path!r}" if self.path else ""

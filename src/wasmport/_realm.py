@@ -22,15 +22,11 @@ from ._assets import Asset
 from ._engine import EngineConfig, get_engine
 from ._errors import ImportCycleError, LinkError, RealmClosedError
 from ._exports._calls import has_parked, raise_boundary_error
-from ._exports._raw import exports_by_name
 from ._exports.function import Function
-from ._exports.global_ import Global
-from ._exports.memory import Memory
 from ._exports.namespace import Instance, InstanceModule
-from ._exports.table import Table
-from ._exports.tag import Tag
 from ._host.link import host_name
 from ._limits import Guard, Limits
+from ._link.resolver import resolve_imports
 from ._module import Module
 from ._resolve import resolve
 from ._wasi.config import WasiConfig
@@ -84,6 +80,11 @@ class Realm:
         self._cache: dict[tuple[Asset, str], Any] = {}
         self._lock = threading.RLock()
         self._linking: list[Asset] = []
+        # One thread at a time in the store.  Calls on the fast path hold the GIL, so
+        # they need the lock only once Python code can run inside a call: the gate
+        # opens (for good) when the realm first gets a Python host function.
+        self._entry_lock = threading.RLock()
+        self._gate = [False]
 
     # -- lifetime -------------------------------------------------------------------------
 
@@ -101,7 +102,8 @@ class Realm:
     def close(self) -> None:
         """Drop every instance and the store.  Idempotent."""
         with self._lock:
-            if self._store is None:
+            store = self._store
+            if store is None:
                 return
             _forget_modules(self)
             for child in self._children.values():
@@ -111,6 +113,7 @@ class Realm:
             self._hosts.clear()
             self._store = None
             self._guard = None
+            store.close()  # frees the engine state now; fast calls then see it closed
 
     def __enter__(self) -> Realm:
         return self
@@ -222,8 +225,6 @@ class Realm:
 
     def _instantiate(self, module: Module, explicit: Mapping[str, Any], *, cache: bool,
                      namespace: InstanceModule | None = None) -> InstanceModule:
-        from ._link.resolver import resolve_imports
-
         with self._lock:
             asset = module._asset
             if module._realm is not self and module._realm.engine_config != self.engine_config:
@@ -234,7 +235,7 @@ class Realm:
             try:
                 on_instance: list[Any] = []
                 externs = resolve_imports(self, module, explicit, on_instance)
-                compiled = asset.compiled(self.engine_config)
+                compiled = module._compiled
                 if self._guard is None:
                     raw = _new_instance(self.store, compiled, externs, asset.where)
                 else:
@@ -243,7 +244,7 @@ class Realm:
             finally:
                 self._linking.pop()
             ns = namespace if namespace is not None else InstanceModule(module.name, module.path)
-            instance = Instance(module, self, raw, self._wrap_exports(module, raw))
+            instance = Instance(module, self, raw)
             for bind in on_instance:  # typed host modules: bind the importer's memory
                 bind(instance)
             if self._guard is not None:
@@ -254,36 +255,15 @@ class Realm:
             _run_initialize(instance, asset.where)
             return ns
 
-    def _wrap_exports(self, module: Module, raw: wasmtime.Instance) -> dict[str, Any]:
-        store = self.store
-        where = module.path or f"<{module.name}>"
-        sigs = dict(module._export_sigs)
-        return {name: _wrap_extern(self, value, name, sigs[name], where)
-                for name, value in exports_by_name(store, raw, sigs)}
-
 
 def _host_entries(host_modules: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, Any]:
-    """``host_modules`` as name -> provider: a mapping, or a list of typed host modules."""
+    """``host_modules`` as name -> provider: a mapping as given, or typed host modules
+    each under the name it declares."""
     if host_modules is None:
         return {}
     if isinstance(host_modules, Mapping):
         return dict(host_modules)
-    return {host_name(h): h for h in host_modules}
-
-
-def _wrap_extern(realm: Realm, value: Any, name: str, sig: Any, where: str) -> Any:
-    if isinstance(value, wasmtime.Func):
-        params, results = sig
-        return Function(realm, value, name, params, results, where)
-    if isinstance(value, wasmtime.Memory):
-        return Memory._wrap(realm, value, name)
-    if isinstance(value, wasmtime.Global):
-        return Global._wrap(realm, value, name)
-    if isinstance(value, wasmtime.Table):
-        return Table._wrap(realm, value, name)
-    if isinstance(value, wasmtime.Tag):
-        return Tag._wrap(realm, value, name)
-    return value
+    return {host_name(value): value for value in host_modules}
 
 
 def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: list[Any],

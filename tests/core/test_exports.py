@@ -70,8 +70,10 @@ def test_non_integers_are_type_errors(mod, value):
 
 
 def test_wrong_arity(mod):
-    with pytest.raises(TypeError, match=r"takes 2 arguments, 1 given"):
+    with pytest.raises(TypeError, match=r"add\(\) missing 1 required positional argument"):
         mod.add(1)
+    with pytest.raises(TypeError, match=r"add\(\) takes 2 positional arguments but 3"):
+        mod.add(1, 2, 3)
 
 
 def test_readable_signature(mod):

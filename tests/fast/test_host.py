@@ -90,7 +90,8 @@ def test_multi_results_accept_a_list(host) -> None:
     ("call_f64", lambda a, b: 10**400, OverflowError, "too large"),
     ("call_multi", lambda a: (1, 2), TypeError, "returned 2 values, expected 3"),
     ("call_multi", lambda a: 5, TypeError, "expected a tuple of 3 values"),
-    ("call_multi", lambda a: (1, 2**64, 0.0), OverflowError, "result 2: 18446744073709551616 is out of range for i64"),
+    ("call_multi", lambda a: (1, 2**64, 0.0), OverflowError,
+     "result 2: 18446744073709551616 is out of range for i64"),
     ("call_void", lambda a: 0, TypeError, "expected None"),
 ])
 def test_bad_results_raise_at_the_caller(host, export, fn, error, match) -> None:

@@ -11,8 +11,10 @@ import threading
 from typing import Any, NoReturn
 
 import wasmtime
+from wasmtime import _func as wasmtime_func
 
 from .._errors import Trap
+from .._fast import is_host_exception
 
 _pending = threading.local()
 
@@ -45,9 +47,20 @@ def trap_message(text: str) -> str:
 
 
 def raise_boundary_error(err: BaseException, where: str) -> NoReturn:
-    """Translate what a call into wasm raised; a parked host exception wins."""
+    """Translate what a call into wasm raised; the host exception behind it wins.
+
+    A parked exception is used only when this failure is the trap a host function
+    made after raising it; any other failure discards it, so a stale exception never
+    surfaces at an unrelated call.
+    """
     parked = take_parked()
-    if parked is not None:
+    from_host = parked is err or _from_host(err)
+    if from_host:
+        # wasmtime-py parks its callbacks' exceptions in one global that only its own
+        # Func.__call__ clears: a call that came in another way must clear it, or it
+        # would surface at the next unrelated failure in any thread.
+        wasmtime_func.LAST_EXCEPTION = None
+    if parked is not None and from_host:
         raise parked
     if isinstance(err, wasmtime.Trap):
         frames = tuple((f.module_name, f.func_name, f.func_offset) for f in err.frames or ())
@@ -57,6 +70,12 @@ def raise_boundary_error(err: BaseException, where: str) -> NoReturn:
     if isinstance(err, wasmtime.WasmtimeError):
         raise Trap(f"{where}: {trap_message(str(err))}") from err
     raise err
+
+
+def _from_host(err: BaseException) -> bool:
+    if not isinstance(err, (wasmtime.Trap, wasmtime.WasmtimeError)):
+        return False
+    return is_host_exception(err) or "python exception" in str(err)
 
 
 def as_python(value: Any) -> Any:

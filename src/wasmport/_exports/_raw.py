@@ -8,32 +8,27 @@ with ``wasmtime_instance_export_get`` is linear overall.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 import wasmtime
-from wasmtime import _bindings
 from wasmtime import _ffi as ffi
 
-_export_get = _bindings._wasmtime_instance_export_get
+from .._capi import instance_export_get as _export_get
+
 _FUNC, _TABLE, _MEMORY, _GLOBAL = (ffi.WASMTIME_EXTERN_FUNC.value, ffi.WASMTIME_EXTERN_TABLE.value,
                                    ffi.WASMTIME_EXTERN_MEMORY.value,
                                    ffi.WASMTIME_EXTERN_GLOBAL.value)
 _TAG = ffi.WASMTIME_EXTERN_TAG.value
 
 
-def exports_by_name(store: wasmtime.Store, instance: wasmtime.Instance,
-                    names: Iterable[str]) -> Iterator[tuple[str, Any]]:
-    """Each ``(name, extern)`` that ``instance`` exports, looked up by name."""
-    context = store._context()
-    raw = ctypes.byref(instance._instance)
+def export_get(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> Any:
+    """The extern ``instance`` exports as ``name``, or None when there is none."""
+    encoded = name.encode("utf-8", "surrogateescape")
     item = ffi.wasmtime_extern_t()
-    item_ref = ctypes.byref(item)
-    for name in names:
-        encoded = name.encode("utf-8")
-        if not _export_get(context, raw, encoded, len(encoded), item_ref):
-            raise KeyError(name)
-        yield name, _wrap(item)
+    if not _export_get(store._context(), ctypes.byref(instance._instance), encoded, len(encoded),
+                       ctypes.byref(item)):
+        return None
+    return _wrap(item)
 
 
 def _wrap(item: Any) -> Any:

@@ -1,17 +1,33 @@
-"""Exported functions as Python callables, checked against their wasm signature."""
+"""Exported functions as Python callables, checked against their wasm signature.
+
+A :class:`Function` is a ``functools.partial`` subclass around the call itself, so
+calling one runs the call with no extra Python frame: for numeric signatures the
+call is ``wasmport._fast``'s generated wrapper over the engine's unchecked call
+(GIL held); otherwise, or when limits are in force, it is the checked path below,
+through wasmtime-py, which releases the GIL.
+"""
 
 from __future__ import annotations
 
+import functools
 import inspect
-from typing import TYPE_CHECKING, Any
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import wasmtime
 
+from .. import _fast
+from .._errors import RealmClosedError
 from .._valtypes import check_value
 from ._calls import as_python, raise_boundary_error
 
 if TYPE_CHECKING:
     from .._realm import Realm
+
+NUMERIC = frozenset(("i32", "i64", "f32", "f64"))
+# WASMPORT_NO_FAST=1 forces the checked path everywhere (for tests and diagnosis).
+FAST = _fast.AVAILABLE and os.environ.get("WASMPORT_NO_FAST", "") in ("", "0")
 
 
 def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...]) -> str:
@@ -19,7 +35,7 @@ def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...])
     return f"{name}({', '.join(params)}) -> {res}"
 
 
-class Function:
+class Function(functools.partial):  # type: ignore[type-arg]
     """A wasm function export.  Call it like a Python function.
 
     Arguments are converted to the parameter types: an i32 takes -2**31..2**32-1, an
@@ -29,15 +45,24 @@ class Function:
     wasm code called comes out unchanged.
     """
 
-    def __init__(self, realm: Realm, func: wasmtime.Func, name: str,
-                 params: tuple[str, ...], results: tuple[str, ...], where: str) -> None:
-        self._realm = realm
-        self._func = func
+    _realm: Realm
+    _func: wasmtime.Func
+    __name__: str
+    __qualname__: str
+    name: str
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+
+    def __new__(cls, realm: Realm, func: wasmtime.Func, name: str,
+                params: tuple[str, ...], results: tuple[str, ...], where: str) -> Function:
+        doc = signature_text(name, params, results)
+        self = super().__new__(cls, _make_call(realm, func, params, results,
+                                               f"{where}: {name}()", doc))
+        self._realm, self._func = realm, func
         self.__name__ = self.__qualname__ = self.name = name
-        self.params = params
-        self.results = results
-        self._where = f"{where}: {name}()"
-        self.__doc__ = signature_text(name, params, results)
+        self.params, self.results = params, results
+        self.__doc__ = doc
+        return self
 
     @property
     def __signature__(self) -> inspect.Signature:
@@ -53,35 +78,75 @@ class Function:
     def __repr__(self) -> str:
         return f"<wasm function {self.__doc__}>"
 
-    def __call__(self, *args: Any) -> Any:
-        params = self.params
-        if len(args) != len(params):
-            raise TypeError(f"{self.__doc__} takes {len(params)} argument"
-                            f"{'' if len(params) == 1 else 's'}, {len(args)} given")
-        pairs = enumerate(zip(params, args, strict=True))
-        values = [_lower_arg(vt, a, self, i) for i, (vt, a) in pairs]
-        store = self._realm.store
+    def __reduce__(self) -> Any:
+        raise TypeError(f"{self.__doc__}: wasm functions cannot be pickled")
+
+
+def _make_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
+               results: tuple[str, ...], where: str, doc: str) -> Callable[..., Any]:
+    if FAST and realm._guard is None and NUMERIC.issuperset(params + results):
+        return _fast_call(realm, func, params, results, where, doc)
+    return _checked_call(realm, func, params, where, doc)
+
+
+def _fast_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
+               results: tuple[str, ...], where: str, doc: str) -> Callable[..., Any]:
+    def raise_trap(trap: int, error: int) -> NoReturn:
+        raise_boundary_error(_fast.take(trap, error), where)
+
+    def closed() -> NoReturn:
+        raise RealmClosedError(f"{where}: realm {realm.name!r} is closed")
+
+    return _fast.make_caller(realm.store, func, params, results, raise_trap=raise_trap,
+                             name=doc.partition("(")[0], closed=closed, gate=realm._gate,
+                             lock=realm._entry_lock)
+
+
+def _checked_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...], where: str,
+                  doc: str) -> Callable[..., Any]:
+    count = len(params)
+
+    def call(*args: Any) -> Any:
+        if len(args) != count:
+            raise _arity_error(doc, count, len(args))
+        values = [_lower_arg(vt, a, doc, i) for i, (vt, a) in enumerate(zip(params, args,
+                                                                           strict=True), 1)]
+        store = realm.store
         try:
-            if self._realm._guard is None:
-                result = self._func(store, *values)
-            else:  # limits or WASI: a fresh fuel/time budget for this call (_limits.py)
-                with self._realm._guard.entered(self._where):
-                    result = self._func(store, *values)
+            with realm._entry_lock:  # wasmtime-py drops the GIL: one thread in the store
+                if realm._guard is None:
+                    result = func(store, *values)
+                else:  # limits: a fresh fuel/time budget for this call (_limits.py)
+                    with realm._guard.entered(where):
+                        result = func(store, *values)
         except BaseException as err:
-            raise_boundary_error(err, self._where)
-        return _lift(self._realm, as_python(result))
+            raise_boundary_error(err, where)
+        return _lift(realm, as_python(result))
+
+    return call
 
 
-def _lower_arg(vt: str, value: Any, fn: Function, index: int) -> Any:
+def _arity_error(doc: str, expected: int, given: int) -> TypeError:
+    """The message Python itself gives, as the fast path's generated wrappers do."""
+    name = doc.partition("(")[0]
+    if given < expected:
+        missing = expected - given
+        return TypeError(f"{name}() missing {missing} required positional argument"
+                         f"{'' if missing == 1 else 's'} ({doc})")
+    return TypeError(f"{name}() takes {expected} positional argument{'' if expected == 1 else 's'}"
+                     f" but {given} were given ({doc})")
+
+
+def _lower_arg(vt: str, value: Any, doc: str, index: int) -> Any:
     if vt == "funcref":
         if value is None or isinstance(value, wasmtime.Func):
             return value
         if isinstance(value, Function):
             return value._func
-        raise TypeError(f"{fn.__doc__}: argument {index} must be a wasm function or None")
+        raise TypeError(f"{doc}: argument {index} must be a wasm function or None")
     if vt == "externref":
         return value
-    return check_value(vt, value, f"{fn.__doc__}: argument {index}")
+    return check_value(vt, value, f"{doc.partition('(')[0]}() argument {index}")
 
 
 def _lift(realm: Realm, value: Any) -> Any:

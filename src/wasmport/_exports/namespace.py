@@ -1,12 +1,24 @@
-"""The instance-phase module object: a module whose attributes are an instance's exports."""
+"""The instance-phase module object: a module whose attributes are an instance's exports.
+
+Exports are looked up and wrapped on first use, by name (one engine look-up each),
+so instantiating a module costs the same with 4 exports or 4,000.
+"""
 
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import wasmtime
+
+from .._valtypes import func_sig
+from ._raw import export_get
+from .function import Function
 from .global_ import Global
+from .memory import Memory
+from .table import Table
+from .tag import Tag
 
 if TYPE_CHECKING:
     from .._module import Module
@@ -17,58 +29,111 @@ class Instance:
     """The instance behind an instance-phase module (see :func:`wasmport.instance_of`).
 
     ``module`` is the source-phase :class:`wasmport.Module`; ``exports`` maps each
-    export name to its :class:`Function`, :class:`Memory`, :class:`Global` or
-    :class:`Table`; ``realm`` is the realm that owns it.
+    export name to its :class:`Function`, :class:`Memory`, :class:`Global`,
+    :class:`Table` or :class:`Tag`; ``realm`` is the realm that owns it.
     """
 
-    def __init__(self, module: Module, realm: Realm, raw: Any, exports: Mapping[str, Any]):
+    def __init__(self, module: Module, realm: Realm, raw: wasmtime.Instance) -> None:
         self.module = module
         self.realm = realm
-        self.exports: Mapping[str, Any] = types.MappingProxyType(dict(exports))
         self._raw = raw
+        self._wrapped: dict[str, Any] = {}
+        self.exports: Mapping[str, Any] = _Exports(self)
+
+    def export(self, name: str) -> Any:
+        """The wrapped export ``name``; KeyError when there is none."""
+        value = self._wrapped.get(name)
+        if value is None:
+            extern = export_get(self.realm.store, self._raw, name)
+            if extern is None:
+                raise KeyError(name)
+            value = self._wrapped[name] = _wrap(self.realm, extern, name, self.module.where)
+        return value
+
+    def has_export(self, name: str) -> bool:
+        return name in self._wrapped or (
+            not self.realm.closed and export_get(self.realm.store, self._raw, name) is not None)
 
     def __repr__(self) -> str:
         return f"<wasm instance of {self.module.name!r} ({len(self.exports)} exports)>"
+
+
+class _Exports(Mapping[str, Any]):
+    """A read-only mapping of export name -> wrapped export, filled on demand."""
+
+    def __init__(self, instance: Instance) -> None:
+        self._instance = instance
+
+    def __getitem__(self, name: str) -> Any:
+        return self._instance.export(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._instance.has_export(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._instance.module.export_names)
+
+    def __len__(self) -> int:
+        return len(self._instance.module.export_names)
+
+    def __repr__(self) -> str:
+        return f"<exports of {self._instance.module.name!r}: {list(self)}>"
+
+
+def _wrap(realm: Realm, value: Any, name: str, where: str) -> Any:
+    if isinstance(value, wasmtime.Func):
+        params, results = func_sig(value.type(realm.store))
+        return Function(realm, value, name, params, results, where)
+    if isinstance(value, wasmtime.Memory):
+        return Memory._wrap(realm, value, name)
+    if isinstance(value, wasmtime.Global):
+        return Global._wrap(realm, value, name)
+    if isinstance(value, wasmtime.Table):
+        return Table._wrap(realm, value, name)
+    if isinstance(value, wasmtime.Tag):
+        return Tag._wrap(realm, value, name)
+    return value
 
 
 class InstanceModule(types.ModuleType):
     """A wasm instance seen as a Python module.  Exports are read-only attributes;
     a mutable global export reads its current value each time."""
 
-    __slots__ = ("_wasm_instance", "_wasm_live")
+    __slots__ = ("_wasm_instance",)
 
     def __init__(self, name: str, path: str | None) -> None:
         super().__init__(name)
         object.__setattr__(self, "_wasm_instance", None)
-        object.__setattr__(self, "_wasm_live", {})
         if path is not None:
             self.__file__ = path
 
     def _wasm_fill(self, instance: Instance) -> None:
-        live: dict[str, Any] = {}
-        for name, value in instance.exports.items():
-            if isinstance(value, Global) and value.mutable:
-                live[name] = value
-            elif not (name.startswith("__") and name.endswith("__")):
-                self.__dict__[name] = value.value if isinstance(value, Global) else value
-        self.__dict__["__all__"] = sorted(n for n in instance.exports if n.isidentifier()
-                                          and not n.startswith("_"))
-        object.__setattr__(self, "_wasm_live", live)
         object.__setattr__(self, "_wasm_instance", instance)
 
     def __getattr__(self, name: str) -> Any:
-        live = object.__getattribute__(self, "_wasm_live")
-        if name in live:
-            return live[name].value
-        instance = object.__getattribute__(self, "_wasm_instance")
-        if instance is not None and name in instance.exports:
-            value = instance.exports[name]
-            return value.value if isinstance(value, Global) else value
-        raise AttributeError(f"wasm module {self.__name__!r} has no export {name!r}")
+        instance: Instance | None = object.__getattribute__(self, "_wasm_instance")
+        if instance is None:
+            raise AttributeError(f"wasm module {self.__name__!r} is not instantiated yet")
+        if name == "__all__":
+            names = sorted(n for n in instance.module.export_names if n.isidentifier()
+                           and not n.startswith("_"))
+            self.__dict__["__all__"] = names
+            return names
+        try:
+            value = instance.export(name)
+        except KeyError:
+            raise AttributeError(f"wasm module {self.__name__!r} has no export {name!r}") from None
+        if isinstance(value, Global):
+            if value.mutable:
+                return value.value  # live: never cached
+            value = value.value
+        if not (name.startswith("__") and name.endswith("__")):
+            self.__dict__[name] = value  # the import system's own attributes win
+        return value
 
     def _is_export(self, name: str) -> bool:
         instance = object.__getattribute__(self, "_wasm_instance")
-        return instance is not None and name in instance.exports
+        return instance is not None and instance.has_export(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if self._is_export(name):
@@ -84,9 +149,9 @@ class InstanceModule(types.ModuleType):
         instance = object.__getattribute__(self, "_wasm_instance")
         names = set(self.__dict__)
         if instance is not None:
-            names.update(instance.exports)
+            names.update(instance.module.export_names)
         return sorted(names)
 
     def __repr__(self) -> str:
-        where = getattr(self, "__file__", None)
+        where = self.__dict__.get("__file__")
         return f"<wasm module {self.__name__!r}" + (f" from {where!r}>" if where else ">")

@@ -90,9 +90,8 @@ def resolve_imports(realm: Realm, module: Module, explicit: Mapping[str, Any],
     where = module.path or f"<{module.name}>"
     providers: dict[str, Provider | HostProvider] = {}
     externs = []
-    for imp in module._compiled.imports:
-        mname, field = imp.module, imp.name or ""
-        site = Site(where, mname, field, imp.type)
+    for mname, field, ty in module._import_types:
+        site = Site(where, mname, field, ty)
         provider = providers.get(mname)
         if provider is None:
             provider = providers[mname] = _find_provider(realm, module, site, explicit)

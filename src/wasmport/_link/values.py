@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
+from .. import _fast
 from .._errors import IncompatibleImportError
 from .._exports._calls import park
-from .._exports.function import Function, wrap_func
+from .._exports.function import FAST, NUMERIC, Function, wrap_func
 from .._exports.global_ import Global, to_val
 from .._exports.memory import Memory
 from .._exports.table import Table
@@ -63,10 +64,20 @@ def _func(realm: Realm, site: Site, value: Any) -> Any:
         return value._func
     typed = method_extern(realm, site, value)  # a bound @wasmport.export method
     if typed is not None:
+        realm._gate[0] = True  # Python code now runs inside calls: threads take turns
         return typed
     if isinstance(value, (Memory, Global, Table)) or not callable(value):
         raise site.incompatible(_found(value), "give a Python callable or a wasm function")
-    return wasmtime.Func(realm.store, site.ty, host_callable(realm, site, value))
+    return python_func(realm, site, value)
+
+
+def python_func(realm: Realm, site: Site, fn: Callable[..., Any]) -> wasmtime.Func:
+    """A host function calling ``fn``: on the fast path for numeric types."""
+    params, results = func_sig(site.ty)
+    realm._gate[0] = True  # Python code now runs inside calls: threads take turns
+    if FAST and NUMERIC.issuperset(params + results):
+        return _fast.make_host_func(realm.store, params, results, fn, park, name=str(site))
+    return wasmtime.Func(realm.store, site.ty, host_callable(realm, site, fn))
 
 
 def host_callable(realm: Realm, site: Site, fn: Callable[..., Any]) -> Callable[..., Any]:
