@@ -1,0 +1,72 @@
+"""Quick engine queries bound to hold the GIL.
+
+wasmtime-py opens the library with ``ctypes.CDLL``, so every call drops and re-takes
+the GIL (~1.7 µs each, and far more beside a busy thread).  Type introspection and
+export look-ups are short and never call back into Python, so these prototypes, over
+the same library opened with ``ctypes.PyDLL``, keep it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import POINTER, c_bool, c_char, c_size_t, c_uint8
+from typing import Any
+
+from wasmtime import _ffi as ffi
+
+_lib = ctypes.PyDLL(ffi.dll._name)
+
+
+def _proto(name: str, restype: object, argtypes: list[object]) -> Any:
+    func = getattr(_lib, name)
+    func.restype = restype
+    func.argtypes = argtypes
+    return func
+
+
+functype_params = _proto("wasm_functype_params", POINTER(ffi.wasm_valtype_vec_t),
+                         [POINTER(ffi.wasm_functype_t)])
+functype_results = _proto("wasm_functype_results", POINTER(ffi.wasm_valtype_vec_t),
+                          [POINTER(ffi.wasm_functype_t)])
+valtype_kind = _proto("wasm_valtype_kind", c_uint8, [POINTER(ffi.wasm_valtype_t)])
+instance_export_get = _proto(
+    "wasmtime_instance_export_get", c_bool,
+    [POINTER(ffi.wasmtime_context_t), POINTER(ffi.wasmtime_instance_t), POINTER(c_char),
+     c_size_t, POINTER(ffi.wasmtime_extern_t)])
+module_exports = _proto("wasmtime_module_exports", None,
+                        [POINTER(ffi.wasmtime_module_t), POINTER(ffi.wasm_exporttype_vec_t)])
+exporttype_vec_delete = _proto("wasm_exporttype_vec_delete", None,
+                               [POINTER(ffi.wasm_exporttype_vec_t)])
+# Taking and returning addresses as plain ints: no ctypes pointer objects per call.
+exporttype_name = _proto("wasm_exporttype_name", c_size_t, [c_size_t])
+exporttype_type = _proto("wasm_exporttype_type", c_size_t, [c_size_t])
+externtype_kind = _proto("wasm_externtype_kind", c_uint8, [c_size_t])
+
+# wasm.h's extern kinds (wasmtime adds the tag kind).
+EXTERN_KINDS = {0: "func", 1: "global", 2: "table", 3: "memory", 4: "tag"}
+
+
+def export_names_and_kinds(module: Any) -> tuple[tuple[str, str], ...]:
+    """Each export's (name, kind) of a compiled ``wasmtime.Module``, in order.
+
+    One pass over the C vector: wasmtime-py's ``Module.exports`` builds an object per
+    export and its type (~3 µs each), which is what a module with thousands of
+    exports cannot afford.
+    """
+    vec = ffi.wasm_exporttype_vec_t()
+    module_exports(module.ptr(), ctypes.byref(vec))
+    try:
+        count = vec.size
+        if not count:
+            return ()
+        base = ctypes.cast(vec.data, ctypes.c_void_p).value or 0
+        addresses = (c_size_t * count).from_address(base)
+        out = []
+        for export in addresses:
+            size, data = (c_size_t * 2).from_address(exporttype_name(export))
+            kind = externtype_kind(exporttype_type(export))
+            text = ctypes.string_at(data, size).decode("utf-8", "surrogateescape")
+            out.append((text, EXTERN_KINDS.get(kind) or f"kind {kind}"))
+        return tuple(out)
+    finally:
+        exporttype_vec_delete(ctypes.byref(vec))
