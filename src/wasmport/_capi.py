@@ -70,3 +70,45 @@ def export_names_and_kinds(module: Any) -> tuple[tuple[str, str], ...]:
         return tuple(out)
     finally:
         exporttype_vec_delete(ctypes.byref(vec))
+
+# Memories: (context address, address of a wasmtime_memory_t) -> data pointer / byte size.
+memory_data = _proto("wasmtime_memory_data", c_size_t, [c_size_t, c_size_t])
+memory_data_size = _proto("wasmtime_memory_data_size", c_size_t, [c_size_t, c_size_t])
+# Callers (valid only during the host call that received them).
+caller_context = _proto("wasmtime_caller_context", c_size_t, [c_size_t])
+caller_export_get = _proto("wasmtime_caller_export_get", c_bool,
+                           [c_size_t, POINTER(c_char), c_size_t, POINTER(ffi.wasmtime_extern_t)])
+
+
+def context_address(store: Any) -> int:
+    """The ``wasmtime_context_t*`` of a wasmtime Store (or Caller) as an int."""
+    return ctypes.cast(store._context(), ctypes.c_void_p).value or 0
+
+
+class MemoryRef:
+    """A private copy of a ``wasmtime_memory_t`` and its store context: size and base
+    address in one GIL-holding call each."""
+
+    __slots__ = ("ctx", "raw", "address")
+
+    def __init__(self, ctx: int, memory: Any) -> None:
+        self.ctx = ctx
+        self.raw = ffi.wasmtime_memory_t.from_buffer_copy(memory)
+        self.address = ctypes.addressof(self.raw)
+
+    def size(self) -> int:
+        return int(memory_data_size(self.ctx, self.address))
+
+    def base(self) -> int:
+        return int(memory_data(self.ctx, self.address))
+
+
+def caller_memory(caller: int, name: str) -> MemoryRef | None:
+    """The memory the calling instance exports as ``name``, for this call only."""
+    encoded = name.encode()
+    item = ffi.wasmtime_extern_t()
+    if not caller_export_get(caller, encoded, len(encoded), ctypes.byref(item)):
+        return None
+    if item.kind != ffi.WASMTIME_EXTERN_MEMORY.value:
+        return None
+    return MemoryRef(caller_context(caller), item.of.memory)

@@ -85,6 +85,7 @@ class Realm:
         # opens (for good) when the realm first gets a Python host function.
         self._entry_lock = threading.RLock()
         self._gate = [False]
+        self._exiting = False
 
     # -- lifetime -------------------------------------------------------------------------
 
@@ -317,8 +318,16 @@ def realm_or_default(realm: Realm | None) -> Realm:
 
 
 def _shutdown_default() -> None:
-    if _default is not None:
-        _default.close()
+    """At exit: close the default realm while no thread is inside it, and keep it that
+    way.  Only daemon threads are left at this point (threading joins the others before
+    atexit runs); one still calling into the realm waits on the entry lock until the
+    process ends, instead of failing with RealmClosedError on its way out."""
+    realm = _default
+    if realm is None or realm.closed:
+        return
+    realm._entry_lock.acquire()  # never released: the process is ending
+    realm._exiting = True
+    realm.close()
 
 
 def _forget_modules(realm: Realm) -> None:

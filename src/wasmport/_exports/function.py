@@ -95,6 +95,8 @@ def _fast_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
         raise_boundary_error(_fast.take(trap, error), where)
 
     def closed() -> NoReturn:
+        if realm._exiting:  # a daemon thread at interpreter exit: wait for the end
+            realm._entry_lock.acquire()
         raise RealmClosedError(f"{where}: realm {realm.name!r} is closed")
 
     return _fast.make_caller(realm.store, func, params, results, raise_trap=raise_trap,
@@ -111,9 +113,9 @@ def _checked_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...], wh
             raise _arity_error(doc, count, len(args))
         values = [_lower_arg(vt, a, doc, i) for i, (vt, a) in enumerate(zip(params, args,
                                                                            strict=True), 1)]
-        store = realm.store
         try:
             with realm._entry_lock:  # wasmtime-py drops the GIL: one thread in the store
+                store = realm.store
                 if realm._guard is None:
                     result = func(store, *values)
                 else:  # limits: a fresh fuel/time budget for this call (_limits.py)

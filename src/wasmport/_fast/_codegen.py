@@ -97,8 +97,9 @@ def caller_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def host_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
-    args = ", ".join(_load(kind, k) for k, kind in enumerate(params))
+def host_source(params: tuple[str, ...], results: tuple[str, ...], pass_caller: bool) -> str:
+    args = ", ".join((["caller"] if pass_caller else [])
+                     + [_load(kind, k) for k, kind in enumerate(params)])
     uses_slots = bool(params or results)
     lines = [
         "def factory(fn, views, make_views, check, failed):",
@@ -154,8 +155,9 @@ def caller_factory(params: tuple[str, ...], results: tuple[str, ...]) -> Callabl
 
 
 @functools.cache
-def host_factory(params: tuple[str, ...], results: tuple[str, ...]) -> Callable[..., Any]:
-    return _compile(host_source(params, results), f"host {params}->{results}")
+def host_factory(params: tuple[str, ...], results: tuple[str, ...],
+                 pass_caller: bool = False) -> Callable[..., Any]:
+    return _compile(host_source(params, results, pass_caller), f"host {params}->{results}")
 
 
 def views_of(buffer: Any) -> tuple[memoryview[Any], ...]:

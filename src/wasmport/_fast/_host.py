@@ -57,10 +57,12 @@ ctypes.pythonapi.Py_IncRef(ctypes.py_object(_finalize))
 
 def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
                    fn: Callable[..., Any], on_error: Callable[[BaseException], None], *,
-                   name: str | None = None) -> wasmtime.Func:
+                   name: str | None = None, pass_caller: bool = False) -> wasmtime.Func:
     """A wasmtime.Func whose calls from wasm run `fn` through an unchecked callback.
 
-    `fn` gets Python ints (signed) and floats; what it returns is checked against
+    `fn` gets Python ints (signed) and floats, after the address of the engine's
+    ``wasmtime_caller_t`` when `pass_caller` (valid only during that call); what it
+    returns is checked against
     `results` (None for none, a value for one, a tuple or list for many).  If `fn`
     raises, or returns something that does not fit, the exception goes to
     ``on_error(exc)`` and wasm traps.
@@ -74,7 +76,7 @@ def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tupl
     if not callable(fn) or not callable(on_error):
         raise TypeError("make_host_func(): fn and on_error must be callable")
     where = f"host function {name or getattr(fn, '__qualname__', None) or repr(fn)}"
-    callback = CALLBACK(_generate(params, results, fn, on_error, where))
+    callback = CALLBACK(_generate(params, results, fn, on_error, where, pass_caller))
     key = next(_keys)
     _registry[key] = callback
     ty = wasmtime.FuncType([_valtype(k) for k in params], [_valtype(k) for k in results])
@@ -93,7 +95,8 @@ def _valtype(kind: str) -> wasmtime.ValType:
 
 
 def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..., Any],
-              on_error: Callable[[BaseException], None], where: str) -> Callable[..., int]:
+              on_error: Callable[[BaseException], None], where: str,
+              pass_caller: bool) -> Callable[..., int]:
     nslots = max(len(params), len(results))
     views: dict[int, Any] = {}
 
@@ -113,7 +116,8 @@ def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..
     def failed(exc: BaseException) -> int:
         return trap_for(exc, on_error)
 
-    body: Callable[..., int] = host_factory(params, results)(fn, views, make_views, check, failed)
+    factory = host_factory(params, results, pass_caller)
+    body: Callable[..., int] = factory(fn, views, make_views, check, failed)
     return body
 
 

@@ -18,7 +18,7 @@ from .._valtypes import describe, func_sig, kind_of
 from .kinds import shown
 from .memory import CallerMemory
 from .module import HostFactory, HostFunction, HostModule, HostSpec, _bound_objects
-from .plan import make_callback
+from .engine import host_func
 
 if TYPE_CHECKING:
     from .._exports.namespace import Instance
@@ -112,8 +112,7 @@ class HostProvider:
             memory = self._memory = self._memory or CallerMemory(self.spec.memory)
         self._module_name = site.module
         bound = function.function.__get__(self._host_object())
-        callback = make_callback(function.plan, bound, memory, str(site))
-        return wasmtime.Func(realm.store, site.ty, callback, access_caller=True)
+        return host_func(realm, site, function.plan, bound, memory)
 
     def _check_memory(self, site: Site, function: HostFunction) -> None:
         if self._checked_memory or self._importer is None:
@@ -169,5 +168,4 @@ def method_extern(realm: Realm, site: Site, value: Any) -> wasmtime.Func | None:
         return None
     check_type(site, found)
     memory = CallerMemory(spec.memory) if found.plan.uses_memory else None
-    callback = make_callback(found.plan, value, memory, str(site))
-    return wasmtime.Func(realm.store, site.ty, callback, access_caller=True)
+    return host_func(realm, site, found.plan, value, memory)

@@ -13,6 +13,7 @@ from typing import Any
 
 import wasmtime
 
+from .._capi import MemoryRef, caller_memory, context_address
 from .._errors import MemoryAccessError
 
 _EMPTY = memoryview(bytearray()).cast("B")
@@ -27,19 +28,18 @@ class CallerMemory:
     they reach here, so a guest's ``-1`` is offset 4294967295, never a negative index.
     """
 
-    __slots__ = ("name", "_store", "_memory", "_size", "_view", "_provisional")
+    __slots__ = ("name", "_ref", "_size", "_view", "_provisional")
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._store: Any = None
-        self._memory: wasmtime.Memory | None = None
+        self._ref: MemoryRef | None = None
         self._size = -1
         self._view = _EMPTY
         self._provisional = True
 
-    def _bind(self, store: Any, memory: wasmtime.Memory) -> None:
-        self._store, self._memory, self._size, self._view = store, memory, -1, _EMPTY
-        self._provisional = False
+    def _bind(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
+        self._ref = MemoryRef(context_address(store), memory._memory)
+        self._size, self._view, self._provisional = -1, _EMPTY, False
 
     def _enter(self, caller: Any) -> None:
         """Refresh the window at the start of a host call."""
@@ -47,29 +47,38 @@ class CallerMemory:
             self._adopt(caller)
         self._refresh()
 
+    def _leave(self) -> None:
+        """After a host call: forget what was adopted from its caller."""
+        if self._provisional:
+            self._ref, self._size, self._view = None, -1, _EMPTY
+
     def _refresh(self) -> None:
-        memory = self._memory
-        if memory is None:
+        ref = self._ref
+        if ref is None:
             return
-        size = memory.data_len(self._store)
+        size = ref.size()
         if size != self._size:
-            base = ctypes.cast(memory.data_ptr(self._store), ctypes.c_void_p).value or 0
-            self._view = (memoryview((ctypes.c_ubyte * size).from_address(base)).cast("B")
+            self._view = (memoryview((ctypes.c_ubyte * size).from_address(ref.base())).cast("B")
                           if size else _EMPTY)
             self._size = size
 
     def _adopt(self, caller: Any) -> None:
         # Only while the importer is still being instantiated (its start function runs):
         # it is not bound yet, so ask the engine for the caller's export, for this call.
-        found = caller.get(self.name) if caller is not None else None
-        if not isinstance(found, wasmtime.Memory):
+        if isinstance(caller, int):
+            found = caller_memory(caller, self.name) if caller else None
+        else:
+            export = caller.get(self.name) if caller is not None else None
+            found = (MemoryRef(context_address(caller), export._memory)
+                     if isinstance(export, wasmtime.Memory) else None)
+        if found is None:
             raise LookupError(f"the calling instance exports no memory {self.name!r}")
-        self._store, self._memory, self._size = caller, found, -1
+        self._ref, self._size = found, -1
 
     def _window(self) -> memoryview:
         """A view of the whole memory, valid until wasm code runs again; never hand it out."""
-        memory = self._memory
-        if memory is not None and memory.data_len(self._store) != self._size:
+        ref = self._ref
+        if ref is not None and ref.size() != self._size:
             self._refresh()
         return self._view
 
@@ -103,5 +112,5 @@ class CallerMemory:
         view[offset:offset + src.nbytes] = src
 
     def __repr__(self) -> str:
-        state = "bound" if self._memory is not None else "not bound"
+        state = "bound" if self._ref is not None else "not bound"
         return f"<caller memory {self.name!r} ({state})>"

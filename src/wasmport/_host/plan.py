@@ -195,6 +195,9 @@ def make_callback(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMem
         except BaseException as exc:
             park(exc)
             raise
+        finally:
+            if memory is not None:
+                memory._leave()
 
     return callback
 
