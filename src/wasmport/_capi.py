@@ -109,6 +109,6 @@ def caller_memory(caller: int, name: str) -> MemoryRef | None:
     item = ffi.wasmtime_extern_t()
     if not caller_export_get(caller, encoded, len(encoded), ctypes.byref(item)):
         return None
-    if item.kind != ffi.WASMTIME_EXTERN_MEMORY.value:
+    if int(item.kind) != ffi.WASMTIME_EXTERN_MEMORY.value:
         return None
     return MemoryRef(caller_context(caller), item.of.memory)

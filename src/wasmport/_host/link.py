@@ -15,10 +15,10 @@ import wasmtime
 
 from .._errors import IncompatibleImportError, LinkError, UnknownImportError
 from .._valtypes import describe, func_sig, kind_of
+from .engine import host_func
 from .kinds import shown
 from .memory import CallerMemory
 from .module import HostFactory, HostFunction, HostModule, HostSpec, _bound_objects
-from .engine import host_func
 
 if TYPE_CHECKING:
     from .._exports.namespace import Instance
