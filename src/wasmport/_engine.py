@@ -20,7 +20,7 @@ class EngineConfig:
     epoch_interruption: bool = False
 
     def key(self) -> str:
-        return f"fuel={int(self.consume_fuel)},epoch={int(self.epoch_interruption)}"
+        return f"fuel={int(self.consume_fuel)},epoch={int(self.epoch_interruption)},nomove"
 
 
 _engines: dict[EngineConfig, wasmtime.Engine] = {}
@@ -34,5 +34,8 @@ def get_engine(config: EngineConfig = EngineConfig()) -> wasmtime.Engine:
             cfg = wasmtime.Config()
             cfg.consume_fuel = config.consume_fuel
             cfg.epoch_interruption = config.epoch_interruption
+            # Linear memories never move when they grow (they grow in place inside their
+            # reservation, or fail): a memory's base address can be cached for good.
+            cfg.memory_may_move = False
             engine = _engines[config] = wasmtime.Engine(cfg)
         return engine

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import wasmtime
 
+from .._capi import MemoryRef, context_address
 from .._errors import MemoryAccessError
 
 if TYPE_CHECKING:
@@ -50,23 +51,30 @@ class Memory:
     def __repr__(self) -> str:
         return f"<wasm memory {self.name!r}: {len(self)} bytes>"
 
+    def _raw(self) -> MemoryRef:
+        """Size and base queries that keep the GIL (RealmClosedError once closed)."""
+        store = self._realm.store
+        ref: MemoryRef | None = self.__dict__.get("_ref")
+        if ref is None:
+            ref = self.__dict__["_ref"] = MemoryRef(context_address(store), self._memory._memory)
+        return ref
+
     def __len__(self) -> int:
-        return int(self._memory.data_len(self._realm.store))
+        return self._raw().size()
 
     @property
     def pages(self) -> int:
         return int(self._memory.size(self._realm.store))
 
     def _address(self, offset: int, length: int) -> int:
-        store = self._realm.store
-        size = self._memory.data_len(store)
+        ref = self._raw()
+        size = ref.size()
         if (type(offset) is not int or type(length) is not int or offset < 0 or length < 0
                 or offset + length > size):
             if not isinstance(offset, int) or not isinstance(length, int):
                 raise TypeError("memory offsets and lengths must be ints")
             raise MemoryAccessError(offset, length, size, where=f"memory {self.name!r}")
-        base = ctypes.cast(self._memory.data_ptr(store), ctypes.c_void_p).value or 0
-        return base + offset
+        return ref.base() + offset
 
     def read(self, offset: int, length: int) -> bytes:
         """Copy ``length`` bytes starting at ``offset`` out of the memory."""
@@ -77,10 +85,10 @@ class Memory:
         """Copy ``data`` into the memory at ``offset``."""
         view = memoryview(data).cast("B")
         address = self._address(offset, view.nbytes)
-        if view.nbytes:
-            ctypes.memmove(address, (ctypes.c_char * view.nbytes).from_buffer_copy(view),
-                           view.nbytes) if view.readonly else ctypes.memmove(
-                address, (ctypes.c_char * view.nbytes).from_buffer(view), view.nbytes)
+        if isinstance(data, bytes):
+            ctypes.memmove(address, data, view.nbytes)  # one copy, straight from the bytes
+        elif view.nbytes:
+            memoryview((ctypes.c_ubyte * view.nbytes).from_address(address)).cast("B")[:] = view
 
     def grow(self, pages: int) -> int:
         """Grow by ``pages`` 64 KiB pages; return the previous size in pages.
@@ -96,8 +104,10 @@ class Memory:
                              f"{self.pages} ({self.type})") from err
 
     def view(self) -> memoryview:
-        """A writable memoryview of the whole memory; invalid after the memory grows."""
-        store = self._realm.store
-        size = self._memory.data_len(store)
-        base = ctypes.cast(self._memory.data_ptr(store), ctypes.c_void_p).value or 0
+        """A writable memoryview of the whole memory as it is now.
+
+        It does not see pages added by a later ``grow`` (take a new view), and must not be
+        used after the realm is closed."""
+        ref = self._raw()
+        size, base = ref.size(), ref.base()
         return memoryview((ctypes.c_ubyte * size).from_address(base)).cast("B")

@@ -6,6 +6,7 @@ so instantiating a module costs the same with 4 exports or 4,000.
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,28 @@ def _wrap(realm: Realm, value: Any, name: str, where: str) -> Any:
     return value
 
 
+def _missing_attribute(module: InstanceModule, instance: Instance, name: str) -> Any:
+    """Look up, wrap and (unless it is a mutable global) cache the export ``name``."""
+    namespace = module.__dict__
+    if name == "__all__":
+        names = sorted(n for n in instance.module.export_names if n.isidentifier()
+                       and not n.startswith("_"))
+        namespace["__all__"] = names
+        return names
+    try:
+        value = instance.export(name)
+    except KeyError:
+        raise AttributeError(f"wasm module {namespace['__name__']!r} has no export "
+                             f"{name!r}") from None
+    if isinstance(value, Global):
+        if value.mutable:
+            return value.value  # live: never cached
+        value = value.value
+    if not (name.startswith("__") and name.endswith("__")):
+        namespace[name] = value  # the import system's own attributes win
+    return value
+
+
 class InstanceModule(types.ModuleType):
     """A wasm instance seen as a Python module.  Exports are read-only attributes;
     a mutable global export reads its current value each time."""
@@ -109,27 +132,10 @@ class InstanceModule(types.ModuleType):
 
     def _wasm_fill(self, instance: Instance) -> None:
         object.__setattr__(self, "_wasm_instance", instance)
-
-    def __getattr__(self, name: str) -> Any:
-        instance: Instance | None = object.__getattribute__(self, "_wasm_instance")
-        if instance is None:
-            raise AttributeError(f"wasm module {self.__name__!r} is not instantiated yet")
-        if name == "__all__":
-            names = sorted(n for n in instance.module.export_names if n.isidentifier()
-                           and not n.startswith("_"))
-            self.__dict__["__all__"] = names
-            return names
-        try:
-            value = instance.export(name)
-        except KeyError:
-            raise AttributeError(f"wasm module {self.__name__!r} has no export {name!r}") from None
-        if isinstance(value, Global):
-            if value.mutable:
-                return value.value  # live: never cached
-            value = value.value
-        if not (name.startswith("__") and name.endswith("__")):
-            self.__dict__[name] = value  # the import system's own attributes win
-        return value
+        # A module-level __getattr__ (PEP 562), not a class-level one: a class-level
+        # hook would put a Python-level step on every attribute access, even the exports
+        # already cached in __dict__.
+        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, self, instance)
 
     def _is_export(self, name: str) -> bool:
         instance = object.__getattribute__(self, "_wasm_instance")
@@ -147,7 +153,7 @@ class InstanceModule(types.ModuleType):
 
     def __dir__(self) -> list[str]:
         instance = object.__getattribute__(self, "_wasm_instance")
-        names = set(self.__dict__)
+        names = set(self.__dict__) - {"__getattr__"}
         if instance is not None:
             names.update(instance.module.export_names)
         return sorted(names)

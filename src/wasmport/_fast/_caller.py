@@ -123,21 +123,14 @@ class _Spec:
 
         def nested(*values: Any) -> Any:
             if not deeper:
-                deeper.append(self.build(_NEVER, None))
+                deeper.append(self.build(gate, lock))
                 stats["nested_buffers"] += 1
             return deeper[0](*values)
 
-        ungated: list[Callable[..., Any]] = []
-
-        def gated(*values: Any) -> Any:
-            with lock:
-                if not ungated:
-                    ungated.append(self.build(_NEVER, None))
-                return ungated[0](*values)
-
+        acquire, release = (lock.acquire, lock.release) if lock is not None else (None, None)
         call: Callable[..., Any] = self.factory(
             self.store, self.ctx_ref, self.c_call, *args, iv, qv, Qv, fv, dv,
-            nested, self.lower, self.closed, failed, gate, gated)
+            nested, self.lower, self.closed, failed, gate, acquire, release)
         call.__name__ = call.__qualname__ = self.label
         call.__doc__ = f"{self.label}{describe(self.params, self.results)} (raw call)"
         call._wasmport_fast = (self, buf)  # type: ignore[attr-defined]  # keeps buf alive

@@ -64,34 +64,42 @@ def caller_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
     args = [f"a{k}" for k in range(len(params))]
     sig = f"{', '.join(args)}, /" if args else ""
     nslots = max(len(params), len(results), 1)
+    body = [
+        "if busy:",
+        f"    return nested({', '.join(args)})",
+    ]
+    # Every check (which may run user __index__/__float__ code, even a nested call
+    # of this very wrapper) happens before the first store into the shared buffer.
+    for k, kind in enumerate(params):
+        body += [f"if not ({_fast_test(kind, args[k])}):",
+                 f"    {args[k]} = lower({args[k]}, {kind!r}, {k + 1})"]
+    body += [_store(kind, k, args[k]) for k, kind in enumerate(params)]
+    body += [
+        "try:",
+        "    busy = True",
+        "    err = C(A0, A1, A2, A3, A4)",
+        "finally:",
+        "    busy = False",
+        f"if err or Qv[{2 * nslots}]:",
+        "    failed(err)",
+        _returned(results),
+    ]
     lines = [
         "def factory(store, ctx_ref, C, A0, A1, A2, A3, A4, iv, qv, Qv, fv, dv,",
-        "            nested, lower, closed, failed, gate, gated):",
+        "            nested, lower, closed, failed, gate, acquire, release):",
         "    busy = False",
         f"    def call({sig}):",
         "        nonlocal busy",
         "        if store._Store__context is not ctx_ref:",
         "            closed()",
+        # Once the gate is open the whole call, buffer included, runs under the lock.
         "        if gate[0]:",
-        f"            return gated({', '.join(args)})",
-        "        if busy:",
-        f"            return nested({', '.join(args)})",
-    ]
-    # Every check (which may run user __index__/__float__ code, even a nested call
-    # of this very wrapper) happens before the first store into the shared buffer.
-    for k, kind in enumerate(params):
-        lines += [f"        if not ({_fast_test(kind, args[k])}):",
-                  f"            {args[k]} = lower({args[k]}, {kind!r}, {k + 1})"]
-    lines += [f"        {_store(kind, k, args[k])}" for k, kind in enumerate(params)]
-    lines += [
-        "        try:",
-        "            busy = True",
-        "            err = C(A0, A1, A2, A3, A4)",
-        "        finally:",
-        "            busy = False",
-        f"        if err or Qv[{2 * nslots}]:",
-        "            failed(err)",
-        f"        {_returned(results)}",
+        "            acquire()",
+        "            try:",
+        *("                " + line for line in body),
+        "            finally:",
+        "                release()",
+        *("        " + line for line in body),
         "    return call",
     ]
     return "\n".join(lines) + "\n"

@@ -2,8 +2,11 @@
 
 Three shapes, fastest first:
 
-- *direct*: no memory, every parameter taken as is and a plain scalar result (or
-  none): a generated callback runs the method and checks the result inline;
+- *direct*: parameters that are plain scalars, ``Bytes`` or ``String``, and a plain
+  scalar result (or none): a callback generated for the plan lifts inline, calls the
+  method and checks the result inline.  Anything unusual (a bad pointer, invalid
+  UTF-8, a result out of range) is handed to the planned callback, which raises
+  the plan's own, precise error; lifting reads memory only, so doing it again is safe.
 - *planned*: anything else, through the plan's callback, given the raw caller so a
   start function (which runs before the memory is bound) still finds the memory;
 - *checked*: wasmtime-py's own ``Func`` when the fast path is off.
@@ -21,6 +24,7 @@ from .._exports._calls import park
 from .._exports.function import FAST
 from .kinds import Float, Integer
 from .plan import SignaturePlan, make_callback
+from .pointers import BytesType, StringType
 
 if TYPE_CHECKING:
     from .._link.values import Site
@@ -33,46 +37,92 @@ def host_func(realm: Realm, site: Site, plan: SignaturePlan, fn: Callable[..., A
     """The engine function calling ``fn`` (a bound method) under ``plan`` for ``site``."""
     realm._gate[0] = True  # Python code now runs inside calls: threads take turns
     where = str(site)
+    planned = make_callback(plan, fn, memory, where)
     if not FAST:
-        callback = make_callback(plan, fn, memory, where)
-        return wasmtime.Func(realm.store, site.ty, callback, access_caller=True)
+        return wasmtime.Func(realm.store, site.ty, planned, access_caller=True)
     params, results = plan.wasm_params, plan.wasm_results
-    direct = _direct(plan, fn, where) if memory is None else None
-    if direct is not None:
+    direct = _direct(plan, fn, memory, planned)
+    if direct is not None and memory is None:  # no caller needed: one argument fewer
         return _fast.make_host_func(realm.store, params, results, direct, park, name=where)
-    return _fast.make_host_func(realm.store, params, results,
-                                make_callback(plan, fn, memory, where), park, name=where,
-                                pass_caller=True)
+    return _fast.make_host_func(realm.store, params, results, direct or planned, park,
+                                name=where, pass_caller=True)
 
 
-def _direct(plan: SignaturePlan, fn: Callable[..., Any], where: str) -> Callable[..., Any] | None:
-    if plan.errno or not all(p.type.identity for p in plan.params):
-        return None
+def _result_test(plan: SignaturePlan) -> str | None:
     result = plan.result
-    if not plan.wasm_results:
-        test = "r is None"
-    elif isinstance(result, Integer) and result.identity:
-        test = f"r.__class__ is int and {result.lo} <= r <= {result.hi}"
-    elif isinstance(result, Float) and plan.wasm_results == ("f64",):
-        test = "r.__class__ is float"  # an f32 result needs Float32's rounding check
-    else:
+    if plan.errno:
         return None
-    args = ", ".join(f"a{i}" for i in range(len(plan.wasm_params)))
-    source = (f"def direct({args}):\n"
-              f"    r = fn({args})\n"
-              f"    if {test}:\n"
-              f"        return r\n"
-              f"    return slow(r)\n")
+    if not plan.wasm_results:
+        return "r is None"
+    if isinstance(result, Integer) and result.identity:
+        return f"r.__class__ is int and {result.lo} <= r <= {result.hi}"
+    if isinstance(result, Float) and plan.wasm_results == ("f64",):
+        return "r.__class__ is float"  # an f32 result needs Float32's rounding check
+    return None
 
-    def slow(value: Any) -> Any:
-        try:
-            lowered = result.lower(None, value)
-            return lowered[0] if lowered else None
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise type(exc)(f"{where}: {plan.owner}.{plan.method}() returned "
-                            f"{value!r:.60}: {exc}") from exc
 
-    namespace: dict[str, Any] = {"fn": fn, "slow": slow}
-    exec(compile(source, f"<wasmport host {plan.owner}.{plan.method}>", "exec"), namespace)
+def _lifts(plan: SignaturePlan) -> list[str] | None:
+    """Source lines lifting each parameter into v<i>, or None if one needs the plan."""
+    lines: list[str] = []
+    for p in plan.params:
+        a, b = f"a{p.start}", f"a{p.start + 1}"
+        if p.type.identity:
+            lines.append(f"v{p.index} = {a}")
+        elif isinstance(p.type, (BytesType, StringType)):
+            copy = f"view[p:p + n].tobytes()" if isinstance(p.type, BytesType) else (
+                "str(view[p:p + n], 'utf-8')")
+            lines += [f"p = {a} & 0xFFFFFFFF",
+                      f"n = {b} & 0xFFFFFFFF",
+                      "if p + n > size:",  # grown since (memories never move) or out
+                      "    memory._refresh()",
+                      "    view, size = memory._view, memory._size",
+                      "    if p + n > size:",
+                      "        raise IndexError",
+                      f"v{p.index} = {copy}"]
+        else:
+            return None
+    return lines
+
+
+def _direct(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMemory | None,
+            planned: Callable[..., Any]) -> Callable[..., Any] | None:
+    test, lifts = _result_test(plan), _lifts(plan)
+    if test is None or lifts is None:
+        return None
+    raw = ", ".join(f"a{i}" for i in range(len(plan.wasm_params)))
+    values = ", ".join(f"v{p.index}" for p in plan.params)
+    # With memory the fast layer passes the raw caller first; without, none at all.
+    head = [f"def direct(caller{', ' if raw else ''}{raw}):" if memory is not None
+            else f"def direct({raw}):", "    caller = None" if memory is None else ""]
+    if memory is not None:
+        head += ["    if memory._provisional:",  # a start function: the planned way
+                 f"        return planned(caller{', ' if raw else ''}{raw})",
+                 # The engine's memories never move (_engine.py): the cached window
+                 # stays valid, and is refreshed only when an access goes past it.
+                 "    view, size = memory._view, memory._size"]
+    body = ["    try:", *("        " + line for line in lifts or ["pass"]),
+            "    except Exception:",
+            f"        return planned(caller{', ' if raw else ''}{raw})",
+            f"    r = fn({values})",
+            f"    if {test}:",
+            "        return r",
+            f"    return planned(caller{', ' if raw else ''}{raw}, result=r)"]
+    namespace: dict[str, Any] = {"fn": fn, "planned": _replay(planned), "memory": memory}
+    exec(compile("\n".join(head + body) + "\n",
+                 f"<wasmport host {plan.owner}.{plan.method}>", "exec"), namespace)
     made: Callable[..., Any] = namespace["direct"]
     return made
+
+
+def _replay(planned: Callable[..., Any]) -> Callable[..., Any]:
+    """The planned callback, which lifts again and raises the plan's error; given a
+    ``result`` it lowers that value instead of calling the method a second time."""
+    def replay(caller: Any, *raw: Any, result: Any = _UNSET) -> Any:
+        if result is _UNSET:
+            return planned(caller, *raw)
+        return planned.lower_only(result)  # type: ignore[attr-defined]
+
+    return replay
+
+
+_UNSET = object()

@@ -199,6 +199,20 @@ def make_callback(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMem
             if memory is not None:
                 memory._leave()
 
+    def lower_only(value: Any) -> Any:
+        """Lower a result the method already returned (the direct shape's slow case)."""
+        try:
+            try:
+                out = lower(memory, value)
+            except Exception as exc:
+                _reraise(exc, f"{where}: {plan.owner}.{plan.method}() returned "
+                         f"{_short(value)}", memory)
+            return out[0] if n_results == 1 else (None if not n_results else list(out))
+        except BaseException as exc:
+            park(exc)
+            raise
+
+    callback.lower_only = lower_only  # type: ignore[attr-defined]
     return callback
 
 
