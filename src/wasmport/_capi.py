@@ -112,3 +112,10 @@ def caller_memory(caller: int, name: str) -> MemoryRef | None:
     if int(item.kind) != ffi.WASMTIME_EXTERN_MEMORY.value:
         return None
     return MemoryRef(caller_context(caller), item.of.memory)
+
+# (context, module*, imports*, nimports, instance_t* out, wasm_trap_t** out) -> error*
+instance_new = _proto("wasmtime_instance_new", c_size_t,
+                      [c_size_t, c_size_t, c_size_t, c_size_t, c_size_t, c_size_t])
+# (instance_pre*, context, instance_t* out, wasm_trap_t** out) -> error*
+instance_pre_instantiate = _proto("wasmtime_instance_pre_instantiate", c_size_t,
+                                  [c_size_t, c_size_t, c_size_t, c_size_t])

@@ -11,6 +11,7 @@ import wasmtime
 
 from ._assets import Asset
 from ._capi import export_names_and_kinds
+from ._exports._raw import Preinstantiated, instance_new
 from ._valtypes import describe, kind_of
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class Module:
         self._compiled: wasmtime.Module = asset.compiled(realm.engine_config)
         self.name = name or asset.name
         self.path = asset.path
+        self._has_initialize: bool | None = None  # learnt from the first instance
 
     @property
     def where(self) -> str:
@@ -75,6 +77,14 @@ class Module:
     def _import_types(self) -> tuple[tuple[str, str, Any], ...]:
         """(module, field, engine type) per import: what linking reads each time."""
         return tuple((i.module, i.name or "", i.type) for i in self._compiled.imports)
+
+    @functools.cached_property
+    def _make_instance(self) -> Any:
+        """How a realm without limits makes an instance of this module: pre-checked once
+        when it has no imports, else the engine's instantiate holding the GIL."""
+        if self._import_types:
+            return instance_new
+        return Preinstantiated(self._realm.store.engine, self._compiled)
 
     @functools.cached_property
     def export_names(self) -> tuple[str, ...]:

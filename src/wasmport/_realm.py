@@ -22,6 +22,7 @@ from ._assets import Asset
 from ._engine import EngineConfig, get_engine
 from ._errors import ImportCycleError, LinkError, RealmClosedError
 from ._exports._calls import has_parked, raise_boundary_error
+from ._exports._raw import export_get
 from ._exports.function import Function
 from ._exports.namespace import Instance, InstanceModule
 from ._host.link import host_name
@@ -233,15 +234,16 @@ class Realm:
                 module = self.source_module(asset, module.name)
             self._check_cycle(asset)
             self._linking.append(asset)
+            where, store = asset.where, self.store
             try:
                 on_instance: list[Any] = []
                 externs = resolve_imports(self, module, explicit, on_instance)
                 compiled = module._compiled
                 if self._guard is None:
-                    raw = _new_instance(self.store, compiled, externs, asset.where)
+                    raw = _new_instance(store, compiled, externs, where, module._make_instance)
                 else:
-                    with self._guard.entered(asset.where):
-                        raw = _new_instance(self.store, compiled, externs, asset.where)
+                    with self._guard.entered(where):
+                        raw = _new_instance(store, compiled, externs, where, wasmtime.Instance)
             finally:
                 self._linking.pop()
             ns = namespace if namespace is not None else InstanceModule(module.name, module.path)
@@ -253,7 +255,7 @@ class Realm:
             ns._wasm_fill(instance)
             if cache:
                 self._cache[(asset, "instance")] = ns
-            _run_initialize(instance, asset.where)
+            _run_initialize(instance, where)
             return ns
 
 
@@ -268,9 +270,9 @@ def _host_entries(host_modules: Mapping[str, Any] | Iterable[Any] | None) -> dic
 
 
 def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: list[Any],
-                  where: str) -> wasmtime.Instance:
+                  where: str, make: Any) -> wasmtime.Instance:
     try:
-        return wasmtime.Instance(store, compiled, externs)
+        return make(store, compiled, externs)  # type: ignore[no-any-return]
     except wasmtime.Trap as err:
         raise_boundary_error(err, f"{where}: instantiation")
     except wasmtime.WasmtimeError as err:
@@ -283,6 +285,12 @@ def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: lis
 
 
 def _run_initialize(instance: Instance, where: str) -> None:
+    module = instance.module
+    if module._has_initialize is None:  # a fact of the module: look once
+        module._has_initialize = export_get(instance.realm.store, instance._raw,
+                                            "_initialize") is not None
+    if not module._has_initialize:
+        return
     init = instance.exports.get("_initialize")
     if isinstance(init, Function) and not init.params and not init.results:
         init()

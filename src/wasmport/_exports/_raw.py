@@ -12,8 +12,12 @@ from typing import Any
 
 import wasmtime
 from wasmtime import _ffi as ffi
+from wasmtime._extern import get_extern_ptr
 
+from .._capi import context_address
 from .._capi import instance_export_get as _export_get
+from .._capi import instance_new as _instance_new
+from .._capi import instance_pre_instantiate as _pre_instantiate
 
 _FUNC, _TABLE, _MEMORY, _GLOBAL = (ffi.WASMTIME_EXTERN_FUNC.value, ffi.WASMTIME_EXTERN_TABLE.value,
                                    ffi.WASMTIME_EXTERN_MEMORY.value,
@@ -29,6 +33,52 @@ def export_get(store: wasmtime.Store, instance: wasmtime.Instance, name: str) ->
                        ctypes.byref(item)):
         return None
     return _wrap(item)
+
+
+def instance_new(store: wasmtime.Store, module: wasmtime.Module, externs: list[Any]) -> Any:
+    """``wasmtime.Instance(store, module, externs)`` holding the GIL, raising the same
+    wasmtime.Trap / wasmtime.WasmtimeError; for realms without limits, whose start
+    functions need not let other threads run."""
+    count = len(externs)
+    imports = (ffi.wasmtime_extern_t * max(count, 1))()
+    for i, extern in enumerate(externs):
+        imports[i] = get_extern_ptr(extern)
+    out = ffi.wasmtime_instance_t()
+    trap = ctypes.c_size_t(0)
+    error = _instance_new(context_address(store), ctypes.cast(module.ptr(), ctypes.c_void_p).value,
+                          ctypes.addressof(imports), count, ctypes.addressof(out),
+                          ctypes.addressof(trap))
+    if trap.value or error:
+        _raise_failure(trap.value, error)
+    return wasmtime.Instance._from_raw(out)
+
+
+def _raise_failure(trap: int, error: int) -> None:
+    if trap:
+        raise wasmtime.Trap._from_ptr(ctypes.cast(trap, ctypes.POINTER(ffi.wasm_trap_t)))
+    if error:
+        raise wasmtime.WasmtimeError._from_ptr(
+            ctypes.cast(error, ctypes.POINTER(ffi.wasmtime_error_t)))
+
+
+class Preinstantiated:
+    """A module without imports, type-checked once: each instance then skips the
+    engine's import checks (``wasmtime_instance_pre_instantiate``)."""
+
+    def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module) -> None:
+        self._pre = wasmtime.Linker(engine).instantiate_pre(module)  # owns it
+        self._address = ctypes.cast(self._pre.ptr(), ctypes.c_void_p).value
+
+    def __call__(self, store: wasmtime.Store, module: wasmtime.Module,
+                 externs: list[Any]) -> Any:
+        out = ffi.wasmtime_instance_t()
+        trap = ctypes.c_size_t(0)
+        context = store._context()  # a ctypes pointer; .value-free: pass its address
+        error = _pre_instantiate(self._address, ctypes.addressof(context.contents),
+                                 ctypes.addressof(out), ctypes.addressof(trap))
+        if trap.value or error:
+            _raise_failure(trap.value, error)
+        return wasmtime.Instance._from_raw(out)
 
 
 def _wrap(item: Any) -> Any:

@@ -128,7 +128,7 @@ class InstanceModule(types.ModuleType):
         super().__init__(name)
         object.__setattr__(self, "_wasm_instance", None)
         if path is not None:
-            self.__file__ = path
+            self.__dict__["__file__"] = path
 
     def _wasm_fill(self, instance: Instance) -> None:
         object.__setattr__(self, "_wasm_instance", instance)

@@ -87,6 +87,8 @@ def resolve_imports(realm: Realm, module: Module, explicit: Mapping[str, Any],
 
     ``on_instance`` receives the callbacks to run with the new Instance once it exists.
     """
+    if not module._import_types:
+        return []
     where = module.path or f"<{module.name}>"
     providers: dict[str, Provider | HostProvider] = {}
     externs = []
