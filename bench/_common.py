@@ -71,16 +71,39 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _body(i: int, count: int) -> str:
+    """A function with what real code has: a loop, loads and stores, branches, a
+    br_table and a call (straight-line arithmetic would compile unrealistically fast)."""
+    callee = (i * 7 + 3) % count
+    return f"""(func $f{i} (param $a i32) (param $b i32) (result i32) (local $i i32) (local $acc i32)
+  (local.set $acc (local.get $a))
+  (block $out (loop $top
+    (br_if $out (i32.ge_u (local.get $i) (local.get $b)))
+    (local.set $acc (i32.add (local.get $acc)
+      (i32.load offset={i % 64 * 4} (i32.and (local.get $i) (i32.const 1020)))))
+    (if (i32.and (local.get $acc) (i32.const {i % 7 + 1}))
+      (then (local.set $acc (i32.xor (local.get $acc) (i32.const {i * 2654435761 % 2**31}))))
+      (else (local.set $acc (i32.rotl (local.get $acc) (i32.const {i % 31 + 1})))))
+    (i32.store offset={i % 32 * 8} (i32.and (local.get $acc) (i32.const 1020)) (local.get $i))
+    (block $b0 (block $b1 (block $b2
+      (br_table $b0 $b1 $b2 (i32.and (local.get $acc) (i32.const 3))))
+      (local.set $acc (i32.mul (local.get $acc) (i32.const 31))) (br $b0))
+      (local.set $acc (i32.sub (local.get $acc) (i32.const {i}))))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $top)))
+  (if (result i32) (i32.lt_u (local.get $b) (i32.const 2))
+    (then (local.get $acc))
+    (else (call $f{callee} (local.get $acc) (i32.shr_u (local.get $b) (i32.const 1))))))"""
+
+
 def big_module(megabytes: float) -> Path:
     """A generated module of about ``megabytes`` MB of code (cached under bench/.cache)."""
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"big{megabytes:g}mb.wasm"
+    path = CACHE / f"code{megabytes:g}mb.wasm"
     if not path.exists():
-        body = " ".join(["local.get 0 i32.const 7 i32.mul local.get 1 i32.add local.set 0"] * 40)
-        count = int(2400 * megabytes)
-        funcs = [f'(func $f{i} (param i32 i32) (result i32) {body} local.get 0)'
-                 for i in range(count)]
-        wat = "(module " + "\n".join(funcs) + ' (export "f0" (func $f0)))'
+        count = int(5200 * megabytes)
+        funcs = "\n".join(_body(i, count) for i in range(count))
+        wat = f'(module (memory 1) {funcs} (export "f0" (func $f0)))'
         path.write_bytes(bytes(wasmtime.wat2wasm(wat)))
     return path
 

@@ -56,13 +56,22 @@ class Function(functools.partial):  # type: ignore[type-arg]
     def __new__(cls, realm: Realm, func: wasmtime.Func, name: str,
                 params: tuple[str, ...], results: tuple[str, ...], where: str) -> Function:
         doc = signature_text(name, params, results)
-        self = super().__new__(cls, _make_call(realm, func, params, results,
-                                               f"{where}: {name}()", doc))
+        self = super().__new__(cls, _unbuilt)
         self._realm, self._func = realm, func
         self.__name__ = self.__qualname__ = self.name = name
         self.params, self.results = params, results
         self.__doc__ = doc
+        self._where = f"{where}: {name}()"
+        # The call itself is built on the first call: a module with thousands of exports
+        # pays only for those it uses.
+        self.__setstate__((self._build_and_call, (), {}, self.__dict__))
         return self
+
+    def _build_and_call(self, *args: Any) -> Any:
+        call = _make_call(self._realm, self._func, self.params, self.results, self._where,
+                          self.__doc__ or "")
+        self.__setstate__((call, (), {}, self.__dict__))
+        return call(*args)
 
     @property
     def __signature__(self) -> inspect.Signature:
@@ -80,6 +89,10 @@ class Function(functools.partial):  # type: ignore[type-arg]
 
     def __reduce__(self) -> Any:
         raise TypeError(f"{self.__doc__}: wasm functions cannot be pickled")
+
+
+def _unbuilt(*args: Any) -> Any:
+    raise AssertionError("a Function is given its call before it is used")
 
 
 def _make_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
@@ -101,7 +114,7 @@ def _fast_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
 
     return _fast.make_caller(realm.store, func, params, results, raise_trap=raise_trap,
                              name=doc.partition("(")[0], closed=closed, gate=realm._gate,
-                             lock=realm._entry_lock)
+                             lock=realm._entry_lock, verified=True)
 
 
 def _checked_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...], where: str,

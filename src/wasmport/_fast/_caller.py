@@ -40,7 +40,7 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
                 name: str | None = None, release_gil: bool = False,
                 closed: Callable[[], NoReturn] | None = None,
                 gate: list[bool] | None = None,
-                lock: Any = None) -> Callable[..., Any]:
+                lock: Any = None, verified: bool = False) -> Callable[..., Any]:
     """A Python callable calling `func` through ``wasmtime_func_call_unchecked``.
 
     `params`/`results` must match the function's type exactly (checked here, once).
@@ -51,6 +51,8 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     `closed()` raises when the store has been closed (default: ValueError).
     While ``gate[0]`` is true each call holds `lock` (a re-entrant lock), so threads
     take turns in the store once Python code can run inside a call.
+    `verified` says `params`/`results` were read from this very function's type, so
+    the (slow, through wasmtime-py) type check is skipped; the store check is not.
 
     Raises:
         ValueError: an unsupported value type, a type mismatch, or `func` from another store.
@@ -66,7 +68,8 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     func_copy = ffi.wasmtime_func_t.from_buffer_copy(func._func)
     if func_copy.store_id != _store.store_id(store):
         raise ValueError(f"{label}: the function belongs to another store")
-    _check_type(store, func, params, results, label)
+    if not verified:
+        _check_type(store, func, params, results, label)
     spec = _Spec(store, func_copy, params, results, label, raise_trap or default_relay.raise_trap,
                  lib.call_unchecked_nogil if release_gil else lib.call_unchecked)
     if closed is not None:
