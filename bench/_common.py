@@ -75,7 +75,8 @@ def _body(i: int, count: int) -> str:
     """A function with what real code has: a loop, loads and stores, branches, a
     br_table and a call (straight-line arithmetic would compile unrealistically fast)."""
     callee = (i * 7 + 3) % count
-    return f"""(func $f{i} (param $a i32) (param $b i32) (result i32) (local $i i32) (local $acc i32)
+    return f"""(func $f{i} (param $a i32) (param $b i32) (result i32)
+  (local $i i32) (local $acc i32)
   (local.set $acc (local.get $a))
   (block $out (loop $top
     (br_if $out (i32.ge_u (local.get $i) (local.get $b)))

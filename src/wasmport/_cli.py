@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 COMMANDS = (
     "wasmport._wasi.cli",  # run
+    "wasmport._codecache_cli",  # cache
 )
 
 #: The exit code of a wasm trap, as ``wasmtime run`` on Unix (128 + SIGABRT).

@@ -52,6 +52,8 @@ class Function(functools.partial):  # type: ignore[type-arg]
     name: str
     params: tuple[str, ...]
     results: tuple[str, ...]
+    _where: str
+    __setstate__: Callable[[tuple[Any, ...]], None]
 
     def __new__(cls, realm: Realm, func: wasmtime.Func, name: str,
                 params: tuple[str, ...], results: tuple[str, ...], where: str) -> Function:

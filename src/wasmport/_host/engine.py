@@ -69,7 +69,7 @@ def _lifts(plan: SignaturePlan) -> list[str] | None:
         if p.type.identity:
             lines.append(f"v{p.index} = {a}")
         elif isinstance(p.type, (BytesType, StringType)):
-            copy = f"view[p:p + n].tobytes()" if isinstance(p.type, BytesType) else (
+            copy = "view[p:p + n].tobytes()" if isinstance(p.type, BytesType) else (
                 "str(view[p:p + n], 'utf-8')")
             lines += [f"p = {a} & 0xFFFFFFFF",
                       f"n = {b} & 0xFFFFFFFF",
