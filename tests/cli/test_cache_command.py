@@ -1,10 +1,9 @@
 import subprocess
 import sys
 
-from wasmtest import write
-
 import wasmport
 from wasmport._cli import main
+from wasmtest import write
 
 
 def test_cache_info_counts_entries_and_clear_empties(tmp_path, monkeypatch, capsys):

@@ -199,3 +199,21 @@ def test_cycle_names_the_chain(modpath):
     chain = info.value.chain
     assert [p.rsplit("/", 1)[1] for p in chain] == ["cyc_a.wat", "cyc_b.wat", "cyc_a.wat"]
     assert "cyc_a.wat -> " in str(info.value)
+
+
+def test_a_module_that_does_not_opt_in_is_never_run(modpath):
+    write(modpath, "sideeffect.py", "import builtins\nbuiltins.SIDE_EFFECT_RAN = True\n")
+    write(modpath, "probe.wat", '(module (import "sideeffect" "f" (func)))')
+    import builtins
+    with pytest.raises(wasmport.ImportRefusedError, match="does not opt in"):
+        import probe  # noqa: F401
+    assert not hasattr(builtins, "SIDE_EFFECT_RAN")
+    assert "sideeffect" not in sys.modules
+
+
+def test_modules_without_python_source_must_be_imported_first(modpath):
+    write(modpath, "wantsmath.wat", '(module (import "_json" "scanstring" (func)))')
+    sys.modules.pop("_json", None)
+    with pytest.raises(wasmport.ImportRefusedError, match="has no Python source"):
+        import wantsmath  # noqa: F401
+    assert "_json" not in sys.modules
