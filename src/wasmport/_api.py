@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from ._assets import asset_from_bytes, wat_to_wasm
@@ -12,6 +13,7 @@ from ._exports.namespace import Instance, InstanceModule
 from ._limits import Limits
 from ._module import Module
 from ._realm import Phase, Realm, realm_or_default
+from ._resolve import split_phase
 from ._wasi.config import WasiConfig
 
 
@@ -22,7 +24,8 @@ def _caller_dir(depth: int) -> str | None:
 
 
 def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = None,
-         wasi: WasiConfig | None = None, limits: Limits | None = None) -> Any:
+         wasi: WasiConfig | None = None, limits: Limits | None = None,
+         imports: Mapping[str, Any] | None = None) -> Any:
     """Load a WebAssembly module by module name or path.
 
     ``load("pkg.codec")`` and ``load("./codec.wasm")`` (relative to the calling file)
@@ -33,15 +36,26 @@ def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = No
     WASI configuration and those limits (over the realm's); loads with equal values
     share that child.
 
+    ``imports`` (as for :meth:`Module.instantiate`: import module name -> a mapping of
+    fields, an instance-phase module, or a typed host module) makes a *new* instance
+    with them, every call: an instance linked to values you chose is yours, not the
+    realm's shared one.
+
     Raises ModuleNotFoundError, CompileError, LinkError or Trap.
 
     Example::
 
         codec = wasmport.load("./codec.wasm")
         Codec = wasmport.load("./codec.wasm?source")
+        guest = wasmport.load("./guest.wasm", imports={"kv": KVStore})
     """
     target = sandboxed(realm_or_default(realm), wasi, limits)
-    return target.load(specifier, phase=phase, base_dir=_caller_dir(1))
+    if imports is None:
+        return target.load(specifier, phase=phase, base_dir=_caller_dir(1))
+    if phase == "source" or split_phase(specifier)[1] == "source":
+        raise ValueError("imports= links an instance; the source phase takes none")
+    module = target.load(specifier, phase="source", base_dir=_caller_dir(1))
+    return module.instantiate(imports, realm=target)
 
 
 def sandboxed(realm: Realm, wasi: WasiConfig | None, limits: Limits | None) -> Realm:

@@ -82,3 +82,35 @@ def test_load_in_a_realm_is_separate_from_the_default(modpath):
         other.set(5)
         assert (other.g, sep.g) == (5, 0)
         assert wasmport.load("sep", realm=r) is other
+
+
+def test_load_with_imports_makes_a_new_instance_each_time(modpath):
+    write(modpath, "needy.wat", '(module (import "env" "k" (func $k (result i32)))'
+          ' (func (export "run") (result i32) call $k))')
+    one = wasmport.load("needy", imports={"env": {"k": lambda: 1}})
+    two = wasmport.load("needy", imports={"env": {"k": lambda: 2}})
+    assert (one.run(), two.run()) == (1, 2)
+    assert wasmport.instance_of(one).module is wasmport.load("needy?source")
+    with pytest.raises(ValueError, match="source phase takes none"):
+        wasmport.load("needy", phase="source", imports={})
+    with pytest.raises(ValueError, match="source phase takes none"):
+        wasmport.load("needy?module", imports={})
+
+
+def test_load_with_a_typed_host_module(modpath):
+    from wasmport.types import Int32
+
+    class Env(wasmport.HostModule, name="env"):
+        def __init__(self) -> None:
+            self.calls = 0
+
+        @wasmport.export
+        def k(self) -> Int32:
+            self.calls += 1
+            return 40 + self.calls
+
+    write(modpath, "typed.wat", '(module (import "env" "k" (func $k (result i32)))'
+          ' (func (export "run") (result i32) call $k))')
+    a = wasmport.load("typed", imports={"env": Env})
+    b = wasmport.load("typed", imports={"env": Env})
+    assert (a.run(), a.run(), b.run()) == (41, 42, 41)  # one host object per instance

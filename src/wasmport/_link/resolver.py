@@ -18,8 +18,10 @@ See docs/design.md, "Why imports resolve in this order".
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -148,12 +150,35 @@ def _python_import(realm: Realm, module: Module, mname: str) -> Provider | None:
     except (ImportError, ValueError):
         spec, fullname = None, mname
     if spec is not None and not getattr(spec.loader, "is_wasmport_loader", False):
+        if fullname not in sys.modules:
+            opts_in = _source_opts_in(spec)  # a module that does not opt in never runs
+            if opts_in is not True:
+                return _Refused(fullname, without_source=opts_in is None)
         pymod = importlib.import_module(fullname)
         return _python_provider(pymod, fullname)
     path = find_module_file(fullname) if spec is None else spec.origin
     if path is None:
         return None
     return Provider(f"module {fullname!r}", realm._load_for_link(path, None, fullname))
+
+
+def _source_opts_in(spec: importlib.machinery.ModuleSpec) -> bool | None:
+    """Whether a module not imported yet can opt in, judged from its source text.
+
+    A wasm module's import names are chosen by whoever wrote it; importing whatever
+    they name would run that Python module's top-level code (``antigravity`` opens a
+    browser).  So a module is imported for wasm only if its source mentions
+    ``__wasm_exports__``; one without Python source (an extension module, a namespace
+    package) must be imported by the application first: None says there is no source.
+    """
+    origin = spec.origin
+    if not origin or not origin.endswith(".py") or not os.path.isfile(origin):
+        return None
+    try:
+        with open(origin, "rb") as f:
+            return b"__wasm_exports__" in f.read()
+    except OSError:
+        return None
 
 
 def _python_provider(pymod: Any, fullname: str) -> Provider:
@@ -166,11 +191,18 @@ def _python_provider(pymod: Any, fullname: str) -> Provider:
 
 
 class _Refused(Provider):
-    def __init__(self, fullname: str) -> None:
+    def __init__(self, fullname: str, *, without_source: bool = False) -> None:
         super().__init__(f"Python module {fullname!r}", None)
         self.fullname = fullname
+        self.without_source = without_source
 
     def get(self, site: Site) -> Any:
+        if self.without_source:
+            raise ImportRefusedError(
+                f"{site}: Python module {self.fullname!r} has no Python source to check "
+                "for __wasm_exports__ and is not imported; import it before the wasm module "
+                "(it must still define __wasm_exports__)", path=site.where,
+                module=site.module, field=site.field)
         raise ImportRefusedError(
             f"{site}: Python module {self.fullname!r} is not reachable from wasm: it does not "
             f"opt in; define __wasm_exports__ = [{site.field!r}, ...] in it to offer those "
