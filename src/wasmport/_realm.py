@@ -50,6 +50,8 @@ class Realm:
     provides ``wasi_snapshot_preview1``; ``limits`` (a :class:`wasmport.Limits`) bounds
     fuel, time, memory, instances and tables; ``allow_imports`` (import module names),
     when given, is the only set of modules a wasm module may import at all.
+    ``release_gil=True`` makes every call let other Python threads run while wasm
+    computes (``fn.nogil(...)`` does it for one call).
 
     Use it as a context manager, or call :meth:`close`; a closed realm's functions and
     memories raise :class:`wasmport.RealmClosedError`.
@@ -59,8 +61,12 @@ class Realm:
                  host_modules: Mapping[str, Any] | Iterable[Any] | None = None,
                  base_dir: str | None = None, name: str = "realm",
                  wasi: WasiConfig | None = None, limits: Limits | None = None,
-                 allow_imports: Iterable[str] | None = None) -> None:
+                 allow_imports: Iterable[str] | None = None,
+                 release_gil: bool = False) -> None:
         self.name = name
+        # Calls keep the GIL unless asked (fastest for short calls); True lets other
+        # Python threads run while wasm computes (docs/sandbox.md, "Threads and the GIL").
+        self.release_gil = release_gil
         self.import_map: Mapping[str, Any] = types.MappingProxyType(dict(import_map or {}))
         self.base_dir = os.path.abspath(base_dir) if base_dir else os.getcwd()
         self.wasi, self.limits = wasi, limits

@@ -71,9 +71,20 @@ class Function(functools.partial):  # type: ignore[type-arg]
 
     def _build_and_call(self, *args: Any) -> Any:
         call = _make_call(self._realm, self._func, self.params, self.results, self._where,
-                          self.__doc__ or "")
+                          self.__doc__ or "", self._realm.release_gil)
         self.__setstate__((call, (), {}, self.__dict__))
         return call(*args)
+
+    @property
+    def nogil(self) -> Callable[..., Any]:
+        """This function, called without holding the GIL: other Python threads run while
+        it computes (for long calls; a short call costs more this way)."""
+        call: Callable[..., Any] | None = self.__dict__.get("_nogil")
+        if call is None:
+            call = self.__dict__["_nogil"] = _make_call(
+                self._realm, self._func, self.params, self.results, self._where,
+                self.__doc__ or "", True)
+        return call
 
     @property
     def __signature__(self) -> inspect.Signature:
@@ -98,14 +109,19 @@ def _unbuilt(*args: Any) -> Any:
 
 
 def _make_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
-               results: tuple[str, ...], where: str, doc: str) -> Callable[..., Any]:
+               results: tuple[str, ...], where: str, doc: str,
+               release_gil: bool) -> Callable[..., Any]:
     if FAST and realm._guard is None and NUMERIC.issuperset(params + results):
-        return _fast_call(realm, func, params, results, where, doc)
-    return _checked_call(realm, func, params, where, doc)
+        return _fast_call(realm, func, params, results, where, doc, release_gil)
+    return _checked_call(realm, func, params, where, doc)  # releases the GIL anyway
+
+
+_ALWAYS = [True]
 
 
 def _fast_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
-               results: tuple[str, ...], where: str, doc: str) -> Callable[..., Any]:
+               results: tuple[str, ...], where: str, doc: str,
+               release_gil: bool) -> Callable[..., Any]:
     def raise_trap(trap: int, error: int) -> NoReturn:
         raise_boundary_error(_fast.take(trap, error), where)
 
@@ -115,8 +131,10 @@ def _fast_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
         raise RealmClosedError(f"{where}: realm {realm.name!r} is closed")
 
     return _fast.make_caller(realm.store, func, params, results, raise_trap=raise_trap,
-                             name=doc.partition("(")[0], closed=closed, gate=realm._gate,
-                             lock=realm._entry_lock, verified=True)
+                             name=doc.partition("(")[0], closed=closed,
+                             # Without the GIL other threads can run at any time: always lock.
+                             gate=_ALWAYS if release_gil else realm._gate,
+                             lock=realm._entry_lock, verified=True, release_gil=release_gil)
 
 
 def _checked_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...], where: str,
