@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,15 @@ import pytest
 
 import wasmport
 from wasmport import _realm
+
+
+@pytest.fixture(autouse=True)
+def deadlock_watchdog() -> Iterator[None]:
+    """A hang (a call keeping the GIL deadlocks WASI output and starves the timeout
+    ticker) becomes a loud failure: every thread's traceback, then exit."""
+    faulthandler.dump_traceback_later(120, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -3,8 +3,6 @@ scripts/build-fixtures) and of this folder's .wat fixtures."""
 
 from __future__ import annotations
 
-import faulthandler
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +21,3 @@ def program(name: str) -> str:
 @pytest.fixture
 def reactor_path() -> str:
     return str(HERE / "reactor.wat")
-
-
-@pytest.fixture(autouse=True)
-def deadlock_watchdog() -> Iterator[None]:
-    """A call that keeps the GIL while wasm runs deadlocks WASI output and starves the
-    timeout ticker; make that a loud failure (tracebacks, exit) instead of a hang."""
-    faulthandler.dump_traceback_later(120, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()

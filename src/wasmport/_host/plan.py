@@ -175,6 +175,17 @@ def make_callback(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMem
                          f"{plan.params[index].name!r}", memory)
         return args
 
+    def shaped(out: tuple[Any, ...]) -> Any:
+        return out[0] if n_results == 1 else (None if not n_results else list(out))
+
+    def lowered(value: Any) -> Any:
+        try:
+            out = lower(memory, value)
+        except Exception as exc:
+            _reraise(exc, f"{where}: {plan.owner}.{plan.method}() returned {_short(value)}",
+                     memory)
+        return shaped(out)
+
     def callback(caller: Any, *raw: Any) -> Any:
         try:
             if memory is not None:
@@ -184,14 +195,8 @@ def make_callback(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMem
             except ErrnoError as err:
                 if not errno:
                     raise
-                out = error_values(err.code)
-            else:
-                try:
-                    out = lower(memory, value)
-                except Exception as exc:
-                    _reraise(exc, f"{where}: {plan.owner}.{plan.method}() returned "
-                             f"{_short(value)}", memory)
-            return out[0] if n_results == 1 else (None if not n_results else list(out))
+                return shaped(error_values(err.code))
+            return lowered(value)
         except BaseException as exc:
             park(exc)
             raise
@@ -202,12 +207,7 @@ def make_callback(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMem
     def lower_only(value: Any) -> Any:
         """Lower a result the method already returned (the direct shape's slow case)."""
         try:
-            try:
-                out = lower(memory, value)
-            except Exception as exc:
-                _reraise(exc, f"{where}: {plan.owner}.{plan.method}() returned "
-                         f"{_short(value)}", memory)
-            return out[0] if n_results == 1 else (None if not n_results else list(out))
+            return lowered(value)
         except BaseException as exc:
             park(exc)
             raise
