@@ -29,10 +29,14 @@ _RANGE = {
 }
 
 
-def _fast_test(kind: str, var: str) -> str:
-    """An expression that is true when `var` can be stored without conversion."""
+_SIGNED = {"i32": ("-2147483648", "2147483647"), "i64": _RANGE["i64"]}
+
+
+def _fast_test(kind: str, var: str, strict: bool = False) -> str:
+    """An expression that is true when `var` can be stored without conversion
+    (`strict`: only the signed range passes inline; the rest goes to `check`)."""
     if kind in _RANGE:
-        lo, hi = _RANGE[kind]
+        lo, hi = (_SIGNED if strict else _RANGE)[kind]
         return f"{var}.__class__ is int and {lo} <= {var} <= {hi}"
     return f"{var}.__class__ is float"
 
@@ -105,7 +109,8 @@ def caller_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def host_source(params: tuple[str, ...], results: tuple[str, ...], pass_caller: bool) -> str:
+def host_source(params: tuple[str, ...], results: tuple[str, ...], pass_caller: bool,
+                strict: bool = False) -> str:
     args = ", ".join((["caller"] if pass_caller else [])
                      + [_load(kind, k) for k, kind in enumerate(params)])
     uses_slots = bool(params or results)
@@ -121,7 +126,7 @@ def host_source(params: tuple[str, ...], results: tuple[str, ...], pass_caller: 
                   "                v = make_views(p, n)",
                   "            iv, qv, Qv, fv, dv = v"]
     lines.append(f"            r = fn({args})")
-    lines += _host_store(results)
+    lines += _host_store(results, strict)
     lines += [
         "            return 0",
         "        except BaseException as e:",
@@ -131,16 +136,17 @@ def host_source(params: tuple[str, ...], results: tuple[str, ...], pass_caller: 
     return "\n".join(lines) + "\n"
 
 
-def _host_store(results: tuple[str, ...]) -> list[str]:
+def _host_store(results: tuple[str, ...], strict: bool) -> list[str]:
     ind = "            "
     if not results:
         return [f"{ind}if r is not None:", f"{ind}    check(r)"]
     if len(results) == 1:
-        return [f"{ind}if not ({_fast_test(results[0], 'r')}):",
+        return [f"{ind}if not ({_fast_test(results[0], 'r', strict)}):",
                 f"{ind}    (r,) = check(r)",
                 f"{ind}{_store(results[0], 0, 'r')}"]
     names = [f"r{k}" for k in range(len(results))]
-    tests = " and ".join(f"({_fast_test(kind, n)})" for kind, n in zip(results, names, strict=True))
+    tests = " and ".join(f"({_fast_test(kind, n, strict)})"
+                         for kind, n in zip(results, names, strict=True))
     out = [f"{ind}if r.__class__ is not tuple or len(r) != {len(results)}:",
            f"{ind}    r = check(r)",
            f"{ind}{', '.join(names)} = r",
@@ -164,8 +170,9 @@ def caller_factory(params: tuple[str, ...], results: tuple[str, ...]) -> Callabl
 
 @functools.cache
 def host_factory(params: tuple[str, ...], results: tuple[str, ...],
-                 pass_caller: bool = False) -> Callable[..., Any]:
-    return _compile(host_source(params, results, pass_caller), f"host {params}->{results}")
+                 pass_caller: bool = False, strict: bool = False) -> Callable[..., Any]:
+    return _compile(host_source(params, results, pass_caller, strict),
+                    f"host {params}->{results}")
 
 
 def views_of(buffer: Any) -> tuple[memoryview[Any], ...]:

@@ -57,15 +57,17 @@ ctypes.pythonapi.Py_IncRef(ctypes.py_object(_finalize))
 
 def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
                    fn: Callable[..., Any], on_error: Callable[[BaseException], None], *,
-                   name: str | None = None, pass_caller: bool = False) -> wasmtime.Func:
+                   name: str | None = None, pass_caller: bool = False,
+                   check: Callable[[Any], tuple[Any, ...]] | None = None) -> wasmtime.Func:
     """A wasmtime.Func whose calls from wasm run `fn` through an unchecked callback.
 
     `fn` gets Python ints (signed) and floats, after the address of the engine's
     ``wasmtime_caller_t`` when `pass_caller` (valid only during that call); what it
-    returns is checked against
-    `results` (None for none, a value for one, a tuple or list for many).  If `fn`
-    raises, or returns something that does not fit, the exception goes to
-    ``on_error(exc)`` and wasm traps.
+    returns is checked against `results` (None for none, a value for one, a tuple or list
+    for many).  A given `check` takes over: only results in the *signed* range pass
+    inline, the rest go to ``check(value)``, which returns the tuple of values to store
+    or raises.  If `fn` raises, or returns something that does not fit, the exception
+    goes to ``on_error(exc)`` and wasm traps.
 
     Raises:
         ValueError: an unsupported value type.
@@ -76,7 +78,7 @@ def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tupl
     if not callable(fn) or not callable(on_error):
         raise TypeError("make_host_func(): fn and on_error must be callable")
     where = f"host function {name or getattr(fn, '__qualname__', None) or repr(fn)}"
-    callback = CALLBACK(_generate(params, results, fn, on_error, where, pass_caller))
+    callback = CALLBACK(_generate(params, results, fn, on_error, where, pass_caller, check))
     key = next(_keys)
     _registry[key] = callback
     ty = wasmtime.FuncType([_valtype(k) for k in params], [_valtype(k) for k in results])
@@ -96,7 +98,8 @@ def _valtype(kind: str) -> wasmtime.ValType:
 
 def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..., Any],
               on_error: Callable[[BaseException], None], where: str,
-              pass_caller: bool) -> Callable[..., int]:
+              pass_caller: bool,
+              given_check: Callable[[Any], tuple[Any, ...]] | None) -> Callable[..., int]:
     nslots = max(len(params), len(results))
     views: dict[int, Any] = {}
 
@@ -116,8 +119,8 @@ def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..
     def failed(exc: BaseException) -> int:
         return trap_for(exc, on_error)
 
-    factory = host_factory(params, results, pass_caller)
-    body: Callable[..., int] = factory(fn, views, make_views, check, failed)
+    factory = host_factory(params, results, pass_caller, given_check is not None)
+    body: Callable[..., int] = factory(fn, views, make_views, given_check or check, failed)
     return body
 
 

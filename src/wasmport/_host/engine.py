@@ -1,10 +1,13 @@
 """Host methods as engine functions: on the fast path when it is available.
 
-Three shapes, fastest first:
+Four shapes, fastest first:
 
-- *direct*: parameters that are plain scalars, ``Bytes`` or ``String``, and a plain
-  scalar result (or none): a callback generated for the plan lifts inline, calls the
-  method and checks the result inline.  Anything unusual (a bad pointer, invalid
+- *plain*: scalar parameters taken as they come and a signed or f64 result (or none):
+  the bound method itself is the engine's callback; the fast layer checks the result
+  inline and hands anything else to the plan's lowering;
+- *direct*: parameters that are plain scalars, ``Bytes`` or ``String``, and such a
+  result: a callback generated for the plan lifts inline, calls the method and checks
+  the result inline.  Anything unusual (a bad pointer, invalid
   UTF-8, a result out of range) is handed to the planned callback, which raises
   the plan's own, precise error; lifting reads memory only, so doing it again is safe.
 - *planned*: anything else, through the plan's callback, given the raw caller so a
@@ -41,11 +44,28 @@ def host_func(realm: Realm, site: Site, plan: SignaturePlan, fn: Callable[..., A
     if not FAST:
         return wasmtime.Func(realm.store, site.ty, planned, access_caller=True)
     params, results = plan.wasm_params, plan.wasm_results
-    direct = _direct(plan, fn, memory, planned)
-    if direct is not None and memory is None:  # no caller needed: one argument fewer
-        return _fast.make_host_func(realm.store, params, results, direct, park, name=where)
+    if memory is None and _plain(plan):
+        # The method itself is the callback: the fast layer lets signed results through
+        # inline and hands anything else to the plan's own lowering.
+        lower_only = planned.lower_only  # type: ignore[attr-defined]
+        check = ((lambda r: (lower_only(r),)) if results else lower_only)
+        return _fast.make_host_func(realm.store, params, results, fn, park, name=where,
+                                    check=check)
+    direct = _direct(plan, fn, memory, planned) if memory is not None else None
     return _fast.make_host_func(realm.store, params, results, direct or planned, park,
                                 name=where, pass_caller=True)
+
+
+def _plain(plan: SignaturePlan) -> bool:
+    """Scalar parameters taken as they come, and a signed-integer, f64 or no result."""
+    result = plan.result
+    if plan.errno or not all(p.type.identity for p in plan.params):
+        return False
+    if not plan.wasm_results:
+        return True
+    if isinstance(result, Integer):
+        return result.identity  # Int32 / Int64: the signed range is exactly theirs
+    return isinstance(result, Float) and plan.wasm_results == ("f64",)
 
 
 def _result_test(plan: SignaturePlan) -> str | None:
@@ -84,22 +104,19 @@ def _lifts(plan: SignaturePlan) -> list[str] | None:
     return lines
 
 
-def _direct(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMemory | None,
+def _direct(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMemory,
             planned: Callable[..., Any]) -> Callable[..., Any] | None:
     test, lifts = _result_test(plan), _lifts(plan)
     if test is None or lifts is None:
         return None
     raw = ", ".join(f"a{i}" for i in range(len(plan.wasm_params)))
     values = ", ".join(f"v{p.index}" for p in plan.params)
-    # With memory the fast layer passes the raw caller first; without, none at all.
-    head = [f"def direct(caller{', ' if raw else ''}{raw}):" if memory is not None
-            else f"def direct({raw}):", "    caller = None" if memory is None else ""]
-    if memory is not None:
-        head += ["    if memory._provisional:",  # a start function: the planned way
-                 f"        return planned(caller{', ' if raw else ''}{raw})",
-                 # The engine's memories never move (_engine.py): the cached window
-                 # stays valid, and is refreshed only when an access goes past it.
-                 "    view, size = memory._view, memory._size"]
+    head = [f"def direct(caller{', ' if raw else ''}{raw}):",  # the raw caller comes first
+            "    if memory._provisional:",  # a start function: the planned way
+            f"        return planned(caller{', ' if raw else ''}{raw})",
+            # The engine's memories never move (_engine.py): the cached window stays
+            # valid, and is refreshed only when an access goes past it.
+            "    view, size = memory._view, memory._size"]
     body = ["    try:", *("        " + line for line in lifts or ["pass"]),
             "    except Exception:",
             f"        return planned(caller{', ' if raw else ''}{raw})",
