@@ -23,6 +23,7 @@ HEADER = b"\0asm\x01\x00\x00\x00"
 FUZZ = settings(max_examples=fuzzing.EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 _names = itertools.count()
+STAGES = {"compile", "link", "run", "ok"}  # how far an input got; anything else raised
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -56,13 +57,13 @@ def test_random_bytes(data: bytes) -> None:
 @FUZZ
 @given(st.binary(max_size=300))
 def test_random_sections_after_a_valid_header(data: bytes) -> None:
-    fuzzing.run_module(_from_bytes(HEADER + data))
+    assert fuzzing.run_module(_from_bytes(HEADER + data)) in STAGES
 
 
 @FUZZ
 @given(st.sampled_from(sorted(SEEDS)), st.integers(0, 2**32), st.integers(1, 6))
 def test_mutated_modules(seed: str, rng: int, steps: int) -> None:
-    fuzzing.run_module(_from_bytes(fuzzing.mutate(SEEDS[seed], rng, steps)))
+    assert fuzzing.run_module(_from_bytes(fuzzing.mutate(SEEDS[seed], rng, steps))) in STAGES
 
 
 @FUZZ
@@ -71,7 +72,7 @@ def test_spliced_modules(a: str, b: str, rng: int) -> None:
     """The head of one seed and the tail of another: sections out of order, duplicated."""
     cut_a = rng % len(SEEDS[a])
     cut_b = (rng // 7) % len(SEEDS[b])
-    fuzzing.run_module(_from_bytes(SEEDS[a][:cut_a] + SEEDS[b][cut_b:]))
+    assert fuzzing.run_module(_from_bytes(SEEDS[a][:cut_a] + SEEDS[b][cut_b:])) in STAGES
 
 
 @settings(FUZZ, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -91,14 +92,15 @@ def test_mutated_files_through_load(tmp_path: Path, seed: str, rng: int, steps: 
             return module  # type: ignore[no-any-return]
         return wasmport.instance_of(realm.load(str(path))).module
 
-    fuzzing.run_module(load)
+    assert fuzzing.run_module(load) in STAGES
 
 
 @FUZZ
 @given(wasmgen.modules())
 def test_generated_modules(text: str) -> None:
     """Valid-looking modules: most get past the validator to the linker and the calls."""
-    fuzzing.run_module(lambda realm: wasmport.compile(text, name="generated", realm=realm))
+    stage = fuzzing.run_module(lambda realm: wasmport.compile(text, name="generated", realm=realm))
+    assert stage in STAGES
 
 
 _WAT_TOKENS = ["(", ")", "module", "func", "export", "import", '"env"', '"f"', "param",
@@ -113,7 +115,8 @@ _WAT_TOKENS = ["(", ")", "module", "func", "export", "import", '"env"', '"f"', "
 @given(st.lists(st.sampled_from(_WAT_TOKENS), max_size=40))
 def test_token_soup_text(tokens: list[str]) -> None:
     text = " ".join(tokens)
-    fuzzing.run_module(lambda realm: wasmport.compile(text, name="soup", realm=realm))
+    stage = fuzzing.run_module(lambda realm: wasmport.compile(text, name="soup", realm=realm))
+    assert stage in STAGES
 
 
 @FUZZ
@@ -123,7 +126,8 @@ def test_mutated_text(seed: str, at: int, cut: int, insert: str) -> None:
     src = fuzzing.SEEDS[seed]
     at %= len(src)
     text = src[:at] + insert + src[at + cut:]
-    fuzzing.run_module(lambda realm: wasmport.compile(text, name="text", realm=realm))
+    stage = fuzzing.run_module(lambda realm: wasmport.compile(text, name="text", realm=realm))
+    assert stage in STAGES
 
 
 @settings(FUZZ, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -133,4 +137,4 @@ def test_mutated_wat_files(tmp_path: Path, seed: str, at: int, insert: str) -> N
     at %= len(src)
     path = tmp_path / f"t{next(_names)}.wat"
     path.write_text(src[:at] + insert + src[at:], encoding="utf-8", errors="surrogatepass")
-    fuzzing.run_module(lambda realm: realm.load(str(path), phase="source"))
+    assert fuzzing.run_module(lambda realm: realm.load(str(path), phase="source")) in STAGES

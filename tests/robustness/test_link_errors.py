@@ -14,8 +14,8 @@ import wasmport
 from wasmtest import write
 
 
-def _link(realm: wasmport.Realm, wat: str, imports: dict[str, Any] | None = None) -> None:
-    wasmport.compile(wat, name="app", realm=realm).instantiate(imports)
+def _link(realm: wasmport.Realm, wat: str, imports: dict[str, Any] | None = None) -> Any:
+    return wasmport.compile(wat, name="app", realm=realm).instantiate(imports)
 
 
 def _error(realm: wasmport.Realm, wat: str, imports: dict[str, Any] | None = None
@@ -68,14 +68,15 @@ def test_import_map_entry_of_the_wrong_kind(desc: str, make: Any, expected: str,
     with wasmport.Realm(import_map={"env": fields}) as realm:
         fields["x"] = make(realm)  # wasm values belong to a realm: make them in this one
         err = _error(realm, f'(module (import "env" "x" {desc}))')
-    _check_incompatible(err, expected, found, remedy)
+    assert _check_incompatible(err, expected, found, remedy)
 
 
 def _check_incompatible(err: wasmport.LinkError, expected: str, found: str,
-                        remedy: str) -> None:
+                        remedy: str) -> bool:
     assert isinstance(err, wasmport.IncompatibleImportError)
     assert (err.module, err.field, err.expected, err.found) == ("env", "x", expected, found)
     assert str(err) == f'<app>: import "env"."x": expected {expected}, found {found}; {remedy}'
+    return True
 
 
 @pytest.mark.parametrize(("limits", "ok"), [
@@ -102,9 +103,10 @@ def test_memory_limits(realm: wasmport.Realm, limits: tuple[int, int | None], ok
 def test_grown_memory_meets_a_larger_minimum(realm: wasmport.Realm) -> None:
     memory = wasmport.Memory(1, 4, realm=realm)
     wat = '(module (import "env" "m" (memory 2 4)))'
-    _error(realm, wat, {"env": {"m": memory}})
+    assert isinstance(_error(realm, wat, {"env": {"m": memory}}),
+                      wasmport.IncompatibleImportError)
     memory.grow(1)
-    _link(realm, wat, {"env": {"m": memory}})
+    assert wasmport.instance_of(_link(realm, wat, {"env": {"m": memory}})) is not None
 
 
 GLOBALS = [
@@ -128,7 +130,7 @@ GLOBALS = [
 def test_global_mutability_and_type(realm: wasmport.Realm, ty: str, make: Any, expected: str,
                                     found: str, remedy: str) -> None:
     err = _error(realm, f'(module (import "env" "x" (global {ty})))', {"env": {"x": make(realm)}})
-    _check_incompatible(err, expected, found, remedy)
+    assert _check_incompatible(err, expected, found, remedy)
 
 
 def test_unknown_field_and_unknown_module(realm: wasmport.Realm) -> None:
