@@ -108,8 +108,16 @@ class Realm:
         return self._store is None
 
     def close(self) -> None:
-        """Drop every instance and the store.  Idempotent."""
-        with self._lock:
+        """Drop every instance and free the store, once no thread is inside a call into
+        it.  Idempotent.
+
+        Raises RuntimeError when called from inside a call into this realm (a host
+        function): its wasm frames still need the store.
+        """
+        if self._entry_lock._is_owned() and not self._exiting:  # type: ignore[attr-defined]
+            raise RuntimeError(f"realm {self.name!r} cannot be closed from inside a call "
+                               "into it; close it after the call returns")
+        with self._entry_lock, self._lock:
             store = self._store
             if store is None:
                 return

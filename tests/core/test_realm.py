@@ -89,3 +89,48 @@ def test_instance_of_rejects_other_things():
         wasmport.instance_of(sys)
     with pytest.raises(TypeError):
         wasmport.instance_of(wasmport.compile("(module)"))
+
+
+def test_closing_from_inside_a_call_is_refused():
+    realm = wasmport.Realm()
+    attempts = []
+
+    def host():
+        with pytest.raises(RuntimeError, match="from inside a call"):
+            realm.close()
+        attempts.append(realm.closed)
+
+    mod = wasmport.compile('(module (import "env" "f" (func $f)) (func (export "run") call $f)'
+                           ' (func (export "one") (result i32) i32.const 1))', realm=realm
+                           ).instantiate({"env": {"f": host}})
+    mod.run()
+    assert attempts == [False] and mod.one() == 1
+    realm.close()
+    assert realm.closed
+
+
+def test_close_waits_for_a_call_in_another_thread():
+    import threading
+    import time
+
+    realm = wasmport.Realm()
+    entered, release, order = threading.Event(), threading.Event(), []
+
+    def host():
+        entered.set()
+        release.wait(10)
+        order.append("call done")
+
+    mod = wasmport.compile('(module (import "env" "f" (func $f)) (func (export "run") call $f))',
+                           realm=realm).instantiate({"env": {"f": host}})
+    worker = threading.Thread(target=mod.run)
+    worker.start()
+    assert entered.wait(10)
+    closer = threading.Thread(target=lambda: (realm.close(), order.append("closed")))
+    closer.start()
+    time.sleep(0.1)
+    assert order == []  # close waits: the store is still in use
+    release.set()
+    worker.join(10)
+    closer.join(10)
+    assert order == ["call done", "closed"]
