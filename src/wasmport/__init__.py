@@ -26,6 +26,7 @@ from ._exports.function import Function as Function
 from ._exports.global_ import Global as Global
 from ._exports.memory import Memory as Memory
 from ._exports.namespace import Instance as Instance
+from ._exports.opaque import OpaqueExport as OpaqueExport
 from ._exports.table import Table as Table
 from ._exports.tag import Tag as Tag
 from ._host.module import HostModule as HostModule
@@ -63,6 +64,7 @@ __all__ = [
     "Memory",
     "MemoryAccessError",
     "Module",
+    "OpaqueExport",
     "Preopen",
     "Realm",
     "RealmClosedError",

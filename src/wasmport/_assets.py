@@ -18,7 +18,7 @@ import wasmtime
 from . import _codecache
 from ._engine import EngineConfig, get_engine
 from ._errors import CompileError
-from ._sigscan import undescribable
+from ._sigscan import NOTHING, Opaque, opaque_sites
 
 WASM_MAGIC = b"\0asm"
 _CORE_VERSION = b"\x01\x00\x00\x00"
@@ -37,6 +37,8 @@ class Asset:
     _compiled: dict[EngineConfig, wasmtime.Module] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     compiles: int = 0
+    #: Imports and exports whose types the engine cannot describe (known once compiled).
+    opaque: Opaque = NOTHING
 
     @property
     def where(self) -> str:
@@ -65,13 +67,15 @@ class Asset:
         engine = get_engine(config)
         cache = _codecache.current()
         if cache is not None:
-            cached = cache.load(engine, config.key(), self.digest)
+            cached = cache.load_with_extra(engine, config.key(), self.digest)
             if cached is not None:
-                return cached
+                self.opaque = Opaque.from_json(cached[1].get("opaque"))
+                return cached[0]
         module = compile_wasm(engine, self.wasm, self.where)
+        self.opaque = _opaque_sites(self.wasm, self.where)
         self.compiles += 1
         if cache is not None:
-            cache.store(config.key(), self.digest, module)
+            cache.store(config.key(), self.digest, module, {"opaque": self.opaque.to_json()})
         return module
 
     def compile_count(self) -> int:
@@ -104,18 +108,17 @@ def compile_wasm(engine: wasmtime.Engine, wasm: bytes, where: str) -> wasmtime.M
         reason = str(err).strip()
         raise CompileError(f"{where}: invalid module: {_first_cause(reason)}", path=where,
                            reason=reason) from err
-    _check_describable(wasm, where)
     return module
 
 
-def _check_describable(wasm: bytes, where: str) -> None:
-    """Refuse what the engine's C API would abort the process on (see _sigscan)."""
-    bad = undescribable(wasm)
-    if bad is not None:
-        raise CompileError(
-            f"{where}: {bad}, which wasmport cannot pass across a module boundary yet; "
-            "imports and exports may use i32, i64, f32, f64, funcref and externref only",
-            path=where, reason="unsupported type")
+def _opaque_sites(wasm: bytes, where: str) -> Opaque:
+    """What the engine's C API would abort the process on if asked to describe it (see
+    _sigscan): such imports and exports are passed through, never described."""
+    try:
+        return opaque_sites(wasm)
+    except (ValueError, IndexError) as err:
+        raise CompileError(f"{where}: its import and export types could not be read ({err})",
+                           path=where, reason="unsupported type") from err
 
 
 def _first_cause(reason: str) -> str:

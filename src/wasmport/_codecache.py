@@ -126,6 +126,12 @@ class CodeCache:
     def load(self, engine: wasmtime.Engine, engine_key: str,
              digest: str) -> wasmtime.Module | None:
         """The cached module, or None on a miss or any doubt about the artifact."""
+        found = self.load_with_extra(engine, engine_key, digest)
+        return None if found is None else found[0]
+
+    def load_with_extra(self, engine: wasmtime.Engine, engine_key: str,
+                        digest: str) -> tuple[wasmtime.Module, dict[str, Any]] | None:
+        """The cached module and the ``extra`` stored with it, or None."""
         if not self.usable():
             return None
         artifact, meta_path = self._code_paths(digest, engine_key)
@@ -143,11 +149,14 @@ class CodeCache:
             meta["stat"] = [st.st_size, st.st_ino, st.st_ctime_ns]
             _write_json(meta_path, meta)
         try:
-            return wasmtime.Module.deserialize_file(engine, artifact)
+            module = wasmtime.Module.deserialize_file(engine, artifact)
         except wasmtime.WasmtimeError:
             return None
+        extra = meta.get("extra")
+        return module, extra if isinstance(extra, dict) else {}
 
-    def store(self, engine_key: str, digest: str, module: wasmtime.Module) -> None:
+    def store(self, engine_key: str, digest: str, module: wasmtime.Module,
+              extra: dict[str, Any] | None = None) -> None:
         if not self.usable():
             return
         artifact, meta_path = self._code_paths(digest, engine_key)
@@ -161,7 +170,7 @@ class CodeCache:
         _write_json(meta_path, {
             "wasmtime": WASMTIME_VERSION, "engine": engine_key, "digest": digest,
             "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
-            "stat": [st.st_size, st.st_ino, st.st_ctime_ns]})
+            "stat": [st.st_size, st.st_ino, st.st_ctime_ns], "extra": extra or {}})
 
     # -- maintenance -----------------------------------------------------------------------
 

@@ -40,6 +40,11 @@ class ExportDescriptor:
     type: str
 
 
+def _shown(kind: str, text: str) -> str:
+    """An undescribable type as text: ``global (ref $0)``; func types by their index."""
+    return f"{kind} {text}"
+
+
 class Module:
     """A compiled WebAssembly module, not linked: no import resolved, no start run.
 
@@ -64,19 +69,29 @@ class Module:
     @functools.cached_property
     def imports(self) -> tuple[ImportDescriptor, ...]:
         """Each import: module, name, kind and readable type, in order."""
-        return tuple(ImportDescriptor(i.module, i.name or "", kind_of(i.type), describe(i.type))
-                     for i in self._compiled.imports)
+        opaque = self._asset.opaque.imports
+        return tuple(
+            ImportDescriptor(i.module, i.name or "", kind_of(i.type),
+                             _shown(kind_of(i.type), opaque[n]) if n in opaque
+                             else describe(i.type))
+            for n, i in enumerate(self._compiled.imports))
 
     @functools.cached_property
     def exports(self) -> tuple[ExportDescriptor, ...]:
         """Each export: name, kind and readable type, in order."""
-        return tuple(ExportDescriptor(e.name, kind_of(e.type), describe(e.type))
-                     for e in self._compiled.exports)
+        opaque = self._asset.opaque.exports
+        return tuple(
+            ExportDescriptor(e.name, kind_of(e.type), _shown(kind_of(e.type), opaque[e.name])
+                             if e.name in opaque else describe(e.type))
+            for e in self._compiled.exports)
 
     @functools.cached_property
-    def _import_types(self) -> tuple[tuple[str, str, Any], ...]:
-        """(module, field, engine type) per import: what linking reads each time."""
-        return tuple((i.module, i.name or "", i.type) for i in self._compiled.imports)
+    def _import_types(self) -> tuple[tuple[str, str, Any, str | None], ...]:
+        """(module, field, engine type, opaque type text or None) per import: what linking
+        reads each time.  An opaque type must never be described (see _sigscan)."""
+        opaque = self._asset.opaque.imports
+        return tuple((i.module, i.name or "", i.type, opaque.get(n))
+                     for n, i in enumerate(self._compiled.imports))
 
     @functools.cached_property
     def _make_instance(self) -> Any:

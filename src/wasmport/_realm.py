@@ -20,7 +20,7 @@ import wasmtime
 from . import _assets
 from ._assets import Asset
 from ._engine import EngineConfig, get_engine
-from ._errors import ImportCycleError, LinkError, RealmClosedError
+from ._errors import ImportCycleError, IncompatibleImportError, LinkError, RealmClosedError
 from ._exports._calls import has_parked, raise_boundary_error
 from ._exports._raw import export_get
 from ._exports.function import Function
@@ -293,9 +293,20 @@ def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: lis
         text = str(err)
         if "wasm trap" in text or has_parked():  # a start function's host call raised
             raise_boundary_error(err, f"{where}: instantiation")
+        if "incompatible import type" in text:  # a pass-through the engine refused
+            raise IncompatibleImportError(
+                f"{where}: {_engine_cause(text)}; give an export of the import's type",
+                path=where) from err
         raise LinkError(f"{where}: instantiation failed: {text.strip()}", path=where) from err
     except BaseException as err:  # a host exception wasmtime-py re-raised: unpark it
         raise_boundary_error(err, f"{where}: instantiation")
+
+
+def _engine_cause(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    head = lines[0] if lines else "incompatible import type"
+    cause = lines[-1] if len(lines) > 1 else ""
+    return f"{head} ({cause})" if cause and cause != head else head
 
 
 def _run_initialize(instance: Instance, where: str) -> None:

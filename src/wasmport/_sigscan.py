@@ -4,13 +4,16 @@ wasmtime's C API aborts the whole process (a Rust panic, not an error) when aske
 for a value type other than i32, i64, f32, f64, funcref or externref: v128,
 ``(ref $t)``, ``(ref func)``, anyref, exnref...  The panic comes from
 ``wasm_globaltype_content``, ``wasm_functype_params`` / ``_results`` and
-``wasm_tabletype_element``, which wasmport calls for every import and export of a
-module.  So a module compiles, then this reads just enough of its (already
-validated) binary -- the type, import, function, table, global, tag and export
-sections -- to name the first import or export with such a type.
+``wasm_tabletype_element``.  So once a module compiles, this reads just enough of its
+(already validated) binary -- the type, import, function, table, global, tag and export
+sections -- to note every import and export with such a type, as text; wasmport then
+shows that text and passes such values through without asking the engine about them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 _NUM = {0x7F, 0x7E, 0x7D, 0x7C}
 _FUNCREF, _EXTERNREF = 0x70, 0x6F
@@ -76,37 +79,46 @@ def _heaptype(r: _Reader) -> str:
     return f"${index}"
 
 
-def _valtype(r: _Reader) -> str | None:
-    """Read a value type; None when the engine can describe it, else its text form."""
+_NUM_NAMES = {0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64"}
+
+
+def _valtype_text(r: _Reader) -> tuple[str, bool]:
+    """A value type's text form, and whether the engine cannot describe it."""
     b = r.byte()
-    if b in _NUM or b in (_FUNCREF, _EXTERNREF):
-        return None
+    if b in _NUM_NAMES:
+        return _NUM_NAMES[b], False
+    if b == _FUNCREF:
+        return "funcref", False
+    if b == _EXTERNREF:
+        return "externref", False
     if b == 0x7B:
-        return "v128"
+        return "v128", True
     if b in (0x63, 0x64):
         heap = _heaptype(r)
         if b == 0x63 and heap in ("func", "extern"):
-            return None  # (ref null func) is funcref, (ref null extern) externref
-        return f"(ref {'null ' if b == 0x63 else ''}{heap})"
+            return f"{heap}ref", False  # (ref null func) is funcref, (ref null extern) externref
+        return f"(ref {'null ' if b == 0x63 else ''}{heap})", True
     if b in _ABSTRACT:
-        return f"{_ABSTRACT[b]}ref"
+        return f"{_ABSTRACT[b]}ref", True
     raise ValueError(f"unknown value type 0x{b:02x}")
 
 
-def _first_bad(r: _Reader, count: int) -> str | None:
-    bad = None
-    for _ in range(count):
-        found = _valtype(r)
-        bad = bad or found
-    return bad
+def _valtype(r: _Reader) -> str | None:
+    """Read a value type; None when the engine can describe it, else its text form."""
+    text, bad = _valtype_text(r)
+    return text if bad else None
 
 
 def _comptype(r: _Reader) -> str | None:
     form = r.byte()
     if form == 0x60:  # func: the only kind imports and exports refer to
-        bad_params = _first_bad(r, r.uleb())
-        bad_results = _first_bad(r, r.uleb())
-        return bad_params or bad_results
+        params = [_valtype_text(r) for _ in range(r.uleb())]
+        results = [_valtype_text(r) for _ in range(r.uleb())]
+        if not any(bad for _, bad in params + results):
+            return None
+        shown = [t for t, _ in results]
+        res = "nil" if not shown else shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
+        return f"({', '.join(t for t, _ in params)}) -> {res}"
     fields = r.uleb() if form == 0x5F else 1 if form == 0x5E else None
     if fields is None:
         if form == 0x5D:  # cont $t
@@ -158,8 +170,8 @@ def _tabletype(r: _Reader) -> str | None:
 
 def _globaltype(r: _Reader) -> str | None:
     bad = _valtype(r)
-    r.byte()
-    return bad
+    mutable = r.byte() & 1
+    return f"mut {bad}" if bad and mutable else bad
 
 
 # Constant-expression opcodes and how to skip their immediates.
@@ -230,15 +242,41 @@ def _import(r: _Reader, s: _Spaces) -> tuple[str, str | None]:
     return where, bad
 
 
-def _section(r: _Reader, sid: int, s: _Spaces) -> str | None:
-    """Read one section; the first bad import or export it declares, if any."""
+@dataclass(frozen=True)
+class Opaque:
+    """The imports (by index) and exports (by name) whose types the engine cannot
+    describe, each with its text form; such values are passed through unexamined."""
+
+    imports: dict[int, str] = field(default_factory=dict)
+    exports: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.imports or self.exports)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"imports": {str(k): v for k, v in self.imports.items()},
+                "exports": dict(self.exports)}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Opaque:
+        if not isinstance(value, dict):
+            return NOTHING
+        return cls({int(k): str(v) for k, v in value.get("imports", {}).items()},
+                   {str(k): str(v) for k, v in value.get("exports", {}).items()})
+
+
+NOTHING = Opaque()
+
+
+def _section(r: _Reader, sid: int, s: _Spaces, found: Opaque) -> None:
+    """Read one section, noting each import and export with an undescribable type."""
     if sid == 1:
         s.types = _types(r)
     elif sid == 2:
-        for _ in range(r.uleb()):
-            where, bad = _import(r, s)
+        for index in range(r.uleb()):
+            _, bad = _import(r, s)
             if bad:
-                return f"{where} has type {bad}"
+                found.imports[index] = bad
     elif sid == 3:
         if any(s.types):  # otherwise no function can have a bad type: skip the decoding
             s.func.extend(s.functype(r.uleb()) for _ in range(r.uleb()))
@@ -266,23 +304,20 @@ def _section(r: _Reader, sid: int, s: _Spaces) -> str | None:
             space = s.space(kind) if kind in _KINDS else []
             bad = space[index] if index < len(space) else None
             if bad:
-                return f'export "{name}" ({_KINDS[kind]}) has type {bad}'
-    return None
+                found.exports[name] = bad
 
 
-def undescribable(wasm: bytes) -> str | None:
-    """The first import or export of a valid module whose type the engine cannot
-    describe, as ``export "f" (func) has type v128``; None when there is none."""
+def opaque_sites(wasm: bytes) -> Opaque:
+    """Every import and export of a valid module whose type the engine cannot describe.
+
+    Raises ValueError when the sections cannot be read.
+    """
     r = _Reader(wasm, 8)
-    spaces = _Spaces()
-    try:
-        while r.pos < r.end:
-            sid, size = r.byte(), r.uleb()
-            body = _Reader(wasm, r.pos, r.pos + size)
-            r.skip(size)
-            found = _section(body, sid, spaces) if sid in (1, 2, 3, 4, 6, 7, 13) else None
-            if found:
-                return found
-    except (ValueError, IndexError) as err:
-        return f"its import and export types could not be read ({err})"
-    return None
+    spaces, found = _Spaces(), Opaque()
+    while r.pos < r.end:
+        sid, size = r.byte(), r.uleb()
+        body = _Reader(wasm, r.pos, r.pos + size)
+        r.skip(size)
+        if sid in (1, 2, 3, 4, 6, 7, 13):
+            _section(body, sid, spaces, found)
+    return found if found else NOTHING

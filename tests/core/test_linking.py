@@ -217,3 +217,24 @@ def test_modules_without_python_source_must_be_imported_first(modpath):
     with pytest.raises(wasmport.ImportRefusedError, match="has no Python source"):
         import wantsmath  # noqa: F401
     assert "_json" not in sys.modules
+
+
+TYPED = """(module (type $t (func)) (func $f) (elem declare func $f)
+  (global (export "g") (ref $t) (ref.func $f))
+  (func (export "h") (result (ref null $t)) (ref.null $t)))"""
+
+
+def test_typed_references_pass_between_modules_unexamined(realm):
+    lib = wasmport.compile(TYPED, name="typed", realm=realm).instantiate()
+    g = wasmport.instance_of(lib).exports["g"]
+    assert isinstance(g, wasmport.OpaqueExport) and g.type == "global (ref $0)"
+    assert "not use it from Python yet" in repr(g)
+    assert [e.type for e in wasmport.instance_of(lib).module.exports] == [
+        "global (ref $0)", "func () -> (ref null $0)"]
+    fits = '(module (type $t (func)) (global (import "typed" "g") (ref null $t)))'
+    assert wasmport.compile(fits, realm=realm).instantiate({"typed": lib}) is not None
+    wrong = '(module (type $t (func (param i32))) (global (import "typed" "g") (ref $t)))'
+    with pytest.raises(wasmport.IncompatibleImportError, match="incompatible import type"):
+        wasmport.compile(wrong, name="wrong", realm=realm).instantiate({"typed": lib})
+    with pytest.raises(wasmport.IncompatibleImportError, match="takes a wasm export"):
+        wasmport.compile(fits, realm=realm).instantiate({"typed": {"g": 5}})

@@ -60,14 +60,6 @@ _LINK_ERRORS: dict[str, type[wasmport.LinkError]] = {
 }
 
 
-# Why some commands are skipped (each counted in the summary).
-SKIP_UNDESCRIBABLE = (
-    "wasmport refuses modules whose imports or exports have types the engine's C API cannot "
-    "describe (typed function references, GC types, v128): asking aborts the process"
-)
-SKIP_DEPENDS = "depends on a module skipped above"
-
-
 class Failed(Exception):
     """A command did not do what the script expects."""
 
@@ -151,9 +143,7 @@ class ScriptRun:
         self.spectest = Spectest()
         self.realm.register("spectest", spectest_fields(self.realm, self.spectest))
         self.current: Any = None
-        self.current_skipped = False
         self.instances: dict[str, Any] = {}
-        self.skipped_names: set[str] = set()  # instance and registered names skipped above
         self.definitions: dict[str, wasmport.Module] = {}
 
     def close(self) -> None:
@@ -165,29 +155,11 @@ class ScriptRun:
         path = self.dir / cmd["filename"]
         name = f"{self.stem}_line{cmd['line']}"
         source = path.read_text() if cmd.get("module_type") == "text" else path.read_bytes()
-        try:
-            return wasmport.compile(source, name=name, realm=self.realm)
-        except wasmport.CompileError as err:
-            if err.reason == "unsupported type":
-                raise Skipped(f"{SKIP_UNDESCRIBABLE} ({err})") from err
-            raise
-
-    def instantiate(self, module: wasmport.Module) -> Any:
-        try:
-            return module.instantiate(realm=self.realm)
-        except wasmport.UnknownImportError as err:
-            if err.module in self.skipped_names:
-                raise Skipped(SKIP_DEPENDS) from err
-            raise
+        return wasmport.compile(source, name=name, realm=self.realm)
 
     def cmd_module(self, cmd: dict[str, Any]) -> None:
-        self.current, self.current_skipped = None, True
-        try:
-            self.current = self.instantiate(self.compile(cmd))
-        except Skipped:
-            self.skipped_names.add(cmd.get("name", ""))
-            raise
-        self.current_skipped = False
+        self.current = None
+        self.current = self.compile(cmd).instantiate(realm=self.realm)
         if "name" in cmd:
             self.instances[cmd["name"]] = self.current
 
@@ -201,18 +173,12 @@ class ScriptRun:
         self.instances[cmd["instance"]] = self.current
 
     def cmd_register(self, cmd: dict[str, Any]) -> None:
-        if cmd.get("name") in self.skipped_names or ("name" not in cmd and self.current_skipped):
-            self.skipped_names.add(cmd["as"])
-            raise Skipped(SKIP_DEPENDS)
         target = self.instances[cmd["name"]] if "name" in cmd else self.current
         self.realm.register(cmd["as"], target)
 
     # actions
 
     def perform(self, action: dict[str, Any]) -> tuple[Any, ...]:
-        if action.get("module") in self.skipped_names or (
-                "module" not in action and self.current_skipped):
-            raise Skipped(SKIP_DEPENDS)
         target = self.instances[action["module"]] if "module" in action else self.current
         if target is None:
             raise Failed("no module instantiated before this action")
@@ -275,7 +241,7 @@ class ScriptRun:
         module = self.compile(cmd)
         expected = _LINK_ERRORS.get(cmd["text"], wasmport.LinkError)
         try:
-            self.instantiate(module)
+            module.instantiate(realm=self.realm)
         except wasmport.LinkError as err:
             if not isinstance(err, expected):
                 raise Failed(f"expected {expected.__name__} ({cmd['text']}), got "

@@ -18,6 +18,7 @@ from ._raw import export_get
 from .function import Function
 from .global_ import Global
 from .memory import Memory
+from .opaque import OpaqueExport
 from .table import Table
 from .tag import Tag
 
@@ -48,7 +49,10 @@ class Instance:
             extern = export_get(self.realm.store, self._raw, name)
             if extern is None:
                 raise KeyError(name)
-            value = self._wrapped[name] = _wrap(self.realm, extern, name, self.module.where)
+            opaque = self.module._asset.opaque.exports.get(name)
+            value = self._wrapped[name] = (
+                _wrap(self.realm, extern, name, self.module.where) if opaque is None
+                else OpaqueExport(self.realm, extern, name, _kind(extern), opaque))
         return value
 
     def has_export(self, name: str) -> bool:
@@ -79,6 +83,14 @@ class _Exports(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<exports of {self._instance.module.name!r}: {list(self)}>"
+
+
+def _kind(extern: Any) -> str:
+    for cls, kind in ((wasmtime.Func, "func"), (wasmtime.Global, "global"),
+                      (wasmtime.Table, "table"), (wasmtime.Memory, "memory")):
+        if isinstance(extern, cls):
+            return kind
+    return "tag"
 
 
 def _wrap(realm: Realm, value: Any, name: str, where: str) -> Any:

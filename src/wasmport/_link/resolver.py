@@ -94,8 +94,8 @@ def resolve_imports(realm: Realm, module: Module, explicit: Mapping[str, Any],
     where = module.path or f"<{module.name}>"
     providers: dict[str, Provider | HostProvider] = {}
     externs = []
-    for mname, field, ty in module._import_types:
-        site = Site(where, mname, field, ty)
+    for mname, field, ty, opaque in module._import_types:
+        site = Site(where, mname, field, ty, opaque)
         provider = providers.get(mname)
         if provider is None:
             provider = providers[mname] = _find_provider(realm, module, site, explicit)

@@ -14,6 +14,7 @@ from .._exports._calls import park
 from .._exports.function import FAST, NUMERIC, Function, wrap_func
 from .._exports.global_ import Global, to_val
 from .._exports.memory import Memory
+from .._exports.opaque import OpaqueExport
 from .._exports.table import Table
 from .._exports.tag import Tag
 from .._host.link import method_extern
@@ -26,14 +27,16 @@ if TYPE_CHECKING:
 class Site:
     """Where an import is: the importing file and ("module", "field"), for messages."""
 
-    def __init__(self, where: str, module: str, field: str, ty: Any) -> None:
+    def __init__(self, where: str, module: str, field: str, ty: Any,
+                 opaque: str | None = None) -> None:
         self.where, self.module, self.field, self.ty = where, module, field, ty
+        self.opaque = opaque  # the type's text when the engine cannot describe it
 
     def __str__(self) -> str:
         return f'{self.where}: import "{self.module}"."{self.field}"'
 
     def incompatible(self, found: str, remedy: str) -> IncompatibleImportError:
-        expected = describe(self.ty)
+        expected = f"{kind_of(self.ty)} {self.opaque}" if self.opaque else describe(self.ty)
         return IncompatibleImportError(
             f"{self}: expected {expected}, found {found}; {remedy}", path=self.where,
             module=self.module, field=self.field, expected=expected, found=found)
@@ -41,11 +44,32 @@ class Site:
 
 def to_extern(realm: Realm, site: Site, value: Any) -> Any:
     """The engine extern satisfying ``site`` with ``value``; IncompatibleImportError if none."""
+    if site.opaque is not None or isinstance(value, OpaqueExport):
+        return _pass_through(realm, site, value)
     kind = kind_of(site.ty)
     convert = _CONVERTERS.get(kind)
     if convert is None:
         raise site.incompatible(describe(site.ty), f"{kind} imports are not supported")
     return convert(realm, site, value)
+
+
+def _pass_through(realm: Realm, site: Site, value: Any) -> Any:
+    """A wasm export given unexamined: one side's type cannot be described, so the engine
+    alone checks the match when it instantiates (an IncompatibleImportError if not)."""
+    extern = _raw_extern(value)
+    if extern is None:
+        raise site.incompatible(_found(value), "an import of this type takes a wasm export "
+                                "(of another instance in this realm)")
+    _owned(realm, site, value)
+    return extern
+
+
+def _raw_extern(value: Any) -> Any:
+    for cls, attr in ((OpaqueExport, "_extern"), (Function, "_func"), (Global, "_global"),
+                      (Memory, "_memory"), (Table, "_table"), (Tag, "_tag")):
+        if isinstance(value, cls):
+            return getattr(value, attr)
+    return None
 
 
 def _owned(realm: Realm, site: Site, value: Any) -> None:
