@@ -50,11 +50,16 @@ def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = No
         guest = wasmport.load("./guest.wasm", imports={"kv": KVStore})
     """
     target = sandboxed(realm_or_default(realm), wasi, limits)
+    return _load(target, specifier, phase, _caller_dir(1), imports)
+
+
+def _load(target: Realm, specifier: str, phase: Phase | None, base_dir: str | None,
+          imports: Mapping[str, Any] | None) -> Any:
     if imports is None:
-        return target.load(specifier, phase=phase, base_dir=_caller_dir(1))
+        return target.load(specifier, phase=phase, base_dir=base_dir)
     if phase == "source" or split_phase(specifier)[1] == "source":
         raise ValueError("imports= links an instance; the source phase takes none")
-    module = target.load(specifier, phase="source", base_dir=_caller_dir(1))
+    module = target.load(specifier, phase="source", base_dir=base_dir)
     return module.instantiate(imports, realm=target)
 
 
@@ -65,11 +70,12 @@ def sandboxed(realm: Realm, wasi: WasiConfig | None, limits: Limits | None) -> R
 
 async def load_async(specifier: str, *, phase: Phase | None = None,
                      realm: Realm | None = None, wasi: WasiConfig | None = None,
-                     limits: Limits | None = None) -> Any:
+                     limits: Limits | None = None,
+                     imports: Mapping[str, Any] | None = None) -> Any:
     """:func:`load` in a worker thread, so compiling does not block the event loop."""
     base_dir = _caller_dir(1)
     target = sandboxed(realm_or_default(realm), wasi, limits)
-    return await asyncio.to_thread(target.load, specifier, phase=phase, base_dir=base_dir)
+    return await asyncio.to_thread(_load, target, specifier, phase, base_dir, imports)
 
 
 def compile(source: bytes | str, *, name: str = "module", realm: Realm | None = None) -> Module:

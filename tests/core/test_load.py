@@ -71,6 +71,12 @@ def test_load_async(modpath):
     assert inst.add(2, 2) == 4
     assert wasmport.instance_of(inst).module is src
 
+    async def fresh():
+        return await wasmport.load_async("asy", imports={})
+
+    other = asyncio.run(fresh())
+    assert other is not inst and other.add(1, 1) == 2
+
 
 def test_load_in_a_realm_is_separate_from_the_default(modpath):
     write(modpath, "sep.wat", '(module (global (export "g") (mut i32) (i32.const 0))'
