@@ -16,11 +16,12 @@ import wasmtime
 from _common import Row, median_time
 
 import wasmport
-from wasmport.types import Bytes, Int32
+from wasmport.types import Bytes, Int32, String
 
 GUEST = """(module
   (import "env" "add" (func $h (param i32 i32) (result i32)))
   (import "env" "size" (func $size (param i32 i32) (result i32)))
+  (import "env" "chars" (func $chars (param i32 i32) (result i32)))
   (memory (export "memory") 17)
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func (export "add64") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))
@@ -39,7 +40,18 @@ GUEST = """(module
       (local.set $acc (i32.add (local.get $acc) (call $size (i32.const 0) (local.get $len))))
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br 0)))
-    (local.get $acc)))"""
+    (local.get $acc))
+  (func (export "string_loop") (param $n i32) (param $ptr i32) (param $len i32) (result i32)
+    (local $acc i32)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get $n)))
+      (local.set $acc (i32.add (local.get $acc) (call $chars (local.get $ptr) (local.get $len))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br 0)))
+    (local.get $acc))
+  (data (i32.const 0) "{text}"))"""
+ASCII = ("wasmport " * 114)[:1024]
+MIXED = ("wasmport é " * 94)[:1000]  # two-byte characters: CPython's slower decoder
 
 
 COMPUTE = ('(module (func (export "add") (param i32 i32) (result i32)'
@@ -54,6 +66,10 @@ class Env(wasmport.HostModule, name="env"):
     @wasmport.export
     def size(self, data: Bytes) -> Int32:
         return len(data)
+
+    @wasmport.export
+    def chars(self, text: String) -> Int32:
+        return len(text)
 
 
 def _raw(engine: wasmtime.Engine) -> tuple[wasmtime.Store, dict[str, Any]]:
@@ -70,11 +86,24 @@ def _raw(engine: wasmtime.Engine) -> tuple[wasmtime.Store, dict[str, Any]]:
         return len(mem.read(caller, ptr, ptr + length))
 
     linker.define_func("env", "size", ft, size, access_caller=True)
-    instance = linker.instantiate(store, wasmtime.Module(engine, GUEST))
+
+    def chars(caller: wasmtime.Caller, ptr: int, length: int) -> int:
+        mem = caller["memory"]
+        assert isinstance(mem, wasmtime.Memory)
+        return len(bytes(mem.read(caller, ptr, ptr + length)).decode("utf-8"))
+
+    linker.define_func("env", "chars", ft, chars, access_caller=True)
+    instance = linker.instantiate(store, wasmtime.Module(engine, _guest()))
     exports = instance.exports(store)
     memory.append(exports["memory"])  # type: ignore[arg-type]
     return store, {name: exports[name] for name in ("add", "add64", "addf", "pair",
-                                                     "host_loop", "bytes_loop")}
+                                                     "host_loop", "bytes_loop", "string_loop")}
+
+
+def _guest() -> str:
+    """The guest, with 1 KiB of ASCII at offset 0 and 1 KiB of mixed UTF-8 after it."""
+    mixed = MIXED.encode()
+    return GUEST.replace("{text}", ASCII + MIXED + "." * (1024 - len(mixed)))
 
 
 def _busy() -> tuple[threading.Event, threading.Thread]:
@@ -98,7 +127,7 @@ def rows(quick: bool) -> list[Row]:
     n = 2_000 if quick else 50_000
     loops = 1_000 if quick else 20_000
     realm = wasmport.Realm()
-    mod = wasmport.compile(GUEST, realm=realm).instantiate({"env": Env})
+    mod = wasmport.compile(_guest(), realm=realm).instantiate({"env": Env})
     compute_realm = wasmport.Realm()  # no Python host functions: calls take no lock
     compute = wasmport.compile(COMPUTE, realm=compute_realm).instantiate()
     store, raw = _raw(wasmport._engine.get_engine())
@@ -143,6 +172,18 @@ def rows(quick: bool) -> list[Row]:
         out.append(Row("2", f"host Bytes parameter of {size // 1024} KiB", per, raw_per, "s",
                        goal, holds, f"memcpy of that size: {floor * 1e6:.2f} µs"))
 
+    count = loops
+    for label, ptr, goal in (("ASCII", 0, 1e-6), ("mixed UTF-8", 1024, None)):
+        per = median_time(lambda p=ptr: mod.string_loop(count, p, 1024), number=1,
+                          repeat=7) / count
+        raw_per = median_time(lambda p=ptr: raw["string_loop"](store, count // 10, p, 1024),
+                              number=1, repeat=3) / (count // 10)
+        floor = _decode(ptr)
+        out.append(Row("2", f"host String parameter of 1 KiB ({label})", per, raw_per, "s",
+                       "<= 1 µs" if goal else "(CPython's decoder)",
+                       per <= goal if goal else True,
+                       f"bytes.decode of that text alone: {floor * 1e6:.2f} µs"))
+
     stop, thread = _busy()
     add = compute.add
     try:
@@ -157,6 +198,12 @@ def rows(quick: bool) -> list[Row]:
     realm.close()
     compute_realm.close()
     return out
+
+
+def _decode(ptr: int) -> float:
+    text = (ASCII if ptr == 0 else MIXED).encode().ljust(1024, b".")
+    view = memoryview(text)
+    return median_time(lambda: str(view[0:1024], "utf-8"), number=500, repeat=7)
 
 
 def _memcpy(size: int) -> float:

@@ -303,3 +303,32 @@ def test_start_function_reads_memory_before_binding(realm):
     mod = wasmport.compile(wat, realm=realm).instantiate({"log": Log})
     mod.again()
     assert Log.lines == ["started", "star"]
+
+
+def test_every_memory_function_of_a_host_module_uses_the_importers_memory(realm):
+    """Two pointer-taking functions share the importer's memory; a re-exported one called
+    from another instance still reads the importer's memory, not its caller's."""
+
+    class Reader(wasmport.HostModule, name="rd"):
+        @wasmport.export
+        def first(self, data: Bytes) -> Uint32:
+            return data[0]
+
+        @wasmport.export
+        def second(self, data: Bytes) -> Uint32:
+            return data[0] + 100
+
+    importer = wasmport.compile(
+        '(module (import "rd" "first" (func $f (param i32 i32) (result i32)))'
+        ' (import "rd" "second" (func $s (param i32 i32) (result i32)))'
+        ' (memory (export "memory") 1) (data (i32.const 0) "\\07")'
+        ' (export "first" (func $f)) (export "second" (func $s)))',
+        name="importer", realm=realm).instantiate({"rd": Reader})
+    caller = wasmport.compile(
+        '(module (import "imp" "first" (func $f (param i32 i32) (result i32)))'
+        ' (import "imp" "second" (func $s (param i32 i32) (result i32)))'
+        ' (memory (export "memory") 1) (data (i32.const 0) "\\09")'
+        ' (func (export "both") (result i32 i32) (call $f (i32.const 0) (i32.const 1))'
+        ' (call $s (i32.const 0) (i32.const 1))))',
+        name="caller", realm=realm).instantiate({"imp": importer})
+    assert caller.both() == (7, 107)  # the importer's byte 7, not the caller's 9

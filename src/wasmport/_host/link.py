@@ -109,7 +109,9 @@ class HostProvider:
         memory = None
         if function.plan.uses_memory:
             self._check_memory(site, function)
-            memory = self._memory = self._memory or CallerMemory(self.spec.memory)
+            if self._memory is None:  # one per provider (not `or`: it has a __len__)
+                self._memory = CallerMemory(self.spec.memory)
+            memory = self._memory
         self._module_name = site.module
         bound = function.function.__get__(self._host_object())
         return host_func(realm, site, function.plan, bound, memory)
