@@ -354,13 +354,20 @@ def _shutdown_default() -> None:
     """At exit: close the default realm while no thread is inside it, and keep it that
     way.  Only daemon threads are left at this point (threading joins the others before
     atexit runs); one still calling into the realm waits on the entry lock until the
-    process ends, instead of failing with RealmClosedError on its way out."""
+    process ends, instead of failing with RealmClosedError on its way out.  If a daemon
+    thread stays inside a call (a blocking host function, a long computation), the store
+    is left to the process's end rather than freed under it, and exit does not wait."""
     realm = _default
     if realm is None or realm.closed:
         return
-    realm._entry_lock.acquire()  # never released: the process is ending
     realm._exiting = True
-    realm.close()
+    if realm._entry_lock.acquire(timeout=_EXIT_WAIT):  # never released: the process ends
+        realm.close()
+    else:
+        _forget_modules(realm)
+
+
+_EXIT_WAIT = 0.5  # seconds to wait at exit for a daemon thread's call to return
 
 
 def _forget_modules(realm: Realm) -> None:

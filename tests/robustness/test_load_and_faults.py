@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +222,22 @@ def test_a_failing_import_can_be_retried_and_others_still_import(modpath: Path) 
             __import__("trapstart")
         assert "trapstart" not in sys.modules
     assert __import__("fine").f() == 1
+
+
+def test_exit_does_not_wait_for_a_daemon_thread_stuck_in_a_call(tmp_path: Path) -> None:
+    code = textwrap.dedent("""
+        import threading, time, wasmport
+        src = ('(module (import "env" "block" (func $b))'
+               ' (func (export "run") call $b))')
+        realm = wasmport.default_realm()
+        mod = wasmport.compile(src, realm=realm).instantiate(
+            {"env": {"block": lambda: time.sleep(3600)}})
+        threading.Thread(target=mod.run, daemon=True).start()
+        time.sleep(0.2)
+        print("done")
+    """)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env=_env(WASMPORT_CACHE="0"))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "done\n", "")
+    assert time.monotonic() - start < 30
