@@ -40,23 +40,20 @@ class _Reader:
             raise ValueError("unexpected end")
         return self.data[self.pos]
 
-    def uleb(self) -> int:
+    def _leb(self, signed: bool) -> int:
         result = shift = 0
         while True:
             b = self.byte()
             result |= (b & 0x7F) << shift
             shift += 7
             if not b & 0x80:
-                return result
+                return result - (1 << shift) if signed and b & 0x40 else result
+
+    def uleb(self) -> int:
+        return self._leb(False)
 
     def sleb(self) -> int:
-        result = shift = 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                return result - (1 << shift) if b & 0x40 else result
+        return self._leb(True)
 
     def skip(self, n: int) -> None:
         self.pos += n
