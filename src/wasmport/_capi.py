@@ -119,3 +119,7 @@ instance_new = _proto("wasmtime_instance_new", c_size_t,
 # (instance_pre*, context, instance_t* out, wasm_trap_t** out) -> error*
 instance_pre_instantiate = _proto("wasmtime_instance_pre_instantiate", c_size_t,
                                   [c_size_t, c_size_t, c_size_t, c_size_t])
+# A function's type: (context, wasmtime_func_t*) -> an owned wasm_functype_t*, and its delete.
+func_type = _proto("wasmtime_func_type", POINTER(ffi.wasm_functype_t),
+                   [c_size_t, POINTER(ffi.wasmtime_func_t)])
+functype_delete = _proto("wasm_functype_delete", None, [POINTER(ffi.wasm_functype_t)])

@@ -6,6 +6,7 @@ Type strings follow the text format: ``func (i32, i32) -> i32``, ``memory 1..2``
 
 from __future__ import annotations
 
+import ctypes
 from typing import Any
 
 import wasmtime
@@ -52,6 +53,17 @@ def func_sig(ft: wasmtime.FuncType) -> tuple[tuple[str, ...], tuple[str, ...]]:
     wasmtime-py's ValType lists costs ~25 µs per signature."""
     ptr = ft.ptr()
     return _vec_names(_capi.functype_params(ptr)), _vec_names(_capi.functype_results(ptr))
+
+
+def func_sig_of(store: wasmtime.Store, func: wasmtime.Func) -> tuple[tuple[str, ...],
+                                                                   tuple[str, ...]]:
+    """``func_sig(func.type(store))`` without building wasmtime-py type objects."""
+    ptr = _capi.func_type(_capi.context_address(store), ctypes.byref(func._func))
+    try:
+        return (_vec_names(_capi.functype_params(ptr)),
+                _vec_names(_capi.functype_results(ptr)))
+    finally:
+        _capi.functype_delete(ptr)
 
 
 def _vec_names(vec_ptr: Any) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from .._valtypes import func_sig
+from .._valtypes import func_sig_of
 from ._raw import export_get
 from .function import Function
 from .global_ import Global
@@ -95,7 +95,7 @@ def _kind(extern: Any) -> str:
 
 def _wrap(realm: Realm, value: Any, name: str, where: str) -> Any:
     if isinstance(value, wasmtime.Func):
-        params, results = func_sig(value.type(realm.store))
+        params, results = func_sig_of(realm.store, value)
         return Function(realm, value, name, params, results, where)
     if isinstance(value, wasmtime.Memory):
         return Memory._wrap(realm, value, name)
