@@ -238,3 +238,25 @@ def test_typed_references_pass_between_modules_unexamined(realm):
         wasmport.compile(wrong, name="wrong", realm=realm).instantiate({"typed": lib})
     with pytest.raises(wasmport.IncompatibleImportError, match="takes a wasm export"):
         wasmport.compile(fits, realm=realm).instantiate({"typed": {"g": 5}})
+
+
+def test_a_parent_package_is_not_run_for_a_name_that_does_not_opt_in(modpath):
+    write(modpath, "loudpkg/__init__.py", "import builtins\nbuiltins.LOUD_PARENT_RAN = True\n")
+    write(modpath, "loudpkg/quiet.py", "X = 1\n")
+    write(modpath, "nested_probe.wat", '(module (import "loudpkg.quiet" "f" (func)))')
+    write(modpath, "missing_probe.wat", '(module (import "loudpkg.nothing" "f" (func)))')
+    import builtins
+    with pytest.raises(wasmport.ImportRefusedError, match="does not opt in"):
+        import nested_probe  # noqa: F401
+    with pytest.raises(wasmport.UnknownImportError):
+        import missing_probe  # noqa: F401
+    assert not hasattr(builtins, "LOUD_PARENT_RAN")
+    assert "loudpkg" not in sys.modules
+
+
+def test_wasm_in_a_package_that_is_not_imported_yet(modpath):
+    write(modpath, "wpkg/__init__.py", "")
+    write(modpath, "wpkg/lib.wat", LIB)
+    write(modpath, "uses_wpkg.wat", USER.format(m="wpkg.lib"))
+    import uses_wpkg
+    assert uses_wpkg.quad(2) == 8

@@ -146,9 +146,9 @@ def _python_import(realm: Realm, module: Module, mname: str) -> Provider | None:
     package = module.name.rpartition(".")[0] or None
     try:
         fullname = importlib.util.resolve_name(mname, package)
-        spec = importlib.util.find_spec(fullname)
     except (ImportError, ValueError):
-        spec, fullname = None, mname
+        return None
+    spec, parent_path = _quiet_find(fullname)
     if spec is not None and not getattr(spec.loader, "is_wasmport_loader", False):
         if fullname not in sys.modules:
             opts_in = _source_opts_in(spec)  # a module that does not opt in never runs
@@ -156,10 +156,56 @@ def _python_import(realm: Realm, module: Module, mname: str) -> Provider | None:
                 return _Refused(fullname, without_source=opts_in is None)
         pymod = importlib.import_module(fullname)
         return _python_provider(pymod, fullname)
-    path = find_module_file(fullname) if spec is None else spec.origin
+    if spec is not None:
+        path = spec.origin
+    elif "." in fullname and parent_path is None:
+        return None  # no such package: nothing to search (and nothing imported)
+    else:
+        path = find_module_file(fullname, parent_path)
     if path is None:
         return None
     return Provider(f"module {fullname!r}", realm._load_for_link(path, None, fullname))
+
+
+def _quiet_find(fullname: str) -> tuple[importlib.machinery.ModuleSpec | None, list[str] | None]:
+    """The spec of ``fullname`` and its package's search path, found without running any
+    module's code: parents that are not imported yet are looked up, not imported.
+
+    Import names come from the wasm module's author, so even a parent package must not
+    run (``antigravity.x``) before the leaf is known to opt in.
+    """
+    parts = fullname.split(".")
+    path: list[str] | None = None
+    for depth in range(1, len(parts) + 1):
+        name = ".".join(parts[:depth])
+        imported = sys.modules.get(name)
+        if imported is not None:
+            spec = getattr(imported, "__spec__", None)
+            search = getattr(imported, "__path__", None)
+        else:
+            spec = _find_spec(name, path)
+            search = spec.submodule_search_locations if spec is not None else None
+        if depth == len(parts):
+            return spec, path
+        if search is None:
+            return None, None
+        path = list(search)
+    return None, None
+
+
+def _find_spec(name: str, path: list[str] | None) -> importlib.machinery.ModuleSpec | None:
+    """What the import system would find for ``name`` (no module runs), or None."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            continue
+        try:
+            spec = find(name, path)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None:
+            return spec  # type: ignore[no-any-return]
+    return None
 
 
 def _source_opts_in(spec: importlib.machinery.ModuleSpec) -> bool | None:
