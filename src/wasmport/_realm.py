@@ -293,6 +293,9 @@ def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: lis
         text = str(err)
         if "wasm trap" in text or has_parked():  # a start function's host call raised
             raise_boundary_error(err, f"{where}: instantiation")
+        if "shared memory support is disabled" in text:
+            raise LinkError(f"{where}: shared memories (the threads proposal) are not "
+                            "supported yet; use a memory without `shared`", path=where) from err
         if "incompatible import type" in text:  # a pass-through the engine refused
             raise IncompatibleImportError(
                 f"{where}: {_engine_cause(text)}; give an export of the import's type",

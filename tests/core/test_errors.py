@@ -180,3 +180,10 @@ def test_host_void_returning_value_is_an_error(realm):
                            realm=realm).instantiate({"env": {"f": lambda: 1}})
     with pytest.raises(TypeError, match="has no results"):
         mod.run()
+
+
+def test_shared_memories_say_they_are_not_supported(realm):
+    mod = wasmport.compile('(module (memory (export "m") 1 2 shared))', name="threads",
+                           realm=realm)
+    with pytest.raises(wasmport.LinkError, match="shared memories .* are not supported yet"):
+        mod.instantiate()
