@@ -267,9 +267,9 @@ class Realm:
             if self._guard is not None:
                 self._guard.watch(instance.exports.values())
             ns._wasm_fill(instance)
+            _run_initialize(instance, where)  # a reactor that traps here is not cached
             if cache:
                 self._cache[(asset, "instance")] = ns
-            _run_initialize(instance, where)
             return ns
 
 

@@ -134,3 +134,15 @@ def test_close_waits_for_a_call_in_another_thread():
     worker.join(10)
     closer.join(10)
     assert order == ["call done", "closed"]
+
+
+def test_a_reactor_whose_initialize_traps_is_not_kept(modpath):
+    path = write(modpath, "badinit.wat", '(module (func (export "_initialize") unreachable))')
+    for _ in range(2):  # the failed instance is not handed out the second time either
+        with pytest.raises(wasmport.Trap, match="unreachable"):
+            import badinit  # noqa: F401
+        assert "badinit" not in sys.modules
+    path.write_text('(module (global (export "ok") i32 (i32.const 1))'
+                    ' (func (export "_initialize")))')
+    import badinit
+    assert badinit.ok == 1
