@@ -220,8 +220,7 @@ class Realm:
             cached = self._cache.get(key)
             if cached is not None:
                 return cached  # type: ignore[no-any-return]
-            self._check_cycle(asset)
-            module = self.source_module(asset, name)
+            module = self.source_module(asset, name)  # _instantiate checks for a cycle
             ns = self._instantiate(module, {}, cache=True, namespace=namespace)
             return ns
 

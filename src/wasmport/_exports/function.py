@@ -19,7 +19,7 @@ import wasmtime
 
 from .. import _fast
 from .._errors import RealmClosedError
-from .._valtypes import check_value
+from .._valtypes import check_value, func_sig_of
 from ._calls import as_python, raise_boundary_error
 
 if TYPE_CHECKING:
@@ -193,7 +193,6 @@ def _lift(realm: Realm, value: Any) -> Any:
 
 
 def wrap_func(realm: Realm, func: wasmtime.Func, name: str, where: str) -> Function:
-    from .._valtypes import func_sig
-
-    params, results = func_sig(func.type(realm.store))
+    """A Function for an engine function, its signature read from the engine."""
+    params, results = func_sig_of(realm.store, func)
     return Function(realm, func, name, params, results, where)

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from .._valtypes import func_sig_of
 from ._raw import export_get
-from .function import Function
+from .function import wrap_func
 from .global_ import Global
 from .memory import Memory
 from .opaque import OpaqueExport
@@ -95,8 +94,7 @@ def _kind(extern: Any) -> str:
 
 def _wrap(realm: Realm, value: Any, name: str, where: str) -> Any:
     if isinstance(value, wasmtime.Func):
-        params, results = func_sig_of(realm.store, value)
-        return Function(realm, value, name, params, results, where)
+        return wrap_func(realm, value, name, where)
     if isinstance(value, wasmtime.Memory):
         return Memory._wrap(realm, value, name)
     if isinstance(value, wasmtime.Global):

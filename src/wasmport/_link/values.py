@@ -81,14 +81,12 @@ def _owned(realm: Realm, site: Site, value: Any) -> None:
 def _func(realm: Realm, site: Site, value: Any) -> Any:
     if isinstance(value, Function):
         _owned(realm, site, value)
-        found = value._func.type(realm.store)
-        if func_sig(found) != func_sig(site.ty):
-            raise site.incompatible(describe(found), f"export a function of type "
+        if (value.params, value.results) != func_sig(site.ty):
+            raise site.incompatible(value.type, f"export a function of type "
                                     f"{describe(site.ty)}")
         return value._func
-    typed = method_extern(realm, site, value)  # a bound @wasmport.export method
-    if typed is not None:
-        realm._gate[0] = True  # Python code now runs inside calls: threads take turns
+    typed = method_extern(realm, site, value)  # a bound @wasmport.export method (host_func
+    if typed is not None:                      # opens the realm's gate)
         return typed
     if isinstance(value, (Memory, Global, Table)) or not callable(value):
         raise site.incompatible(_found(value), "give a Python callable or a wasm function")

@@ -27,8 +27,7 @@ import wasmtime
 from wasmtime import _ffi as ffi
 
 from .._engine import get_engine
-from .._exports.function import Function
-from .._valtypes import func_sig
+from .._exports.function import Function, wrap_func
 from .config import Output, Preopen, WasiConfig, is_text_stream
 
 if TYPE_CHECKING:
@@ -216,8 +215,7 @@ class WasiImports(Mapping[str, Function]):
         except wasmtime.WasmtimeError:
             raise KeyError(name) from None
         assert isinstance(func, wasmtime.Func)
-        params, results = func_sig(func.type(store))
-        return Function(self._realm, func, name, params, results, f"<{WASI_MODULE}>")
+        return wrap_func(self._realm, func, name, f"<{WASI_MODULE}>")
 
     def __iter__(self) -> Iterator[str]:
         return iter(WASI_FUNCTIONS)
