@@ -82,7 +82,7 @@ caller_export_get = _proto("wasmtime_caller_export_get", c_bool,
 
 def context_address(store: Any) -> int:
     """The ``wasmtime_context_t*`` of a wasmtime Store (or Caller) as an int."""
-    return ctypes.cast(store._context(), ctypes.c_void_p).value or 0
+    return ctypes.addressof(store._context().contents)
 
 
 class MemoryRef:

@@ -73,8 +73,7 @@ class Preinstantiated:
                  externs: list[Any]) -> Any:
         out = ffi.wasmtime_instance_t()
         trap = ctypes.c_size_t(0)
-        context = store._context()  # a ctypes pointer; .value-free: pass its address
-        error = _pre_instantiate(self._address, ctypes.addressof(context.contents),
+        error = _pre_instantiate(self._address, context_address(store),
                                  ctypes.addressof(out), ctypes.addressof(trap))
         if trap.value or error:
             _raise_failure(trap.value, error)
