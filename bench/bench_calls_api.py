@@ -130,7 +130,7 @@ def rows(quick: bool) -> list[Row]:
     mod = wasmport.compile(_guest(), realm=realm).instantiate({"env": Env})
     compute_realm = wasmport.Realm()  # no Python host functions: calls take no lock
     compute = wasmport.compile(COMPUTE, realm=compute_realm).instantiate()
-    store, raw = _raw(wasmport._engine.get_engine())
+    store, raw = _raw(wasmport._engine.config.get_engine())
     out: list[Row] = []
 
     add = compute.add

@@ -102,7 +102,7 @@ def many_instances(quick: bool) -> list[Row]:
     with wasmport.Realm() as realm:
         mod = wasmport.compile(wat, realm=realm)
         ours = median_time(mod.instantiate, number=number, repeat=5)
-    engine = wasmport._engine.get_engine()
+    engine = wasmport._engine.config.get_engine()
     store = wasmtime.Store(engine)
     pre = wasmtime.Linker(engine).instantiate_pre(wasmtime.Module(engine, wat))
     raw = median_time(lambda: pre.instantiate(store), number=number, repeat=5)

@@ -6,10 +6,16 @@ Typed host modules: ``wasmport.HostModule``, ``@wasmport.export`` and the value
 types in the ``wasmport.types`` submodule (docs/host-modules.md).
 """
 
-from ._api import compile as compile
-from ._api import instance_of as instance_of
-from ._api import load as load
-from ._api import load_async as load_async
+from ._api.load import compile as compile
+from ._api.load import instance_of as instance_of
+from ._api.load import load as load
+from ._api.load import load_async as load_async
+from ._api.run import RunResult as RunResult
+from ._api.run import run as run
+from ._compile.module import ExportDescriptor as ExportDescriptor
+from ._compile.module import ImportDescriptor as ImportDescriptor
+from ._compile.module import Module as Module
+from ._engine.limits import Limits as Limits
 from ._errors import CompileError as CompileError
 from ._errors import HostSignatureError as HostSignatureError
 from ._errors import ImportCycleError as ImportCycleError
@@ -34,14 +40,8 @@ from ._host.module import export as export
 from ._importer.finder import install as install
 from ._importer.finder import is_installed as is_installed
 from ._importer.finder import uninstall as uninstall
-from ._limits import Limits as Limits
-from ._module import ExportDescriptor as ExportDescriptor
-from ._module import ImportDescriptor as ImportDescriptor
-from ._module import Module as Module
 from ._realm import Realm as Realm
 from ._realm import default_realm as default_realm
-from ._wasi.command import RunResult as RunResult
-from ._wasi.command import run as run
 from ._wasi.config import Preopen as Preopen
 from ._wasi.config import WasiConfig as WasiConfig
 

@@ -1,5 +1,5 @@
 """``python -m wasmport ...``: the same command line as the ``wasmport`` script."""
 
-from ._cli import main
+from ._cli.main import main
 
 raise SystemExit(main())

@@ -17,19 +17,19 @@ from typing import Any, Literal
 
 import wasmtime
 
-from . import _assets
-from ._assets import Asset
-from ._engine import EngineConfig, get_engine
+from ._compile import assets as _assets
+from ._compile.assets import Asset
+from ._compile.module import Module
+from ._engine.boundary import has_parked, raise_boundary_error
+from ._engine.config import EngineConfig, get_engine
+from ._engine.limits import Guard, Limits
+from ._engine.raw import export_get
 from ._errors import ImportCycleError, IncompatibleImportError, LinkError, RealmClosedError
-from ._exports._calls import has_parked, raise_boundary_error
-from ._exports._raw import export_get
 from ._exports.function import Function
 from ._exports.namespace import Instance, InstanceModule
 from ._host.link import host_name
-from ._limits import Guard, Limits
 from ._link.resolver import resolve_imports
-from ._module import Module
-from ._resolve import resolve
+from ._resolve.specifiers import resolve
 from ._wasi.config import WasiConfig
 from ._wasi.context import WASI_MODULE, WasiImports, attach_wasi
 

@@ -10,14 +10,15 @@ import pytest
 import wasmtime
 
 import wasmport
-from wasmport import _assets, _codecache
+from wasmport._compile import assets as _assets
+from wasmport._compile import codecache as _codecache
 from wasmtest import write
 
 WAT = '(module (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add))'
 
 PROBE = textwrap.dedent("""
     import json, sys, wasmport
-    from wasmport import _assets
+    from wasmport._compile import assets as _assets
     mod = wasmport.load(sys.argv[1])
     asset = wasmport.instance_of(mod).module._asset
     print(json.dumps({"result": mod.f(41), "compiles": asset.compiles,
@@ -131,7 +132,7 @@ def test_an_unusable_directory_is_bypassed(tmp_path, monkeypatch):
 
 def test_concurrent_writers_leave_one_valid_artifact(tmp_path):
     cache = _codecache.CodeCache(str(tmp_path / "cache"))
-    engine = wasmport._engine.get_engine()
+    engine = wasmport._engine.config.get_engine()
     wasm = bytes(wasmtime.wat2wasm(WAT))
     modules = [wasmtime.Module(engine, wasm) for _ in range(6)]
     threads = [threading.Thread(target=cache.store, args=("k", "digest", m)) for m in modules]

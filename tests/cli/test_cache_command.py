@@ -2,7 +2,7 @@ import subprocess
 import sys
 
 import wasmport
-from wasmport._cli import main
+from wasmport._cli.main import main
 from wasmtest import write
 
 

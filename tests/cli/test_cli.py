@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wasmport._cli import EXIT_TRAP, main
-from wasmport._wasi.cli import parse_size
+from wasmport._cli.main import EXIT_TRAP, main
+from wasmport._cli.run import parse_size
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ADD = """(module

@@ -1,6 +1,6 @@
 """Fixtures for the fast call layer: one Store per test, .wat compiled at test time.
 
-The tests import ``wasmport._fast`` only.  If ``wasmport/__init__.py`` cannot be
+The tests import ``wasmport._engine.fast`` only.  If ``wasmport/__init__.py`` cannot be
 imported (it is written in parallel), a bare package object stands in for it so
 these tests still exercise ``_fast`` on its own.
 """
@@ -23,14 +23,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 def _import_fast() -> Any:
     try:
-        return importlib.import_module("wasmport._fast")
+        return importlib.import_module("wasmport._engine.fast")
     except ImportError:
         for name in [m for m in sys.modules if m == "wasmport" or m.startswith("wasmport.")]:
             del sys.modules[name]
         stub = types.ModuleType("wasmport")
         stub.__path__ = [str(SRC / "wasmport")]
         sys.modules["wasmport"] = stub
-        return importlib.import_module("wasmport._fast")
+        return importlib.import_module("wasmport._engine.fast")
 
 
 fast = _import_fast()

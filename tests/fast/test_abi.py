@@ -16,9 +16,9 @@ import pytest
 import wasmtime
 from wasmtime import _ffi as ffi
 
-from wasmport import _fast
-from wasmport._fast import _abi
-from wasmport._fast._codegen import views_of
+from wasmport._engine import fast as _fast
+from wasmport._engine.fast import _abi
+from wasmport._engine.fast._codegen import views_of
 
 
 def test_wasmtime_is_50x() -> None:
@@ -114,10 +114,10 @@ def _host_imports(store, relay, **override):
 
 def test_disabled_by_environment_variable() -> None:
     # A bare package object stands in for wasmport/__init__.py: only _fast is under test.
-    package = os.path.dirname(os.path.dirname(_abi.__file__))
+    package = os.path.dirname(os.path.dirname(os.path.dirname(_abi.__file__)))
     code = ("import sys, types; pkg = types.ModuleType('wasmport'); "
             f"pkg.__path__ = [{package!r}]; sys.modules['wasmport'] = pkg; "
-            "from wasmport import _fast; print(_fast.AVAILABLE, _fast.REASON)")
+            "from wasmport._engine import fast as _fast; print(_fast.AVAILABLE, _fast.REASON)")
     env = dict(os.environ, WASMPORT_NO_FAST="1")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True)

@@ -8,7 +8,7 @@ import struct
 import pytest
 import wasmtime
 
-from wasmport import _fast
+from wasmport._engine import fast as _fast
 
 I32_MIN, I32_MAX = -(2**31), 2**32 - 1
 I64_MIN, I64_MAX = -(2**63), 2**64 - 1

@@ -8,7 +8,7 @@ import traceback
 
 import pytest
 
-from wasmport import _fast
+from wasmport._engine import fast as _fast
 
 SIGS = {
     "h_i32": (("i32", "i32"), ("i32",)),
@@ -207,15 +207,15 @@ def test_interpreter_exit_with_live_stores_is_clean(tmp_path) -> None:
     import subprocess
     import sys
 
-    from wasmport._fast import _abi
+    from wasmport._engine.fast import _abi
 
-    package = os.path.dirname(os.path.dirname(_abi.__file__))
+    package = os.path.dirname(os.path.dirname(os.path.dirname(_abi.__file__)))
     script = tmp_path / "exit_with_stores.py"
     script.write_text(f"""
 import sys, types
 pkg = types.ModuleType("wasmport"); pkg.__path__ = [{package!r}]; sys.modules["wasmport"] = pkg
 import wasmtime
-from wasmport import _fast
+from wasmport._engine import fast as _fast
 stores = []
 on_error = _fast.default_relay.on_error
 for _ in range(3):
@@ -238,7 +238,7 @@ def test_callbacks_are_released_when_the_store_goes() -> None:
 
     import wasmtime
 
-    from wasmport._fast import _host
+    from wasmport._engine.fast import _host
 
     before = set(_host._registry)
     store = wasmtime.Store()

@@ -9,8 +9,8 @@ import time
 import pytest
 import wasmtime
 
-from wasmport import _fast
-from wasmport._fast import _caller
+from wasmport._engine import fast as _fast
+from wasmport._engine.fast import _caller
 
 
 @pytest.fixture

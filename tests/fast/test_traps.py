@@ -7,7 +7,7 @@ import gc
 import pytest
 import wasmtime
 
-from wasmport import _fast
+from wasmport._engine import fast as _fast
 
 
 @pytest.fixture

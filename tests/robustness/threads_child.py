@@ -75,7 +75,7 @@ def main() -> int:
     write_modules(directory) if not os.path.exists(os.path.join(directory, "calc.wat")) else None
     sys.path.insert(0, directory)
     import wasmport
-    from wasmport import _assets
+    from wasmport._compile import assets as _assets
 
     wasmport.install()
     barrier = threading.Barrier(threads)

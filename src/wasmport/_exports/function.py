@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import wasmtime
 
-from .. import _fast
+from .._engine import fast as _fast
+from .._engine.boundary import as_python, raise_boundary_error
+from .._engine.valtypes import check_value, func_sig_of
 from .._errors import RealmClosedError
-from .._valtypes import check_value, func_sig_of
-from ._calls import as_python, raise_boundary_error
 
 if TYPE_CHECKING:
     from .._realm import Realm

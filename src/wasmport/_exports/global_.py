@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from .._valtypes import check_value, signed, valtype, valtype_name
+from .._engine.valtypes import check_value, signed, valtype, valtype_name
 
 if TYPE_CHECKING:
     from .._realm import Realm

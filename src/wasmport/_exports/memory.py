@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import wasmtime
 
-from .._capi import MemoryRef, context_address
+from .._engine.capi import MemoryRef, context_address
 from .._errors import MemoryAccessError
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Memory:
 
     @property
     def type(self) -> str:
-        from .._valtypes import describe
+        from .._engine.valtypes import describe
 
         return describe(self._memory.type(self._realm.store))
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from ._raw import export_get
+from .._engine.raw import export_get
 from .function import wrap_func
 from .global_ import Global
 from .memory import Memory
@@ -22,7 +22,7 @@ from .table import Table
 from .tag import Tag
 
 if TYPE_CHECKING:
-    from .._module import Module
+    from .._compile.module import Module
     from .._realm import Realm
 
 

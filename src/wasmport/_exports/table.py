@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from .._valtypes import valtype, valtype_name
+from .._engine.valtypes import valtype, valtype_name
 from .function import Function, wrap_func
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class Table:
 
     @property
     def type(self) -> str:
-        from .._valtypes import describe
+        from .._engine.valtypes import describe
 
         return describe(self._table.type(self._realm.store))
 

@@ -33,7 +33,7 @@ class Tag:
 
     @property
     def type(self) -> str:
-        from .._valtypes import describe
+        from .._engine.valtypes import describe
 
         return describe(self._tag.type(self._realm.store))
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from .. import _fast
-from .._exports._calls import park
+from .._engine import fast as _fast
+from .._engine.boundary import park
 from .._exports.function import FAST
 from .kinds import Float, Integer
 from .plan import SignaturePlan, make_callback

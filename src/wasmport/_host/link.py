@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
+from .._engine.valtypes import describe, func_sig, kind_of
 from .._errors import IncompatibleImportError, LinkError, UnknownImportError
-from .._valtypes import describe, func_sig, kind_of
 from .engine import host_func
 from .kinds import shown
 from .memory import CallerMemory
 from .module import HostFactory, HostFunction, HostModule, HostSpec, _bound_objects
 
 if TYPE_CHECKING:
+    from .._compile.module import Module
     from .._exports.namespace import Instance
     from .._link.values import Site
-    from .._module import Module
     from .._realm import Realm
 
 

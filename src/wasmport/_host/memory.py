@@ -13,7 +13,7 @@ from typing import Any
 
 import wasmtime
 
-from .._capi import MemoryRef, caller_memory, context_address
+from .._engine.capi import MemoryRef, caller_memory, context_address
 from .._errors import MemoryAccessError
 
 _EMPTY = memoryview(bytearray()).cast("B")

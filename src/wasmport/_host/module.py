@@ -118,7 +118,7 @@ class HostModule:
         ``module`` is an instance-phase module or a :class:`wasmport.Instance`.
         LookupError if it imported none.
         """
-        from .._api import instance_of
+        from .._api.load import instance_of
         from .._exports.namespace import Instance
 
         instance = module if isinstance(module, Instance) else instance_of(module)

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from .._engine.boundary import park
 from .._errors import HostSignatureError, MemoryAccessError
-from .._exports._calls import park
 from .kinds import HostType
 from .resolve import Unsupported, resolve
 from .results import ErrnoError, ErrnoType, ResultType

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from .._resolve import find_module_file
+from .._resolve.specifiers import find_module_file
 from .loader import PackageShim, SourceLoader, WasmLoader
 
 SOURCE_PACKAGE = "wasmport.source"

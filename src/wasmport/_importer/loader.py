@@ -8,7 +8,7 @@ import importlib.util
 from types import ModuleType
 from typing import Any
 
-from .._assets import asset_for_file
+from .._compile.assets import asset_for_file
 from .._exports.namespace import InstanceModule
 from .._realm import default_realm
 

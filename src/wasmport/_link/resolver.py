@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any
 from .._errors import ImportRefusedError, UnknownImportError
 from .._exports.namespace import InstanceModule
 from .._host.link import HostProvider, is_host_value
-from .._resolve import find_module_file, is_dotted_name
+from .._resolve.specifiers import find_module_file, is_dotted_name
 from .values import Site, to_extern
 
 if TYPE_CHECKING:
-    from .._module import Module
+    from .._compile.module import Module
     from .._realm import Realm
 
 _MISSING = object()

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from .. import _fast
+from .._engine import fast as _fast
+from .._engine.boundary import park
+from .._engine.valtypes import check_value, describe, func_sig, kind_of, valtype_name
 from .._errors import IncompatibleImportError
-from .._exports._calls import park
 from .._exports.function import FAST, NUMERIC, Function, wrap_func
 from .._exports.global_ import Global, to_val
 from .._exports.memory import Memory
@@ -18,7 +19,6 @@ from .._exports.opaque import OpaqueExport
 from .._exports.table import Table
 from .._exports.tag import Tag
 from .._host.link import method_extern
-from .._valtypes import check_value, describe, func_sig, kind_of, valtype_name
 
 if TYPE_CHECKING:
     from .._realm import Realm

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 import wasmtime
 from wasmtime import _ffi as ffi
 
-from .._engine import get_engine
+from .._engine.config import get_engine
 from .._exports.function import Function, wrap_func
 from .config import Output, Preopen, WasiConfig, is_text_stream
 

@@ -14,7 +14,7 @@ import wasmtime
 from wasmtime import _func as wasmtime_func
 
 from .._errors import Trap
-from .._fast import is_host_exception
+from .fast import is_host_exception
 
 _pending = threading.local()
 

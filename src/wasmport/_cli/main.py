@@ -19,8 +19,8 @@ import traceback
 from collections.abc import Sequence
 
 COMMANDS = (
-    "wasmport._wasi.cli",  # run
-    "wasmport._codecache_cli",  # cache
+    "wasmport._cli.run",
+    "wasmport._cli.cache",
 )
 
 #: The exit code of a wasm trap, as ``wasmtime run`` on Unix (128 + SIGABRT).
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wasmport", description="Run and inspect WebAssembly modules with wasmport.")
     parser.add_argument("--traceback", action="store_true",
                         help="on an error, print the full traceback, not one line")
-    from . import __version__
+    from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"wasmport {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         else:
             print(f"wasmport: error: {one_line(err)}", file=sys.stderr)
-        from ._errors import Trap
+        from .._errors import Trap
 
         return EXIT_TRAP if isinstance(err, Trap) else EXIT_ERROR
 

@@ -14,10 +14,10 @@ import wasmtime
 from wasmtime import _ffi as ffi
 from wasmtime._extern import get_extern_ptr
 
-from .._capi import context_address
-from .._capi import instance_export_get as _export_get
-from .._capi import instance_new as _instance_new
-from .._capi import instance_pre_instantiate as _pre_instantiate
+from .capi import context_address
+from .capi import instance_export_get as _export_get
+from .capi import instance_new as _instance_new
+from .capi import instance_pre_instantiate as _pre_instantiate
 
 _FUNC, _TABLE, _MEMORY, _GLOBAL = (ffi.WASMTIME_EXTERN_FUNC.value, ffi.WASMTIME_EXTERN_TABLE.value,
                                    ffi.WASMTIME_EXTERN_MEMORY.value,

@@ -12,7 +12,7 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi
 
-from . import _capi
+from . import capi as _capi
 
 _VALTYPES = {
     "i32": wasmtime.ValType.i32(),

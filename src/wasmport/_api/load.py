@@ -8,13 +8,13 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from ._assets import asset_from_bytes, wat_to_wasm
-from ._exports.namespace import Instance, InstanceModule
-from ._limits import Limits
-from ._module import Module
-from ._realm import Phase, Realm, realm_or_default
-from ._resolve import split_phase
-from ._wasi.config import WasiConfig
+from .._compile.assets import asset_from_bytes, wat_to_wasm
+from .._compile.module import Module
+from .._engine.limits import Limits
+from .._exports.namespace import Instance, InstanceModule
+from .._realm import Phase, Realm, realm_or_default
+from .._resolve.specifiers import split_phase
+from .._wasi.config import WasiConfig
 
 
 def _caller_dir(depth: int) -> str | None:

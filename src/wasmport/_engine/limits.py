@@ -28,9 +28,9 @@ from typing import Any
 
 import wasmtime
 
-from ._engine import EngineConfig
-from ._errors import LinkError, ResourceLimitError, Trap
-from ._exports.memory import Memory
+from .._errors import LinkError, ResourceLimitError, Trap
+from .._exports.memory import Memory
+from .config import EngineConfig
 
 PAGE = 65536
 TICK = 0.01  # seconds per engine epoch while a timed call runs
@@ -255,6 +255,6 @@ def _or_unset(value: int | None) -> int:
 
 
 def _trap_text(err: wasmtime.Trap) -> str:
-    from ._exports._calls import trap_message
+    from .boundary import trap_message
 
     return trap_message(str(err))

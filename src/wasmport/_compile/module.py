@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from ._assets import Asset
-from ._capi import export_names_and_kinds
-from ._exports._raw import Preinstantiated, instance_new
-from ._valtypes import describe, kind_of
+from .._engine.capi import export_names_and_kinds
+from .._engine.raw import Preinstantiated, instance_new
+from .._engine.valtypes import describe, kind_of
+from .assets import Asset
 
 if TYPE_CHECKING:
-    from ._exports.namespace import InstanceModule
-    from ._limits import Limits
-    from ._realm import Realm
-    from ._wasi.config import WasiConfig
+    from .._engine.limits import Limits
+    from .._exports.namespace import InstanceModule
+    from .._realm import Realm
+    from .._wasi.config import WasiConfig
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ import os
 import re
 from typing import Any
 
+from .._api.run import exit_code, run
+from .._engine.limits import Limits
 from .._errors import Trap
 from .._exports.function import Function
-from .._limits import Limits
 from .._realm import default_realm
-from .._resolve import SUFFIXES, is_dotted_name
-from .command import exit_code, run
-from .config import Preopen, WasiConfig
+from .._resolve.specifiers import SUFFIXES, is_dotted_name
+from .._wasi.config import Preopen, WasiConfig
 
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*$", re.IGNORECASE)
 _UNITS = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}

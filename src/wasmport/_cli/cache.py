@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import _codecache
+from .._compile import codecache as _codecache
 
 
 def register(subparsers: Any) -> None:

@@ -22,12 +22,12 @@ from typing import Any
 
 import wasmtime
 
+from .._engine.limits import Limits
 from .._errors import Trap
 from .._exports.function import Function
-from .._limits import Limits
 from .._realm import Realm, realm_or_default
-from .._resolve import resolve
-from .config import Input, Output, WasiConfig
+from .._resolve.specifiers import resolve
+from .._wasi.config import Input, Output, WasiConfig
 
 _UNSET: Any = object()
 
@@ -93,7 +93,7 @@ def run(specifier: str, args: Iterable[str] | None = None, *, wasi: WasiConfig |
 
 
 def _caller_dir() -> str | None:
-    from .._api import _caller_dir as caller_dir
+    from .load import _caller_dir as caller_dir
 
     return caller_dir(2)
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import wasmtime
 
-from . import _codecache
-from ._engine import EngineConfig, get_engine
-from ._errors import CompileError
-from ._sigscan import NOTHING, Opaque, opaque_sites
+from .._engine.config import EngineConfig, get_engine
+from .._errors import CompileError
+from . import codecache as _codecache
+from .sigscan import NOTHING, Opaque, opaque_sites
 
 WASM_MAGIC = b"\0asm"
 _CORE_VERSION = b"\x01\x00\x00\x00"
