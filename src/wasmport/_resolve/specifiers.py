@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 SUFFIXES = (".wasm", ".wat")
+_PHASES = ("instance", "source")
 _PHASE_SUFFIXES = {"?module": "source", "?source": "source", "?instance": "instance"}
 _DOTTED = re.compile(r"^\.*[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -108,3 +109,13 @@ def find_module_file(fullname: str, path: Iterable[str] | None = None) -> str | 
             if os.path.isfile(candidate):
                 return os.path.abspath(candidate)
     return None
+
+
+def choose_phase(specifier: str, phase: str | None, from_suffix: str | None) -> str:
+    """The phase a load asks for: ``phase=`` or the specifier's suffix (never both
+    disagreeing); the instance phase by default."""
+    if phase is not None and phase not in _PHASES:
+        raise ValueError(f"phase must be 'instance' or 'source', not {phase!r}")
+    if phase is not None and from_suffix is not None and phase != from_suffix:
+        raise ValueError(f"{specifier!r} asks for the {from_suffix} phase but phase={phase!r}")
+    return phase or from_suffix or "instance"
