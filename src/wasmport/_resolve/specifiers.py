@@ -15,6 +15,8 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .locations import find_in, is_file
+
 SUFFIXES = (".wasm", ".wat")
 _PHASES = ("instance", "source")
 _PHASE_SUFFIXES = {"?module": "source", "?source": "source", "?instance": "instance"}
@@ -75,7 +77,7 @@ def _resolve_path(spec: str, base_dir: str | None) -> str:
         raise ModuleNotFoundError(f"{spec!r}: a relative path must start with ./ or ../",
                                   name=spec)
     path = os.path.normpath(path)
-    if not os.path.isfile(path):
+    if not is_file(path):
         raise ModuleNotFoundError(f"{spec}: no such file ({path})", name=spec, path=path)
     return path
 
@@ -100,15 +102,10 @@ def search_path(fullname: str) -> Iterable[str]:
 
 
 def find_module_file(fullname: str, path: Iterable[str] | None = None) -> str | None:
-    leaf = _leaf(fullname)
-    for directory in search_path(fullname) if path is None else path:
-        if not directory:
-            continue
-        for suffix in SUFFIXES:
-            candidate = os.path.join(directory, leaf + suffix)
-            if os.path.isfile(candidate):
-                return os.path.abspath(candidate)
-    return None
+    """The .wasm (preferred) or .wat file of module ``fullname`` on ``path`` (default: where
+    the import system would look), in a directory or a zip archive; None if none."""
+    directories = search_path(fullname) if path is None else path
+    return find_in(directories, _leaf(fullname), SUFFIXES)
 
 
 def choose_phase(specifier: str, phase: str | None, from_suffix: str | None) -> str:
