@@ -17,7 +17,8 @@ import wasmport
 from wasmport._importer.finder import WasmFinder
 from wasmport._resolve import locations
 
-SQUARE = '(module (func (export "square") (param i32) (result i32) local.get 0 local.get 0 i32.mul))'
+SQUARE = ('(module (func (export "square") (param i32) (result i32)'
+          ' local.get 0 local.get 0 i32.mul))')
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
