@@ -26,7 +26,7 @@ from ._engine.config import EngineConfig
 from ._engine.limits import Limits
 from ._engine.store import StoreContext, set_default_owner
 from ._exports.namespace import InstanceModule, instance_or_none
-from ._host.link import host_name
+from ._host.link import host_entries, host_name
 from ._instantiate import Linking, instantiate
 from ._link.policy import LinkPolicy
 from ._resolve.specifiers import choose_phase, resolve
@@ -77,7 +77,7 @@ class Realm:
         self._wasi = None if wasi is None else attach_wasi(self._context.store, wasi, name)
         if self._context.guard is not None and self._wasi is not None:
             self._context.guard.on_return = self._wasi.raise_pending  # output errors
-        self._hosts: dict[str, Any] = _host_entries(host_modules)
+        self._hosts: dict[str, Any] = host_entries(host_modules)
         self._policy = LinkPolicy(name, self.import_map, self.base_dir, self._hosts,
                                   self.allow_imports,
                                   None if wasi is None else WasiImports(self._context))
@@ -254,16 +254,6 @@ def cached_instance(realm: Realm, asset: Asset) -> InstanceModule | None:
 def wasi_context(realm: Realm) -> WasiContext | None:
     """The WASI context of the realm's store (None without WASI)."""
     return realm._wasi
-
-
-def _host_entries(host_modules: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, Any]:
-    """``host_modules`` as name -> provider: a mapping as given, or typed host modules
-    each under the name it declares."""
-    if host_modules is None:
-        return {}
-    if isinstance(host_modules, Mapping):
-        return dict(host_modules)
-    return {host_name(value): value for value in host_modules}
 
 
 # -- the default realm ---------------------------------------------------------------------

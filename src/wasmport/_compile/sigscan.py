@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .binary import Reader
+
 _NUM = {0x7F, 0x7E, 0x7D, 0x7C}
 _FUNCREF, _EXTERNREF = 0x70, 0x6F
 _ABSTRACT = {0x70: "func", 0x6F: "extern", 0x73: "nofunc", 0x72: "noextern", 0x71: "none",
@@ -23,51 +25,7 @@ _ABSTRACT = {0x70: "func", 0x6F: "extern", 0x73: "nofunc", 0x72: "noextern", 0x7
 _KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
 
 
-class _Reader:
-    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
-        self.data, self.pos = data, pos
-        self.end = len(data) if end is None else end
-
-    def byte(self) -> int:
-        if self.pos >= self.end:
-            raise ValueError("unexpected end")
-        b = self.data[self.pos]
-        self.pos += 1
-        return b
-
-    def peek(self) -> int:
-        if self.pos >= self.end:
-            raise ValueError("unexpected end")
-        return self.data[self.pos]
-
-    def _leb(self, signed: bool) -> int:
-        result = shift = 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                return result - (1 << shift) if signed and b & 0x40 else result
-
-    def uleb(self) -> int:
-        return self._leb(False)
-
-    def sleb(self) -> int:
-        return self._leb(True)
-
-    def skip(self, n: int) -> None:
-        self.pos += n
-        if self.pos > self.end:
-            raise ValueError("unexpected end")
-
-    def name(self) -> str:
-        n = self.uleb()
-        start = self.pos
-        self.skip(n)
-        return self.data[start:self.pos].decode("utf-8", "replace")
-
-
-def _heaptype(r: _Reader) -> str:
+def _heaptype(r: Reader) -> str:
     if r.peek() in _ABSTRACT:
         return _ABSTRACT[r.byte()]
     index = r.sleb()
@@ -79,7 +37,7 @@ def _heaptype(r: _Reader) -> str:
 _NUM_NAMES = {0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64"}
 
 
-def _valtype_text(r: _Reader) -> tuple[str, bool]:
+def _valtype_text(r: Reader) -> tuple[str, bool]:
     """A value type's text form, and whether the engine cannot describe it."""
     b = r.byte()
     if b in _NUM_NAMES:
@@ -100,13 +58,13 @@ def _valtype_text(r: _Reader) -> tuple[str, bool]:
     raise ValueError(f"unknown value type 0x{b:02x}")
 
 
-def _valtype(r: _Reader) -> str | None:
+def _valtype(r: Reader) -> str | None:
     """Read a value type; None when the engine can describe it, else its text form."""
     text, bad = _valtype_text(r)
     return text if bad else None
 
 
-def _comptype(r: _Reader) -> str | None:
+def _comptype(r: Reader) -> str | None:
     form = r.byte()
     if form == 0x60:  # func: the only kind imports and exports refer to
         params = [_valtype_text(r) for _ in range(r.uleb())]
@@ -131,7 +89,7 @@ def _comptype(r: _Reader) -> str | None:
     return None
 
 
-def _subtype(r: _Reader) -> str | None:
+def _subtype(r: Reader) -> str | None:
     if r.peek() in (0x50, 0x4F):
         r.byte()
         for _ in range(r.uleb()):
@@ -139,7 +97,7 @@ def _subtype(r: _Reader) -> str | None:
     return _comptype(r)
 
 
-def _types(r: _Reader) -> list[str | None]:
+def _types(r: Reader) -> list[str | None]:
     types: list[str | None] = []
     for _ in range(r.uleb()):
         if r.peek() == 0x4E:  # rec group
@@ -150,7 +108,7 @@ def _types(r: _Reader) -> list[str | None]:
     return types
 
 
-def _limits(r: _Reader) -> None:
+def _limits(r: Reader) -> None:
     flags = r.byte()
     r.uleb()
     if flags & 1:
@@ -159,13 +117,13 @@ def _limits(r: _Reader) -> None:
         r.uleb()
 
 
-def _tabletype(r: _Reader) -> str | None:
+def _tabletype(r: Reader) -> str | None:
     bad = _valtype(r)
     _limits(r)
     return bad
 
 
-def _globaltype(r: _Reader) -> str | None:
+def _globaltype(r: Reader) -> str | None:
     bad = _valtype(r)
     mutable = r.byte() & 1
     return f"mut {bad}" if bad and mutable else bad
@@ -177,7 +135,7 @@ _IMM_ULEB = {0x23, 0xD2}
 _GC_IMMS = {0: 1, 1: 1, 6: 1, 7: 1, 8: 2, 9: 2, 10: 2, 0x1A: 0, 0x1B: 0, 0x1C: 0}
 
 
-def _skip_expr(r: _Reader) -> None:
+def _skip_expr(r: Reader) -> None:
     while True:
         op = r.byte()
         if op == 0x0B:
@@ -218,7 +176,7 @@ class _Spaces:
         return self.types[index] if index < len(self.types) else None
 
 
-def _import(r: _Reader, s: _Spaces) -> tuple[str, str | None]:
+def _import(r: Reader, s: _Spaces) -> tuple[str, str | None]:
     where = f'import "{r.name()}"."{r.name()}"'
     kind = r.byte()
     if kind == 0:
@@ -265,7 +223,7 @@ class Opaque:
 NOTHING = Opaque()
 
 
-def _section(r: _Reader, sid: int, s: _Spaces, found: Opaque) -> None:
+def _section(r: Reader, sid: int, s: _Spaces, found: Opaque) -> None:
     """Read one section, noting each import and export with an undescribable type."""
     if sid == 1:
         s.types = _types(r)
@@ -309,11 +267,11 @@ def opaque_sites(wasm: bytes) -> Opaque:
 
     Raises ValueError when the sections cannot be read.
     """
-    r = _Reader(wasm, 8)
+    r = Reader(wasm, 8)
     spaces, found = _Spaces(), Opaque()
     while r.pos < r.end:
         sid, size = r.byte(), r.uleb()
-        body = _Reader(wasm, r.pos, r.pos + size)
+        body = Reader(wasm, r.pos, r.pos + size)
         r.skip(size)
         if sid in (1, 2, 3, 4, 6, 7, 13):
             _section(body, sid, spaces, found)

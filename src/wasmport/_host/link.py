@@ -9,6 +9,7 @@ once the importer is instantiated binds the importer's exported memory.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import wasmtime
@@ -60,6 +61,16 @@ def host_name(value: Any) -> str:
                         f"class {cls}(wasmport.HostModule, name=...) or register it under "
                         "a name: register(name, provider)")
     return spec.name
+
+
+def host_entries(host_modules: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, Any]:
+    """``host_modules`` as name -> provider: a mapping as given, or typed host modules
+    each under the name it declares."""
+    if host_modules is None:
+        return {}
+    if isinstance(host_modules, Mapping):
+        return dict(host_modules)
+    return {host_name(value): value for value in host_modules}
 
 
 class HostProvider:
