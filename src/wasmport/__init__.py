@@ -27,6 +27,7 @@ from ._errors import RealmClosedError as RealmClosedError
 from ._errors import ResourceLimitError as ResourceLimitError
 from ._errors import Trap as Trap
 from ._errors import UnknownImportError as UnknownImportError
+from ._errors import UnsafeForkError as UnsafeForkError
 from ._errors import WasmportError as WasmportError
 from ._exports.function import Function as Function
 from ._exports.global_ import Global as Global
@@ -73,6 +74,7 @@ __all__ = [
     "Tag",
     "Trap",
     "UnknownImportError",
+    "UnsafeForkError",
     "WasiConfig",
     "WasmportError",
     "compile",

@@ -13,7 +13,8 @@
     │   └── ResourceLimitError             a Limits value was exceeded (.limit, .value)
     ├── MemoryAccessError(IndexError)      out-of-bounds memory access (offset, length, size)
     ├── HostSignatureError(TypeError)      a host module method's signature cannot be lowered
-    └── RealmClosedError(RuntimeError)     the realm owning an object was closed
+    ├── RealmClosedError(RuntimeError)     the realm owning an object was closed
+    └── UnsafeForkError(RuntimeError)      engine threads a forked child lacks (WASI output)
 
 Every error carries structured attributes besides its message, and the message reads
 where -> fact -> remedy.  Engine errors are chained with ``raise ... from err``.
@@ -179,3 +180,16 @@ class HostSignatureError(WasmportError, TypeError):
 
 class RealmClosedError(WasmportError, RuntimeError):
     """The realm that owns this object was closed; load the module again in an open realm."""
+
+
+class UnsafeForkError(WasmportError, RuntimeError):
+    """This process was forked after its parent ran WASI code, and the engine's WASI
+    output threads do not survive ``fork()``: the guest's output would wait forever.
+
+    Attribute ``where``: the call refused.  Start workers with the ``"spawn"`` or
+    ``"forkserver"`` method, or fork before running WASI (docs/distributed.md).
+    """
+
+    def __init__(self, message: str, *, where: str = "") -> None:
+        super().__init__(message)
+        self.where = where

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import wasmtime
 
-from .._engine.config import EngineConfig, get_engine
+from .._engine.config import EngineConfig, find_record, get_engine
 from .._errors import CompileError
 from .._resolve.locations import archive_stat, read_member
 from . import codecache as _codecache
@@ -104,7 +104,7 @@ def _check_binary(wasm: bytes, where: str) -> None:
 def compile_wasm(engine: wasmtime.Engine, wasm: bytes, where: str) -> wasmtime.Module:
     _check_binary(wasm, where)
     try:
-        module = wasmtime.Module(engine, wasm)
+        module = find_record(engine).compile(wasm)
     except wasmtime.WasmtimeError as err:
         reason = str(err).strip()
         raise CompileError(f"{where}: invalid module: {_first_cause(reason)}", path=where,
@@ -209,6 +209,19 @@ def _archived_asset(path: str) -> Asset:
     with _cache_lock:
         _cache[path] = asset
     return asset
+
+
+def _after_fork_in_child() -> None:
+    """A lock held by another thread at fork() stays held in the child: make them anew
+    (nothing is half-done here: the lock guards dictionary look-ups and one compile)."""
+    global _cache_lock
+    _cache_lock = threading.Lock()
+    for asset in list(_cache.values()):
+        asset._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _read_wasm(real: str) -> bytes:

@@ -4,10 +4,17 @@ state that belongs to an engine (its epoch ticker, its WASI linker) in one recor
 Compiled code belongs to an engine, so realms sharing an engine share the machine
 code of every asset (see docs/design.md, "Realms, stores and engines").  Engines live
 for the process: nothing here is ever freed.
+
+Fork: an engine (memory only) stays valid in a forked child, but the engine's compile
+thread pool (rayon) does not survive fork(), and a compile in the child would wait for
+it forever.  So once this process has compiled, a forked child compiles on a serial
+twin engine of the same configuration and loads the result into the record's engine,
+as the on-disk cache does; the record locks and tickers are made anew in the child.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 
@@ -36,6 +43,7 @@ class EngineRecord:
         self._lock = threading.Lock()
         self._ticker: Ticker | None = None
         self._wasi_linker: wasmtime.Linker | None = None
+        self._serial: wasmtime.Engine | None = None
 
     def ticker(self) -> Ticker:
         """The thread that advances this engine's epoch for timed calls."""
@@ -43,6 +51,22 @@ class EngineRecord:
             if self._ticker is None:
                 self._ticker = Ticker(self.engine)
             return self._ticker
+
+    def compile(self, wasm: bytes) -> wasmtime.Module:
+        """Compile ``wasm`` for this engine (on the serial twin in a forked child)."""
+        if not _pool_lost[0]:
+            _pool_started[0] = True  # before: the pool starts during the first compile
+            return wasmtime.Module(self.engine, wasm)
+        with self._lock:
+            if self._serial is None:
+                self._serial = wasmtime.Engine(_wasmtime_config(self.config, parallel=False))
+        compiled = wasmtime.Module(self._serial, wasm).serialize()
+        return wasmtime.Module.deserialize(self.engine, compiled)
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()
+        if self._ticker is not None:
+            self._ticker.after_fork()
 
     def wasi_linker(self) -> wasmtime.Linker:
         """A linker holding WASI preview 1, to look its functions up by name."""
@@ -54,8 +78,9 @@ class EngineRecord:
             return self._wasi_linker
 
 
-def _wasmtime_config(config: EngineConfig) -> wasmtime.Config:
+def _wasmtime_config(config: EngineConfig, parallel: bool = True) -> wasmtime.Config:
     cfg = wasmtime.Config()
+    cfg.parallel_compilation = parallel
     cfg.consume_fuel = config.consume_fuel
     cfg.epoch_interruption = config.epoch_interruption
     # Linear memories never move when they grow (they grow in place inside their
@@ -78,3 +103,26 @@ def engine_record(config: EngineConfig = EngineConfig()) -> EngineRecord:
 
 def get_engine(config: EngineConfig = EngineConfig()) -> wasmtime.Engine:
     return engine_record(config).engine
+
+
+def find_record(engine: wasmtime.Engine) -> EngineRecord:
+    """The record of an engine made here."""
+    return next(r for r in list(_records.values()) if r.engine is engine)
+
+
+#: [whether this process (or its parent before a fork) compiled], [whether that was
+#: before a fork, so that the compile thread pool is gone].
+_pool_started = [False]
+_pool_lost = [False]
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()
+    _pool_lost[0] = _pool_started[0]
+    for record in _records.values():
+        record._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -100,6 +100,8 @@ class Guard:
         self._memories: list[tuple[str, wasmtime.Memory]] = []
         #: Called after an outermost call returns normally (WASI: re-raise output errors).
         self.on_return: Callable[[], None] | None = None
+        #: Called with ``where`` before an outermost call (WASI: refuse after fork()).
+        self.on_enter: Callable[[str], None] | None = None
         store.set_limits(
             memory_size=_or_unset(limits.max_memory),
             table_elements=_or_unset(limits.max_table_elements),
@@ -116,6 +118,8 @@ class Guard:
         """Around one entry into wasm: refill fuel, arm the deadline, translate errors."""
         outermost = self._depth == 0
         if outermost:
+            if self.on_enter is not None:
+                self.on_enter(where)
             self._arm()
         self._depth += 1
         try:

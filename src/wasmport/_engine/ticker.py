@@ -33,6 +33,12 @@ class Ticker:
                 self._thread.start()
             self._cond.notify()
 
+    def after_fork(self) -> None:
+        """In a forked child: the thread is gone, and no timed call is running."""
+        self._active = 0
+        self._cond = threading.Condition()
+        self._thread = None
+
     def release(self) -> None:
         with self._cond:
             self._active -= 1

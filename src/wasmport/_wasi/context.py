@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import ctypes
 import errno
+import functools
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -26,9 +27,11 @@ from typing import Any, cast
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from .._engine.limits import Guard
 from .._engine.store import StoreContext
 from .._exports.function import Function, wrap_func
 from .config import Output, Preopen, WasiConfig, is_text_stream
+from .fork import check_entry
 
 WASI_MODULE = "wasi_snapshot_preview1"
 
@@ -143,6 +146,12 @@ class WasiContext:
             self.stdout.finish()
         finally:
             self.stderr.finish()
+
+    def watch(self, guard: Guard) -> None:
+        """Check every outermost call into the store: refused after fork() (fork.py),
+        and a write error re-raised when it returns."""
+        guard.on_enter = functools.partial(check_entry, self.config)
+        guard.on_return = self.raise_pending
 
     def raise_pending(self) -> None:
         """Re-raise the first exception a write raised since the last check."""
