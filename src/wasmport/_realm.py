@@ -22,6 +22,7 @@ import wasmtime
 
 from ._compile.assets import Asset, asset_for_file
 from ._compile.module import Module, asset_of, context_of_module, owner_of
+from ._compile.refs import reduce_value
 from ._engine.config import EngineConfig
 from ._engine.limits import Limits
 from ._engine.store import StoreContext, set_default_owner
@@ -76,7 +77,7 @@ class Realm:
                                      guarded=limits is not None or wasi is not None)
         self._wasi = None if wasi is None else attach_wasi(self._context.store, wasi, name)
         if self._context.guard is not None and self._wasi is not None:
-            self._context.guard.on_return = self._wasi.raise_pending  # output errors
+            self._wasi.watch(self._context.guard)  # output errors, fork()
         self._hosts: dict[str, Any] = host_entries(host_modules)
         self._policy = LinkPolicy(name, self.import_map, self.base_dir, self._hosts,
                                   self.allow_imports,
@@ -132,6 +133,9 @@ class Realm:
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"{len(self._cache)} cached"
         return f"<wasmport.Realm {self.name!r} ({state})>"
+
+    def __reduce__(self) -> Any:
+        return reduce_value(self)  # a TypeError: a store is live state
 
     # -- host modules and children --------------------------------------------------------
 
@@ -274,6 +278,15 @@ def default_realm() -> Realm:
 
 
 set_default_owner(default_realm)
+
+
+def _after_fork_in_child() -> None:
+    global _default_lock
+    _default_lock = threading.Lock()  # one another thread held at fork() stays held
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def realm_or_default(realm: Realm | None) -> Realm:

@@ -61,14 +61,14 @@ def test_modules_in_packages(modpath):
 
 
 def test_import_system_attributes(modpath):
-    path = write(modpath, "attrs.wat", ADD)
-    import attrs
-    assert attrs.__name__ == "attrs"
-    assert attrs.__file__ == str(path)
-    assert attrs.__spec__.name == "attrs"
-    assert attrs.__spec__.origin == str(path)
-    assert attrs.__loader__ is attrs.__spec__.loader
-    assert attrs.__loader__.get_filename("attrs") == str(path)
+    path = write(modpath, "wasm_attrs.wat", ADD)
+    import wasm_attrs  # a name no installed package has
+    assert wasm_attrs.__name__ == "wasm_attrs"
+    assert wasm_attrs.__file__ == str(path)
+    assert wasm_attrs.__spec__.name == "wasm_attrs"
+    assert wasm_attrs.__spec__.origin == str(path)
+    assert wasm_attrs.__loader__ is wasm_attrs.__spec__.loader
+    assert wasm_attrs.__loader__.get_filename("wasm_attrs") == str(path)
 
 
 def test_wasm_preferred_over_wat(modpath):

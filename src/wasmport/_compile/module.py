@@ -14,6 +14,7 @@ from .._engine.raw import Preinstantiated, instance_new
 from .._engine.store import StoreContext, context_for
 from .._engine.valtypes import describe, kind_of
 from .assets import Asset
+from .refs import reduce_value, token_of
 from .sites import Site
 
 if TYPE_CHECKING:
@@ -124,6 +125,14 @@ class Module:
     def __repr__(self) -> str:
         where = f" from {self.path!r}" if self.path else ""
         return f"<wasm source module {self.name!r}{where}>"
+
+    def __reduce__(self) -> Any:
+        """By reference: the content digest and the path (or the bytes), never machine
+        code; the receiving process gets its default realm's Module for that content."""
+        return reduce_value(self)
+
+    def __dask_tokenize__(self) -> Any:
+        return token_of(self)
 
     def instantiate(self, imports: Mapping[str, Any] | None = None, *,
                     realm: Owner | None = None, wasi: Any = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._compile.refs import reduce_value, token_of
 from .._engine.store import StoreContext
 
 
@@ -20,6 +21,14 @@ class ExternValue:
 
     def _bind(self, ctx: StoreContext, raw: Any, name: str) -> None:
         self._ctx, self._raw, self.name = ctx, raw, name
+
+    def __reduce__(self) -> Any:
+        """A TypeError for values holding live state (memories, globals, tables, tags);
+        a reference for a function export of a module from import or load()."""
+        return reduce_value(self)
+
+    def __dask_tokenize__(self) -> Any:
+        return token_of(self)
 
 
 def context_of(value: ExternValue) -> StoreContext:

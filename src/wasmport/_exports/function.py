@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import weakref
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 import wasmtime
 
+from .._compile.refs import reduce_value, token_of
 from .._engine import fast as _fast
 from .._engine.boundary import as_python, raise_boundary_error
 from .._engine.store import StoreContext
@@ -58,14 +60,15 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
         self._where = f"{where}: {name}()"
         # The call itself is built on the first call: a module with thousands of exports
         # pays only for those it uses.
-        self.__setstate__((self._build_and_call, (), {}, self.__dict__))
+        self.__setstate__((_Unbuilt(self), (), {}, self.__dict__))
         return self
 
-    def _build_and_call(self, *args: Any) -> Any:
+    def _build(self) -> Callable[..., Any]:
         call = _make_call(self._ctx, self._raw, self.params, self.results, self._where,
                           self.__doc__ or "", self._ctx.release_gil)
+        _give_token(call, weakref.ref(self))
         self.__setstate__((call, (), {}, self.__dict__))
-        return call(*args)
+        return call
 
     @property
     def nogil(self) -> Callable[..., Any]:
@@ -93,11 +96,43 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
         return f"<wasm function {self.__doc__}>"
 
     def __reduce__(self) -> Any:
-        raise TypeError(f"{self.__doc__}: wasm functions cannot be pickled")
+        """By reference (module, content digest, export name), for the exports of a
+        module from import or load(); a TypeError for the others."""
+        return reduce_value(self)
 
 
 def _unbuilt(*args: Any) -> Any:
     raise AssertionError("a Function is given its call before it is used")
+
+
+class _Unbuilt:
+    """A Function's call until its first call, which builds the real one and swaps it
+    in.  It holds the Function weakly: a Function never refers to itself, so tools that
+    walk ``partial.func`` (Dask's tokenizer, for one) do not recurse."""
+
+    __slots__ = ("_function",)
+
+    def __init__(self, function: Function) -> None:
+        self._function = weakref.ref(function)
+
+    def __call__(self, *args: Any) -> Any:
+        function = self._function()
+        if function is None:
+            raise RuntimeError("this wasm function's call outlived its Function object")
+        return function._build()(*args)
+
+    def __dask_tokenize__(self) -> Any:
+        return token_of(self._function())
+
+
+def _give_token(call: Any, function: weakref.ref[Function]) -> None:
+    """Dask tokenizes a ``functools.partial`` by its ``func``: the built call, which
+    therefore tokenizes as its Function (when dask was imported after wasmport, before
+    ``normalize_token`` knew the Function class)."""
+    try:
+        call.__dask_tokenize__ = lambda: token_of(function())
+    except AttributeError:  # a call object without a __dict__
+        pass
 
 
 def _make_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],

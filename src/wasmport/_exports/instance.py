@@ -6,15 +6,17 @@ the same with 4 exports or 4,000.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import wasmtime
 
 from .._compile.module import Module, opaque_export
+from .._compile.refs import reduce_value
 from .._engine.raw import export_get
 from .._engine.store import StoreContext
-from .function import wrap_func
+from .function import Function, wrap_func
 from .global_ import Global
 from .memory import Memory
 from .opaque import OpaqueExport
@@ -48,6 +50,8 @@ class Instance:
             value = self._wrapped[name] = (
                 _wrap(self._ctx, extern, name, self.module.where) if opaque is None
                 else OpaqueExport(self._ctx, extern, name, _kind(extern), opaque))
+            if isinstance(value, Function):
+                _origins[value] = (self, name)
         return value
 
     def has_export(self, name: str) -> bool:
@@ -61,6 +65,9 @@ class Instance:
 
     def __repr__(self) -> str:
         return f"<wasm instance of {self.module.name!r} ({len(self.exports)} exports)>"
+
+    def __reduce__(self) -> Any:
+        return reduce_value(self)  # a TypeError: it is live state
 
 
 class _Exports(Mapping[str, Any]):
@@ -105,6 +112,17 @@ def _wrap(ctx: StoreContext, value: Any, name: str, where: str) -> Any:
 _WRAPPERS: tuple[tuple[type, Any], ...] = (
     (wasmtime.Memory, Memory), (wasmtime.Global, Global), (wasmtime.Table, Table),
     (wasmtime.Tag, Tag))
+
+
+#: Function -> (the instance that exports it, the export name): what pickling refers to.
+_origins: weakref.WeakKeyDictionary[Function, tuple[Instance, str]] = (
+    weakref.WeakKeyDictionary())
+
+
+def origin_of(function: Function) -> tuple[Instance, str] | None:
+    """The instance exporting ``function`` and its export name; None for a function from
+    a table, a funcref result or a host."""
+    return _origins.get(function)
 
 
 def context_of_instance(instance: Instance) -> StoreContext:

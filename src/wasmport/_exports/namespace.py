@@ -6,6 +6,7 @@ import functools
 import types
 from typing import Any
 
+from .._compile.refs import reduce_value, token_of
 from .global_ import Global
 from .instance import Instance
 
@@ -71,6 +72,14 @@ class InstanceModule(types.ModuleType):
         if instance is not None:
             names.update(instance.module.export_names)
         return sorted(names)
+
+    def __reduce__(self) -> Any:
+        """By reference (name, path, content digest) for a module from import or load():
+        the receiving process gets its own instance, with its own state."""
+        return reduce_value(self)
+
+    def __dask_tokenize__(self) -> Any:
+        return token_of(self)
 
     def __repr__(self) -> str:
         where = self.__dict__.get("__file__")
