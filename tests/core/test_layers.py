@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "wasmport"
 LAYERS = ("_version", "_errors", "_engine", "_resolve", "_compile", "_exports", "_host", "_wasi",
           "_link", "_instantiate", "_realm", "_api", "_importer", "_cli")
 #: The public faces sit above every layer.
-FACES = ("__init__", "__main__", "auto", "types", "source")
+FACES = ("__init__", "__main__", "auto", "types", "source", "dask")
 #: Private names of the standard library that are fine to use.
 STDLIB_PRIVATES = {"_getframe"}
 
