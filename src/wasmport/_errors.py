@@ -28,6 +28,18 @@ from typing import Any
 class WasmportError(Exception):
     """Root of every error wasmport raises on purpose."""
 
+    def __reduce__(self) -> Any:
+        # Made again without __init__ (pickle would not pass its keyword-only arguments)
+        # and given its attributes back: an error raised in a worker arrives whole.
+        state = dict(vars(self))
+        if isinstance(self, ImportError):  # these live outside __dict__
+            state.update(msg=self.msg, name=self.name, path=self.path)
+        return _rebuilt, (type(self), self.args), state
+
+
+def _rebuilt(cls: type[WasmportError], args: tuple[Any, ...]) -> WasmportError:
+    return cls.__new__(cls, *args)
+
 
 class CompileError(WasmportError, ImportError):
     """A .wasm or .wat asset could not be compiled.

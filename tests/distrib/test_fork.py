@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from distrib import workers
-from distrib.test_pools import FORK_WARNING
 
 import wasmport
+from distrib import workers
+from distrib.test_pools import FORK_WARNING
 from wasmport._compile import assets
 
 pytestmark = [pytest.mark.filterwarnings(FORK_WARNING),

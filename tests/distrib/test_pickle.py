@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from distrib import workers
 
 import wasmport
+from distrib import workers
 from wasmport._compile.assets import asset_for_file
 
 PROTOCOLS = [0, pickle.DEFAULT_PROTOCOL, pickle.HIGHEST_PROTOCOL]
-SQUARE = '(module (func (export "square") (param i64) (result i64) local.get 0 local.get 0 i64.mul))'
+SQUARE = ('(module (func (export "square") (param i64) (result i64) '
+          'local.get 0 local.get 0 i64.mul))')
 
 
 def roundtrip(value: object, protocol: int = pickle.DEFAULT_PROTOCOL) -> object:
@@ -129,3 +130,25 @@ def test_a_function_never_refers_to_itself() -> None:
         assert getattr(function.func, "__self__", None) is not function
         assert function not in gc.get_referents(function.func)
         function(3)
+
+
+ERRORS = [
+    wasmport.CompileError("m", path="p.wasm", reason="bad magic"),
+    wasmport.UnknownImportError("u", path="p.wasm", module="env", field="f"),
+    wasmport.ImportCycleError("c", chain=("a.wasm", "b.wasm", "a.wasm")),
+    wasmport.Trap("t", frames=(("m", "f", 7),)),
+    wasmport.ResourceLimitError("r", limit="fuel", value=10),
+    wasmport.MemoryAccessError(8, 4, 10, where="mem"),
+    wasmport.HostSignatureError("h", owner="Store", method="get", index=1, param="key"),
+    wasmport.UnsafeForkError("x", where="f()"),
+]
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=lambda e: type(e).__name__)
+def test_errors_raised_in_a_worker_arrive_whole(error: Exception) -> None:
+    # A pool sends a task's exception back pickled; keyword-only attributes included.
+    back = roundtrip(error)
+    assert type(back) is type(error) and str(back) == str(error)
+    assert vars(back) == vars(error)
+    if isinstance(error, ImportError):
+        assert (back.msg, back.name, back.path) == (error.msg, error.name, error.path)

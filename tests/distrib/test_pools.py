@@ -7,9 +7,9 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
-from distrib import workers
 
 import wasmport
+from distrib import workers
 
 # Python 3.12+ warns when a process with threads forks (the engine has some); the
 # children here do only what fork keeps valid (docs/distributed.md, "Start methods").

@@ -17,9 +17,9 @@ def kernels() -> Any:
 
 #: A module no process compiled before, with enough functions for the engine to compile
 #: them on its thread pool (a compile in a forked child).
-FRESH = "(module %s)" % " ".join(
+FRESH = "(module {})".format(" ".join(
     f'(func (export "f{i}") (param i32) (result i32) local.get 0 i32.const {i} i32.mul)'
-    for i in range(64))
+    for i in range(64)))
 
 
 def square_and_calls(x: int) -> tuple[int, int, int]:
@@ -91,3 +91,10 @@ def timed_loop(timeout: float) -> str:
 
 def load_and_call(path: str, x: int) -> int:
     return int(wasmport.load(path).square(x))
+
+
+def compiled_here(path: str) -> bool:
+    """Whether this process holds the file's compiled code (compiled, or from the cache)."""
+    from wasmport._compile import assets
+
+    return bool(assets.asset_for_file(path)._compiled)
