@@ -86,6 +86,12 @@ class Function(functools.partial):  # type: ignore[type-arg]
                 self.__doc__ or "", True)
         return call
 
+    def __get__(self, instance: object, owner: type | None = None) -> Function:
+        """Stored on a class, a wasm function stays itself, never a bound method: 3.13's
+        partial warns that it will bind (3.14 does).  Being a method descriptor also
+        makes ``mypy.stubtest`` see a function where a stub says ``def`` (3.10-3.12)."""
+        return self
+
     @property
     def __signature__(self) -> inspect.Signature:
         return inspect.Signature([inspect.Parameter(f"p{i}", inspect.Parameter.POSITIONAL_ONLY)
