@@ -13,6 +13,8 @@ from .._engine.capi import export_names_and_kinds
 from .._engine.raw import Preinstantiated, instance_new
 from .._engine.valtypes import describe, kind_of
 from .assets import Asset
+from .binary import read_interface
+from .interface import CoreInterface
 
 if TYPE_CHECKING:
     from .._engine.limits import Limits
@@ -105,6 +107,16 @@ class Module:
     def export_names(self) -> tuple[str, ...]:
         """The export names, in order (cheaper than :attr:`exports`)."""
         return tuple(name for name, _ in export_names_and_kinds(self._compiled))
+
+    def param_names(self, name: str) -> tuple[str, ...]:
+        """The parameter names of the function export ``name``: its name section's where
+        they are Python identifiers, else ``p0``, ``p1``... (as ``inspect.signature`` and
+        ``wasmport stubs`` show them).  Reads the binary the first time it is asked."""
+        return self._interface.param_names(name)
+
+    @functools.cached_property
+    def _interface(self) -> CoreInterface:
+        return read_interface(self._asset.wasm)
 
     def __repr__(self) -> str:
         where = f" from {self.path!r}" if self.path else ""

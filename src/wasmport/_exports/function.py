@@ -23,6 +23,7 @@ from .._engine.valtypes import check_value, func_sig_of
 from .._errors import RealmClosedError
 
 if TYPE_CHECKING:
+    from .._compile.module import Module
     from .._realm import Realm
 
 NUMERIC = frozenset(("i32", "i64", "f32", "f64"))
@@ -53,10 +54,12 @@ class Function(functools.partial):  # type: ignore[type-arg]
     params: tuple[str, ...]
     results: tuple[str, ...]
     _where: str
+    _module: Module | None
     __setstate__: Callable[[tuple[Any, ...]], None]
 
     def __new__(cls, realm: Realm, func: wasmtime.Func, name: str,
-                params: tuple[str, ...], results: tuple[str, ...], where: str) -> Function:
+                params: tuple[str, ...], results: tuple[str, ...], where: str,
+                module: Module | None = None) -> Function:
         doc = signature_text(name, params, results)
         self = super().__new__(cls, _unbuilt)
         self._realm, self._func = realm, func
@@ -64,6 +67,7 @@ class Function(functools.partial):  # type: ignore[type-arg]
         self.params, self.results = params, results
         self.__doc__ = doc
         self._where = f"{where}: {name}()"
+        self._module = module  # the module that exports it, for its parameter names
         # The call itself is built on the first call: a module with thousands of exports
         # pays only for those it uses.
         self.__setstate__((self._build_and_call, (), {}, self.__dict__))
@@ -93,9 +97,16 @@ class Function(functools.partial):  # type: ignore[type-arg]
         return self
 
     @property
+    def param_names(self) -> tuple[str, ...]:
+        """The parameter names: the exporting module's name section's, else p0, p1..."""
+        names = () if self._module is None else self._module.param_names(self.name)
+        return names if len(names) == len(self.params) else tuple(
+            f"p{i}" for i in range(len(self.params)))
+
+    @property
     def __signature__(self) -> inspect.Signature:
-        return inspect.Signature([inspect.Parameter(f"p{i}", inspect.Parameter.POSITIONAL_ONLY)
-                                  for i in range(len(self.params))])
+        return inspect.Signature([inspect.Parameter(name, inspect.Parameter.POSITIONAL_ONLY)
+                                  for name in self.param_names])
 
     @property
     def type(self) -> str:
@@ -198,7 +209,9 @@ def _lift(realm: Realm, value: Any) -> Any:
     return value
 
 
-def wrap_func(realm: Realm, func: wasmtime.Func, name: str, where: str) -> Function:
-    """A Function for an engine function, its signature read from the engine."""
+def wrap_func(realm: Realm, func: wasmtime.Func, name: str, where: str,
+              module: Module | None = None) -> Function:
+    """A Function for an engine function, its signature read from the engine; ``module``
+    when it is that module's export ``name``."""
     params, results = func_sig_of(realm.store, func)
-    return Function(realm, func, name, params, results, where)
+    return Function(realm, func, name, params, results, where, module)

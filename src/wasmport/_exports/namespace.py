@@ -50,7 +50,7 @@ class Instance:
                 raise KeyError(name)
             opaque = self.module._asset.opaque.exports.get(name)
             value = self._wrapped[name] = (
-                _wrap(self.realm, extern, name, self.module.where) if opaque is None
+                _wrap(self.realm, extern, name, self.module) if opaque is None
                 else OpaqueExport(self.realm, extern, name, _kind(extern), opaque))
         return value
 
@@ -92,9 +92,9 @@ def _kind(extern: Any) -> str:
     return "tag"
 
 
-def _wrap(realm: Realm, value: Any, name: str, where: str) -> Any:
+def _wrap(realm: Realm, value: Any, name: str, module: Module) -> Any:
     if isinstance(value, wasmtime.Func):
-        return wrap_func(realm, value, name, where)
+        return wrap_func(realm, value, name, module.where, module)
     if isinstance(value, wasmtime.Memory):
         return Memory._wrap(realm, value, name)
     if isinstance(value, wasmtime.Global):
