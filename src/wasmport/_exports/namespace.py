@@ -7,6 +7,7 @@ so instantiating a module costs the same with 4 exports or 4,000.
 from __future__ import annotations
 
 import functools
+import keyword
 import types
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -111,7 +112,7 @@ def _missing_attribute(module: InstanceModule, instance: Instance, name: str) ->
     namespace = module.__dict__
     if name == "__all__":
         names = sorted(n for n in instance.module.export_names if n.isidentifier()
-                       and not n.startswith("_"))
+                       and not n.startswith("_") and not keyword.iskeyword(n))
         namespace["__all__"] = names
         return names
     try:
