@@ -11,7 +11,7 @@ import pytest
 import wasmtime
 
 import wasmport
-from wasmport._compile.binary import binary_kind, read_interface
+from wasmport._compile.sections import binary_kind, read_interface
 from wasmport._compile.interface import ExternType, TableType, describable
 from wasmport._engine.config import get_engine
 

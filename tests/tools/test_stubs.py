@@ -11,7 +11,7 @@ import pytest
 import wasmtime
 
 from wasmport._cli.main import main
-from wasmport._compile.binary import read_interface
+from wasmport._compile.sections import read_interface
 from wasmport._tools.stubs import render
 
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "tools" / "shapes.wat"

@@ -1,6 +1,6 @@
 """A core module's interface as data: its imports and exports with their exact types.
 
-Read from the binary by :func:`wasmport._compile.binary.read_interface`, without
+Read from the binary by :func:`wasmport._compile.sections.read_interface`, without
 compiling; the tools (``wasmport stubs``, ``inspect``, ``compat``) work from it.  The
 ``text`` of each type is the form ``Module.imports``/``exports`` and LinkError show
 (``func (i32, i32) -> i32``, ``memory 1..2``, ``global mut i64``, ``table 1 funcref``),

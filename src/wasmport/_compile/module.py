@@ -13,7 +13,7 @@ from .._engine.capi import export_names_and_kinds
 from .._engine.raw import Preinstantiated, instance_new
 from .._engine.valtypes import describe, kind_of
 from .assets import Asset
-from .binary import read_interface
+from .sections import read_interface
 from .interface import CoreInterface
 
 if TYPE_CHECKING:

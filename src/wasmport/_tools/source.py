@@ -11,7 +11,7 @@ from typing import Any
 import wasmtime
 
 from .._compile.assets import wat_to_wasm
-from .._compile.binary import binary_kind, read_interface
+from .._compile.sections import binary_kind, read_interface
 from .._compile.interface import CoreInterface
 from .._compile.module import Module
 from .._engine.config import get_engine
