@@ -1,4 +1,4 @@
-"""The interface reader (_compile/binary.py) against the engine: every module of a set of
+"""The interface reader (_compile/sections.py) against the engine: every module of a set of
 spec scripts reads the same imports and exports as wasmtime describes them, and the name
 and producers sections of real toolchains' outputs read as they were written."""
 
