@@ -30,8 +30,8 @@ from ._errors import UnknownImportError as UnknownImportError
 from ._errors import WasmportError as WasmportError
 from ._exports.function import Function as Function
 from ._exports.global_ import Global as Global
+from ._exports.instance import Instance as Instance
 from ._exports.memory import Memory as Memory
-from ._exports.namespace import Instance as Instance
 from ._exports.opaque import OpaqueExport as OpaqueExport
 from ._exports.table import Table as Table
 from ._exports.tag import Tag as Tag
@@ -42,10 +42,9 @@ from ._importer.finder import is_installed as is_installed
 from ._importer.finder import uninstall as uninstall
 from ._realm import Realm as Realm
 from ._realm import default_realm as default_realm
+from ._version import __version__ as __version__
 from ._wasi.config import Preopen as Preopen
 from ._wasi.config import WasiConfig as WasiConfig
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CompileError",

@@ -1,8 +1,10 @@
-"""Realm: the unit of isolation.  One store, an instance cache keyed by (asset, phase),
-an import map, host modules and (later) policy and limits.
+"""Realm: the unit of isolation, and the thin owner at the top of the layers.
 
-Everything a realm creates (instances, memories, globals, tables) lives in its
-store, so wasm-to-wasm links inside a realm are direct engine links.
+A realm owns a store (through its :class:`StoreContext`), the instance cache keyed by
+(asset, phase), the import map, host modules and policy.  Everything it creates lives
+in its store, so wasm-to-wasm links inside a realm are direct engine links.  The layers
+below never see the realm: linking gets its :class:`LinkPolicy` and a load callback,
+values get its store context.
 """
 
 from __future__ import annotations
@@ -12,29 +14,26 @@ import os
 import sys
 import threading
 import types
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import wasmtime
 
-from ._compile import assets as _assets
-from ._compile.assets import Asset
-from ._compile.module import Module
-from ._engine.boundary import has_parked, raise_boundary_error
-from ._engine.config import EngineConfig, get_engine
-from ._engine.limits import Guard, Limits
-from ._engine.raw import export_get
-from ._errors import ImportCycleError, IncompatibleImportError, LinkError, RealmClosedError
-from ._exports.function import Function
-from ._exports.namespace import Instance, InstanceModule
-from ._host.link import host_name
-from ._link.resolver import resolve_imports
-from ._resolve.specifiers import resolve
+from ._compile.assets import Asset, asset_for_file
+from ._compile.module import Module, asset_of, context_of_module, owner_of
+from ._engine.config import EngineConfig
+from ._engine.limits import Limits
+from ._engine.store import StoreContext, set_default_owner
+from ._exports.namespace import InstanceModule, instance_or_none
+from ._host.link import host_entries, host_name
+from ._instantiate import Linking, instantiate
+from ._link.policy import LinkPolicy
+from ._resolve.specifiers import choose_phase, resolve
 from ._wasi.config import WasiConfig
-from ._wasi.context import WASI_MODULE, WasiImports, attach_wasi
+from ._wasi.context import WasiContext, WasiImports, attach_wasi
 
 Phase = Literal["instance", "source"]
-_PHASES = ("instance", "source")
 
 
 class Realm:
@@ -71,65 +70,58 @@ class Realm:
         self.base_dir = os.path.abspath(base_dir) if base_dir else os.getcwd()
         self.wasi, self.limits = wasi, limits
         self.allow_imports = None if allow_imports is None else frozenset(allow_imports)
-        self.engine_config = limits.engine_config() if limits is not None else EngineConfig()
-        store = wasmtime.Store(get_engine(self.engine_config))
         # A guard also marks the realm's calls as ones that must release the GIL (the
-        # epoch ticker and WASI's output callbacks run on other threads): the GIL-keeping
-        # fast path is used only where _guard is None.
-        self._guard = None if limits is None and wasi is None else Guard(
-            store, get_engine(self.engine_config), limits or Limits(), name)
-        self._wasi = None if wasi is None else attach_wasi(store, wasi, name)
-        if self._guard is not None and self._wasi is not None:
-            self._guard.on_return = self._wasi.raise_pending  # output errors reach the caller
+        # epoch ticker and WASI's output callbacks run on other threads).
+        self._context = StoreContext(name, owner=self, limits=limits, release_gil=release_gil,
+                                     guarded=limits is not None or wasi is not None)
+        self._wasi = None if wasi is None else attach_wasi(self._context.store, wasi, name)
+        if self._context.guard is not None and self._wasi is not None:
+            self._context.guard.on_return = self._wasi.raise_pending  # output errors
+        self._hosts: dict[str, Any] = host_entries(host_modules)
+        self._policy = LinkPolicy(name, self.import_map, self.base_dir, self._hosts,
+                                  self.allow_imports,
+                                  None if wasi is None else WasiImports(self._context))
         self._children: dict[tuple[Any, Any], Realm] = {}
-        self._store: wasmtime.Store | None = store
-        self._hosts: dict[str, Any] = _host_entries(host_modules)
+        self._made: weakref.WeakSet[Realm] = weakref.WeakSet()
         self._cache: dict[tuple[Asset, str], Any] = {}
         self._lock = threading.RLock()
-        self._linking: list[Asset] = []
-        # One thread at a time in the store.  Calls on the fast path hold the GIL, so
-        # they need the lock only once Python code can run inside a call: the gate
-        # opens (for good) when the realm first gets a Python host function.
-        self._entry_lock = threading.RLock()
-        self._gate = [False]
-        self._exiting = False
+        self._linking = Linking()
 
     # -- lifetime -------------------------------------------------------------------------
 
     @property
     def store(self) -> wasmtime.Store:
-        store = self._store
-        if store is None:
-            raise RealmClosedError(f"realm {self.name!r} is closed")
-        return store
+        return self._context.store
+
+    @property
+    def engine_config(self) -> EngineConfig:
+        return self._context.engine_config
 
     @property
     def closed(self) -> bool:
-        return self._store is None
+        return self._context.closed
 
     def close(self) -> None:
         """Drop every instance and free the store, once no thread is inside a call into
-        it.  Idempotent.
+        it; children made by :meth:`child` close too.  Idempotent.
 
         Raises RuntimeError when called from inside a call into this realm (a host
         function): its wasm frames still need the store.
         """
-        if self._entry_lock._is_owned() and not self._exiting:  # type: ignore[attr-defined]
+        ctx = self._context
+        if ctx.in_call() and not ctx.exiting:
             raise RuntimeError(f"realm {self.name!r} cannot be closed from inside a call "
                                "into it; close it after the call returns")
-        with self._entry_lock, self._lock:
-            store = self._store
-            if store is None:
+        with ctx.entry_lock, self._lock:
+            if ctx.closed:
                 return
             _forget_modules(self)
-            for child in self._children.values():
+            for child in [*self._children.values(), *self._made]:
                 child.close()
             self._children.clear()
             self._cache.clear()
             self._hosts.clear()
-            self._store = None
-            self._guard = None
-            store.close()  # frees the engine state now; fast calls then see it closed
+            ctx.close()  # frees the engine state now; fast calls then see it closed
 
     def __enter__(self) -> Realm:
         return self
@@ -141,7 +133,7 @@ class Realm:
         state = "closed" if self.closed else f"{len(self._cache)} cached"
         return f"<wasmport.Realm {self.name!r} ({state})>"
 
-    # -- host modules ---------------------------------------------------------------------
+    # -- host modules and children --------------------------------------------------------
 
     def register(self, name: Any, provider: Any = None) -> None:
         """Make ``provider`` (a mapping of fields, an object, an instance-phase module, or
@@ -156,54 +148,67 @@ class Realm:
         with self._lock:
             self._hosts[name] = provider
 
-    def _host_provider(self, name: str) -> Any:
-        return self._hosts.get(name)
+    def child(self, *, wasi: WasiConfig | None = None, limits: Limits | None = None) -> Realm:
+        """A new realm with this one's import map, host modules and policy, and a store of
+        its own with ``wasi`` (default: this realm's) and ``limits`` (over this realm's).
 
-    def _wasi_provider(self, name: str) -> Any:
-        return WasiImports(self) if self._wasi is not None and name == WASI_MODULE else None
+        wasmtime keeps WASI state and limits per store, so a per-load or per-run WASI
+        configuration or limit needs one (docs/wasi.md, "Design notes").  Close it when
+        done; closing this realm closes it too.
+        """
+        made = Realm(import_map=self.import_map, host_modules=self._hosts,
+                     base_dir=self.base_dir, name=self.name,
+                     wasi=self.wasi if wasi is None else wasi,
+                     limits=self.limits if limits is None else limits.over(self.limits),
+                     allow_imports=self.allow_imports, release_gil=self.release_gil)
+        self._made.add(made)
+        return made
 
-    def _child(self, wasi: WasiConfig | None, limits: Limits | None, *,
-               cached: bool = True) -> Realm:
-        """A realm with this one's import map, host modules and policy, and its own
-        store: wasmtime keeps WASI state and limits per store, so a per-load or per-run
-        WASI config or limit needs one (docs/wasi.md, "Design notes")."""
-        wasi = self.wasi if wasi is None else wasi
-        limits = self.limits if limits is None else limits.over(self.limits)
+    def _sandboxed(self, wasi: WasiConfig | None, limits: Limits | None) -> Realm:
+        """This realm, or its shared child for a per-load WASI configuration or limits."""
+        if wasi is None and limits is None:
+            return self
         with self._lock:
-            child = self._children.get((wasi, limits)) if cached else None
+            child = self._children.get((wasi, limits))
             if child is None or child.closed:
-                child = Realm(import_map=self.import_map, host_modules=self._hosts,
-                              base_dir=self.base_dir, name=self.name, wasi=wasi,
-                              limits=limits, allow_imports=self.allow_imports)
-                if cached:
-                    self._children[(wasi, limits)] = child
+                child = self._children[(wasi, limits)] = self.child(wasi=wasi, limits=limits)
             return child
 
-    # -- loading --------------------------------------------------------------------------
+    # -- loading and instantiating ---------------------------------------------------------
 
-    def load(self, specifier: str, *, phase: Phase | None = None,
-             base_dir: str | None = None) -> Any:
-        """Load a specifier: the instance-phase module, or with ``phase="source"`` (or a
-        ``?source`` / ``?module`` suffix) the :class:`wasmport.Module`.
+    def load(self, specifier: str | os.PathLike[str], *, phase: Phase | None = None,
+             imports: Mapping[str, Any] | None = None, wasi: WasiConfig | None = None,
+             limits: Limits | None = None, base_dir: str | None = None) -> Any:
+        """Load a specifier into this realm, as :func:`wasmport.load` does: the
+        instance-phase module, or with ``phase="source"`` (or a ``?source`` / ``?module``
+        suffix) the :class:`wasmport.Module`.
 
-        Relative paths (``./x.wasm``) resolve from ``base_dir`` (default: the realm's).
+        ``imports`` makes a new instance linked to them; ``wasi`` / ``limits`` load into
+        a child realm with its own store.  Relative paths (``./x.wasm``) resolve from
+        ``base_dir`` (default: the realm's).
         """
-        resolved = resolve(specifier, base_dir=base_dir or self.base_dir)
-        chosen = _choose_phase(specifier, phase, resolved.phase)
-        return self._load_path(resolved.path, resolved.name, chosen)
+        text = os.fspath(specifier)
+        target = self._sandboxed(wasi, limits)
+        resolved = resolve(text, base_dir=base_dir or self.base_dir)
+        chosen = choose_phase(text, phase, resolved.phase)
+        asset = asset_for_file(resolved.path)
+        if imports is None:
+            return load_asset(target, asset, resolved.name, chosen)
+        if chosen == "source":
+            raise ValueError("imports= links an instance; the source phase takes none")
+        return target.instantiate(target._source(asset, resolved.name), imports)
 
-    def _load_path(self, path: str, name: str, phase: str) -> Any:
-        asset = _assets.asset_for_file(path)
-        if phase == "source":
-            return self.source_module(asset, name)
-        return self.instance_module(asset, name)
+    def instantiate(self, module: Module, imports: Mapping[str, Any] | None = None, *,
+                    wasi: WasiConfig | None = None, limits: Limits | None = None) -> Any:
+        """A new instance-phase module of ``module`` in this realm (see
+        :meth:`wasmport.Module.instantiate`)."""
+        target = self._sandboxed(wasi, limits)
+        if context_of_module(module).engine_config != target.engine_config:
+            # Types of another engine's module abort the process when used here.
+            module = target._source(asset_of(module), module.name)
+        return target._instantiate(module, imports or {})
 
-    def _load_for_link(self, specifier: str, base_dir: str | None, name: str | None) -> Any:
-        resolved = resolve(specifier, base_dir=base_dir or self.base_dir)
-        return self._load_path(resolved.path, name or resolved.name, "instance")
-
-    def source_module(self, asset: Asset, name: str | None = None) -> Module:
-        """The one source-phase Module of ``asset`` in this realm."""
+    def _source(self, asset: Asset, name: str | None) -> Module:
         with self._lock:
             self.store  # noqa: B018 - raises when closed
             key = (asset, "source")
@@ -212,123 +217,43 @@ class Realm:
                 module = self._cache[key] = Module(asset, self, name)
             return module
 
-    def instance_module(self, asset: Asset, name: str | None = None,
-                        namespace: InstanceModule | None = None) -> InstanceModule:
-        """The one instance-phase module of ``asset`` in this realm, linked on first use."""
+    def _instance(self, asset: Asset, name: str | None,
+                  namespace: InstanceModule | None = None) -> InstanceModule:
         with self._lock:
-            key = (asset, "instance")
-            cached = self._cache.get(key)
+            cached = self._cache.get((asset, "instance"))
             if cached is not None:
                 return cached  # type: ignore[no-any-return]
-            module = self.source_module(asset, name)  # _instantiate checks for a cycle
-            ns = self._instantiate(module, {}, cache=True, namespace=namespace)
+            ns = self._instantiate(self._source(asset, name), {}, namespace)
+            self._cache[(asset, "instance")] = ns
             return ns
 
-    def cached_instance(self, asset: Asset) -> InstanceModule | None:
-        return self._cache.get((asset, "instance"))
-
-    def _check_cycle(self, asset: Asset) -> None:
-        if asset in self._linking:
-            start = self._linking.index(asset)
-            chain = tuple(a.where for a in self._linking[start:]) + (asset.where,)
-            kind = "imports itself" if len(chain) == 2 else "is part of an import cycle"
-            raise ImportCycleError(f"{asset.where}: {kind}: {' -> '.join(chain)}; wasm modules "
-                                   "cannot import each other in a cycle", chain=chain,
-                                   path=asset.where)
-
-    # -- linking and instantiation -------------------------------------------------------
-
-    def _instantiate(self, module: Module, explicit: Mapping[str, Any], *, cache: bool,
+    def _instantiate(self, module: Module, explicit: Mapping[str, Any],
                      namespace: InstanceModule | None = None) -> InstanceModule:
         with self._lock:
-            asset = module._asset
-            if module._realm is not self and module._realm.engine_config != self.engine_config:
-                # Types of another engine's module abort the process when used here.
-                module = self.source_module(asset, module.name)
-            self._check_cycle(asset)
-            self._linking.append(asset)
-            where, store = asset.where, self.store
-            try:
-                on_instance: list[Any] = []
-                externs = resolve_imports(self, module, explicit, on_instance)
-                compiled = module._compiled
-                if self._guard is None:
-                    raw = _new_instance(store, compiled, externs, where, module._make_instance)
-                else:
-                    with self._guard.entered(where):
-                        raw = _new_instance(store, compiled, externs, where, wasmtime.Instance)
-            finally:
-                self._linking.pop()
-            ns = namespace if namespace is not None else InstanceModule(module.name, module.path)
-            instance = Instance(module, self, raw)
-            for bind in on_instance:  # typed host modules: bind the importer's memory
-                bind(instance)
-            if self._guard is not None:
-                self._guard.watch(instance.exports.values())
-            ns._wasm_fill(instance)
-            _run_initialize(instance, where)  # a reactor that traps here is not cached
-            if cache:
-                self._cache[(asset, "instance")] = ns
-            return ns
+            return instantiate(self._context, self._policy, self._load_for_link, module,
+                               explicit, self._linking, namespace)
+
+    def _load_for_link(self, specifier: str, base_dir: str | None, name: str | None) -> Any:
+        resolved = resolve(specifier, base_dir=base_dir or self.base_dir)
+        return self._instance(asset_for_file(resolved.path), name or resolved.name)
 
 
-def _host_entries(host_modules: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, Any]:
-    """``host_modules`` as name -> provider: a mapping as given, or typed host modules
-    each under the name it declares."""
-    if host_modules is None:
-        return {}
-    if isinstance(host_modules, Mapping):
-        return dict(host_modules)
-    return {host_name(value): value for value in host_modules}
+def load_asset(realm: Realm, asset: Asset, name: str | None, phase: str,
+               namespace: InstanceModule | None = None) -> Any:
+    """The realm's one Module (source phase) or instance-phase module of ``asset``."""
+    if phase == "source":
+        return realm._source(asset, name)
+    return realm._instance(asset, name, namespace)
 
 
-def _new_instance(store: wasmtime.Store, compiled: wasmtime.Module, externs: list[Any],
-                  where: str, make: Any) -> wasmtime.Instance:
-    try:
-        return make(store, compiled, externs)  # type: ignore[no-any-return]
-    except wasmtime.Trap as err:
-        raise_boundary_error(err, f"{where}: instantiation")
-    except wasmtime.WasmtimeError as err:
-        text = str(err)
-        if "wasm trap" in text or has_parked():  # a start function's host call raised
-            raise_boundary_error(err, f"{where}: instantiation")
-        if "shared memory support is disabled" in text:
-            raise LinkError(f"{where}: shared memories (the threads proposal) are not "
-                            "supported yet; use a memory without `shared`", path=where) from err
-        if "incompatible import type" in text:  # a pass-through the engine refused
-            raise IncompatibleImportError(
-                f"{where}: {_engine_cause(text)}; give an export of the import's type",
-                path=where) from err
-        raise LinkError(f"{where}: instantiation failed: {text.strip()}", path=where) from err
-    except BaseException as err:  # a host exception wasmtime-py re-raised: unpark it
-        raise_boundary_error(err, f"{where}: instantiation")
+def cached_instance(realm: Realm, asset: Asset) -> InstanceModule | None:
+    """The realm's instance-phase module of ``asset`` if it was linked already."""
+    return realm._cache.get((asset, "instance"))
 
 
-def _engine_cause(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    head = lines[0] if lines else "incompatible import type"
-    cause = lines[-1] if len(lines) > 1 else ""
-    return f"{head} ({cause})" if cause and cause != head else head
-
-
-def _run_initialize(instance: Instance, where: str) -> None:
-    module = instance.module
-    if module._has_initialize is None:  # a fact of the module: look once
-        module._has_initialize = export_get(instance.realm.store, instance._raw,
-                                            "_initialize") is not None
-    if not module._has_initialize:
-        return
-    init = instance.exports.get("_initialize")
-    if isinstance(init, Function) and not init.params and not init.results:
-        init()
-
-
-def _choose_phase(specifier: str, phase: str | None, from_suffix: str | None) -> str:
-    if phase is not None and phase not in _PHASES:
-        raise ValueError(f"phase must be 'instance' or 'source', not {phase!r}")
-    if phase is not None and from_suffix is not None and phase != from_suffix:
-        raise ValueError(f"{specifier!r} asks for the {from_suffix} phase but phase={phase!r}")
-    return phase or from_suffix or "instance"
+def wasi_context(realm: Realm) -> WasiContext | None:
+    """The WASI context of the realm's store (None without WASI)."""
+    return realm._wasi
 
 
 # -- the default realm ---------------------------------------------------------------------
@@ -348,6 +273,9 @@ def default_realm() -> Realm:
         return _default
 
 
+set_default_owner(default_realm)
+
+
 def realm_or_default(realm: Realm | None) -> Realm:
     return default_realm() if realm is None else realm
 
@@ -362,8 +290,9 @@ def _shutdown_default() -> None:
     realm = _default
     if realm is None or realm.closed:
         return
-    realm._exiting = True
-    if realm._entry_lock.acquire(timeout=_EXIT_WAIT):  # never released: the process ends
+    ctx = realm._context
+    ctx.exiting = True
+    if ctx.entry_lock.acquire(timeout=_EXIT_WAIT):  # never released: the process ends
         realm.close()
     else:
         _forget_modules(realm)
@@ -375,14 +304,10 @@ _EXIT_WAIT = 0.5  # seconds to wait at exit for a daemon thread's call to return
 def _forget_modules(realm: Realm) -> None:
     """Remove the realm's modules from sys.modules, so nothing stale is imported later."""
     for name, mod in list(sys.modules.items()):
-        owner: Realm | None
         if isinstance(mod, Module):
-            owner = mod._realm
-        elif isinstance(mod, InstanceModule):
-            inst = object.__getattribute__(mod, "_wasm_instance")
-            owner = inst.realm if inst is not None else None
+            owner: Any = owner_of(mod)
         else:
-            continue
+            instance = instance_or_none(mod)
+            owner = instance.realm if instance is not None else None
         if owner is realm:
             del sys.modules[name]
-

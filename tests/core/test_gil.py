@@ -6,7 +6,7 @@ import time
 import pytest
 
 import wasmport
-from wasmport._exports.function import FAST
+from wasmport._engine.fast import ENABLED as FAST
 
 SPIN = """(module (func (export "spin") (param $n i64) (result i64) (local $i i64)
   (block (loop (br_if 1 (i64.ge_u (local.get $i) (local.get $n)))

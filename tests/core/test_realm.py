@@ -146,3 +146,33 @@ def test_a_reactor_whose_initialize_traps_is_not_kept(modpath):
                     ' (func (export "_initialize")))')
     import badinit
     assert badinit.ok == 1
+
+
+IMPORTER = """(module (import "env" "seven" (func $seven (result i32)))
+  (memory (export "memory") 1)
+  (func (export "answer") (result i32) (i32.mul (call $seven) (i32.const 6))))"""
+
+
+def test_realm_load_takes_what_wasmport_load_takes(tmp_path):
+    from pathlib import Path
+
+    path = Path(write(tmp_path, "importer.wat", IMPORTER))
+    with wasmport.Realm(base_dir=str(tmp_path)) as realm:
+        first = realm.load(path, imports={"env": {"seven": lambda: 7}})
+        second = realm.load("./importer.wat", imports={"env": {"seven": lambda: 7}})
+        assert first.answer() == second.answer() == 42 and first is not second
+        limited = realm.load(path, imports={"env": {"seven": lambda: 7}},
+                             limits=wasmport.Limits(max_memory=1 << 20))
+        assert wasmport.instance_of(limited).realm is not realm  # a child with its own store
+        assert realm.load(path, phase="source") is realm.load(str(path) + "?source")
+        with pytest.raises(ValueError, match="source phase takes none"):
+            realm.load(path, phase="source", imports={"env": {}})
+
+
+def test_a_child_realm_closes_with_its_parent(tmp_path):
+    path = write(tmp_path, "importer.wat", IMPORTER)
+    parent = wasmport.Realm(host_modules={"env": {"seven": lambda: 7}})
+    child = parent.child(limits=wasmport.Limits(fuel=10_000))
+    assert child.load(path).answer() == 42 and child.limits == wasmport.Limits(fuel=10_000)
+    parent.close()
+    assert child.closed

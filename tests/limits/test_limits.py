@@ -208,3 +208,29 @@ def test_fuel_limits_a_wasi_program() -> None:
     assert info.value.limit == "fuel"
     result = wasmport.run(HELLO, limits=Limits(fuel=1_000_000), capture_output=True)
     assert result.stdout == b"hello from wasi\n"
+
+
+@pytest.mark.parametrize("settings", [
+    {"limits": Limits(max_memory=4 * PAGE, fuel=10_000)},
+    {"wasi": wasmport.WasiConfig()},
+    {},
+], ids=["limits", "wasi", "plain"])
+def test_instantiating_wraps_no_export(settings: dict[str, object],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: a realm with limits or WASI used to wrap every export of every new
+    # instance (2,001 wraps for this module); only what Python touches is wrapped.
+    from wasmport._exports import instance as instance_module
+
+    wraps: list[str] = []
+    real_wrap = instance_module._wrap
+    monkeypatch.setattr(instance_module, "_wrap",
+                        lambda ctx, value, name, where: wraps.append(name) or real_wrap(
+                            ctx, value, name, where))
+    funcs = "".join(f'(func (export "f{i}") (result i32) i32.const {i})' for i in range(2000))
+    module = wasmport.compile(f'(module (memory (export "memory") 1 4) {funcs})')
+    with Realm(**settings) as realm:  # type: ignore[arg-type]
+        instance = module.instantiate(realm=realm)
+        assert wraps == []
+        assert instance.f1999() == 1999
+        assert wraps == ["f1999"]
+

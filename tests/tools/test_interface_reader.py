@@ -11,8 +11,8 @@ import pytest
 import wasmtime
 
 import wasmport
-from wasmport._compile.sections import binary_kind, read_interface
 from wasmport._compile.interface import ExternType, TableType, describable
+from wasmport._compile.sections import binary_kind, read_interface
 from wasmport._engine.config import get_engine
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec-testsuite"

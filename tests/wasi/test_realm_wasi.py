@@ -43,7 +43,7 @@ def test_a_reactor_is_a_library_in_a_wasi_realm(wasi_realm: wasmport.Realm, reac
 
 
 def test_wasi_functions_are_a_host_module_of_the_realm(wasi_realm: wasmport.Realm) -> None:
-    provider = wasi_realm._wasi_provider("wasi_snapshot_preview1")
+    provider = wasi_realm._policy.wasi_for("wasi_snapshot_preview1")
     assert "fd_write" in provider and len(provider) == len(list(provider))
     assert provider["fd_write"].params == ("i32", "i32", "i32", "i32")
     with pytest.raises(KeyError):

@@ -11,26 +11,27 @@ from typing import Any
 from .._compile.assets import asset_from_bytes, wat_to_wasm
 from .._compile.module import Module
 from .._engine.limits import Limits
-from .._exports.namespace import Instance, InstanceModule
+from .._exports.namespace import instance_of as instance_of
 from .._realm import Phase, Realm, realm_or_default
-from .._resolve.specifiers import split_phase
 from .._wasi.config import WasiConfig
 
 
-def _caller_dir(depth: int) -> str | None:
+def caller_dir(depth: int) -> str | None:
+    """The directory of the file ``depth`` frames up the caller's stack, if it has one."""
     frame = sys._getframe(depth + 1)
     path = frame.f_globals.get("__file__")
     return os.path.dirname(os.path.abspath(path)) if isinstance(path, str) else None
 
 
-def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = None,
-         wasi: WasiConfig | None = None, limits: Limits | None = None,
-         imports: Mapping[str, Any] | None = None) -> Any:
+def load(specifier: str | os.PathLike[str], *, phase: Phase | None = None,
+         realm: Realm | None = None, wasi: WasiConfig | None = None,
+         limits: Limits | None = None, imports: Mapping[str, Any] | None = None) -> Any:
     """Load a WebAssembly module by module name or path.
 
     ``load("pkg.codec")`` and ``load("./codec.wasm")`` (relative to the calling file)
     give the instance-phase module; ``phase="source"`` or a ``?source`` / ``?module``
-    suffix gives the compiled, unlinked :class:`Module`.
+    suffix gives the compiled, unlinked :class:`Module`.  A ``pathlib.Path`` is a
+    filesystem path.
 
     ``wasi`` / ``limits`` load it into a child of the realm with its own store, that
     WASI configuration and those limits (over the realm's); loads with equal values
@@ -49,33 +50,26 @@ def load(specifier: str, *, phase: Phase | None = None, realm: Realm | None = No
         Codec = wasmport.load("./codec.wasm?source")
         guest = wasmport.load("./guest.wasm", imports={"kv": KVStore})
     """
-    target = sandboxed(realm_or_default(realm), wasi, limits)
-    return _load(target, specifier, phase, _caller_dir(1), imports)
+    return realm_or_default(realm).load(_specifier(specifier), phase=phase, imports=imports,
+                                        wasi=wasi, limits=limits, base_dir=caller_dir(1))
 
 
-def _load(target: Realm, specifier: str, phase: Phase | None, base_dir: str | None,
-          imports: Mapping[str, Any] | None) -> Any:
-    if imports is None:
-        return target.load(specifier, phase=phase, base_dir=base_dir)
-    if phase == "source" or split_phase(specifier)[1] == "source":
-        raise ValueError("imports= links an instance; the source phase takes none")
-    module = target.load(specifier, phase="source", base_dir=base_dir)
-    return module.instantiate(imports, realm=target)
+def _specifier(specifier: str | os.PathLike[str]) -> str:
+    """A path object is a filesystem path, never a module name."""
+    if isinstance(specifier, os.PathLike):
+        return os.path.abspath(os.fspath(specifier))
+    return specifier
 
 
-def sandboxed(realm: Realm, wasi: WasiConfig | None, limits: Limits | None) -> Realm:
-    """``realm``, or its child for a per-load WASI configuration or limits."""
-    return realm if wasi is None and limits is None else realm._child(wasi, limits)
-
-
-async def load_async(specifier: str, *, phase: Phase | None = None,
+async def load_async(specifier: str | os.PathLike[str], *, phase: Phase | None = None,
                      realm: Realm | None = None, wasi: WasiConfig | None = None,
                      limits: Limits | None = None,
                      imports: Mapping[str, Any] | None = None) -> Any:
     """:func:`load` in a worker thread, so compiling does not block the event loop."""
-    base_dir = _caller_dir(1)
-    target = sandboxed(realm_or_default(realm), wasi, limits)
-    return await asyncio.to_thread(_load, target, specifier, phase, base_dir, imports)
+    target, base_dir = realm_or_default(realm), caller_dir(1)
+    return await asyncio.to_thread(target.load, _specifier(specifier), phase=phase,
+                                   imports=imports, wasi=wasi, limits=limits,
+                                   base_dir=base_dir)
 
 
 def compile(source: bytes | str, *, name: str = "module", realm: Realm | None = None) -> Module:
@@ -85,13 +79,3 @@ def compile(source: bytes | str, *, name: str = "module", realm: Realm | None = 
     """
     wasm = wat_to_wasm(source, f"<{name}>") if isinstance(source, str) else bytes(source)
     return Module(asset_from_bytes(wasm, name=name), realm_or_default(realm), name)
-
-
-def instance_of(module: Any) -> Instance:
-    """The instance behind an instance-phase module; TypeError for anything else."""
-    if isinstance(module, InstanceModule):
-        instance = object.__getattribute__(module, "_wasm_instance")
-        if instance is not None:
-            return instance  # type: ignore[no-any-return]
-    raise TypeError(f"instance_of() takes an instance-phase wasm module, not "
-                    f"{type(module).__name__}")

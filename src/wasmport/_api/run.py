@@ -25,9 +25,11 @@ import wasmtime
 from .._engine.limits import Limits
 from .._errors import Trap
 from .._exports.function import Function
-from .._realm import Realm, realm_or_default
+from .._exports.namespace import instance_of
+from .._realm import Realm, realm_or_default, wasi_context
 from .._resolve.specifiers import resolve
 from .._wasi.config import Input, Output, WasiConfig
+from .load import caller_dir
 
 _UNSET: Any = object()
 
@@ -73,7 +75,7 @@ def run(specifier: str, args: Iterable[str] | None = None, *, wasi: WasiConfig |
         assert result.exit_code == 0 and result.stdout == b"hello you\\n"
     """
     parent = realm_or_default(realm)
-    resolved = resolve(specifier, base_dir=base_dir or _caller_dir() or parent.base_dir)
+    resolved = resolve(specifier, base_dir=base_dir or caller_dir(1) or parent.base_dir)
     base = parent.wasi if wasi is None else wasi
     if argv0 is None:
         argv0 = base.argv0 if base is not None and base.argv0 else os.path.basename(
@@ -81,21 +83,14 @@ def run(specifier: str, args: Iterable[str] | None = None, *, wasi: WasiConfig |
     config = _config(base, args=args, env=env, preopens=preopens, stdin=stdin,
                      stdout=stdout, stderr=stderr, argv0=argv0, capture=capture_output)
     config, captures = _captures(config)
-    child = parent._child(config, limits, cached=False)
+    child = parent.child(wasi=config, limits=limits)
     try:
-        code = _run_start(child, resolved.path, resolved.name)
-        assert child._wasi is not None
-        child._wasi.finish()
+        code = _run_start(child, resolved.path)
+        finish_output(child)
     finally:
         child.close()
     out, err = (c.getvalue() if c is not None else None for c in captures)
     return RunResult(code, out, err)
-
-
-def _caller_dir() -> str | None:
-    from .load import _caller_dir as caller_dir
-
-    return caller_dir(2)
 
 
 def _config(base: WasiConfig | None, *, capture: bool, **fields: Any) -> WasiConfig:
@@ -118,14 +113,19 @@ def _captures(config: WasiConfig) -> tuple[WasiConfig, tuple[io.BytesIO | None, 
     return (replace(config, **changes) if changes else config), (out, err)
 
 
-def _run_start(realm: Realm, path: str, name: str) -> int:
-    namespace = realm._load_path(path, name, "instance")
-    instance = object.__getattribute__(namespace, "_wasm_instance")
-    start = instance.exports.get("_start")
+def _run_start(realm: Realm, path: str) -> int:
+    start = instance_of(realm.load(path)).exports.get("_start")
     if not isinstance(start, Function) or start.params or start.results:
         raise TypeError(f"{path}: not a WASI command: it exports no _start() function; "
                         "load a library (reactor) with wasmport.load(..., wasi=...) instead")
     return call_for_exit(start, f"{path}: _start()")
+
+
+def finish_output(realm: Realm) -> None:
+    """At the end of a run: flush the guest's partial text, re-raise a write error."""
+    context = wasi_context(realm)
+    if context is not None:
+        context.finish()
 
 
 def call_for_exit(func: Function, where: str) -> int:

@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wasmport", description="Run and inspect WebAssembly modules with wasmport.")
     parser.add_argument("--traceback", action="store_true",
                         help="on an error, print the full traceback, not one line")
-    from .. import __version__
+    from .._version import __version__
 
     parser.add_argument("--version", action="version", version=f"wasmport {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

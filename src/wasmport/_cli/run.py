@@ -11,10 +11,11 @@ import os
 import re
 from typing import Any
 
-from .._api.run import exit_code, run
+from .._api.run import exit_code, finish_output, run
 from .._engine.limits import Limits
 from .._errors import Trap
 from .._exports.function import Function
+from .._exports.namespace import instance_of
 from .._realm import default_realm
 from .._resolve.specifiers import SUFFIXES, is_dotted_name
 from .._wasi.config import Preopen, WasiConfig
@@ -112,7 +113,7 @@ def invoke(specifier: str, name: str, words: list[str], config: WasiConfig,
            limits: Limits | None) -> int:
     """Load the module (WASI and limits as given), call ``name`` with ``words``
     converted to its parameter types, print each result on its own line."""
-    realm = default_realm()._child(config, limits, cached=False)
+    realm = default_realm().child(wasi=config, limits=limits)
     try:
         module = realm.load(specifier, base_dir=os.getcwd())
         func = _export(module, name)
@@ -127,20 +128,19 @@ def invoke(specifier: str, name: str, words: list[str], config: WasiConfig,
         for value in result if isinstance(result, tuple) else (result,):
             if value is not None:
                 print(value)
-        if realm._wasi is not None:
-            realm._wasi.finish()
+        finish_output(realm)
         return 0
     finally:
         realm.close()
 
 
 def _module_where(module: Any) -> str:
-    instance = object.__getattribute__(module, "_wasm_instance")
-    return str(instance.module.path or instance.module.name)
+    source = instance_of(module).module
+    return str(source.path or source.name)
 
 
 def _export(module: Any, name: str) -> Function:
-    instance = object.__getattribute__(module, "_wasm_instance")
+    instance = instance_of(module)
     func = instance.exports.get(name)
     if not isinstance(func, Function):
         names = sorted(n for n, v in instance.exports.items() if isinstance(v, Function))

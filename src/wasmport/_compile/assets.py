@@ -17,6 +17,7 @@ import wasmtime
 
 from .._engine.config import EngineConfig, get_engine
 from .._errors import CompileError
+from .._resolve.locations import archive_stat, read_member
 from . import codecache as _codecache
 from .sigscan import NOTHING, Opaque, opaque_sites
 
@@ -161,6 +162,8 @@ def asset_for_file(path: str) -> Asset:
     try:
         st = os.stat(real)
     except OSError as err:
+        if archive_stat(path) is not None:
+            return _archived_asset(os.path.abspath(path))
         raise ModuleNotFoundError(f"{path}: no such WebAssembly file", path=path) from err
     stat_key = (st.st_mtime_ns, st.st_size)
     with _cache_lock:
@@ -192,9 +195,28 @@ def _new_file_asset(real: str, st: os.stat_result) -> Asset:
     return asset
 
 
+def _archived_asset(path: str) -> Asset:
+    """The asset of a file inside a zip archive (a zipapp, a zipped package): it is read
+    whole, and is the same asset while the archive is unchanged."""
+    stat_key = archive_stat(path)
+    with _cache_lock:
+        cached = _cache.get(path)
+        if cached is not None and cached.stat_key == stat_key:
+            return cached
+    wasm = _decode(read_member(path), path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    asset = Asset(name, path, hashlib.sha256(wasm).hexdigest(), wasm, stat_key)
+    with _cache_lock:
+        _cache[path] = asset
+    return asset
+
+
 def _read_wasm(real: str) -> bytes:
     with open(real, "rb") as f:
-        data = f.read()
-    wasm = wat_to_wasm(data, real) if real.endswith(".wat") else data
-    _check_binary(wasm, real)
+        return _decode(f.read(), real)
+
+
+def _decode(data: bytes, where: str) -> bytes:
+    wasm = wat_to_wasm(data, where) if where.endswith(".wat") else data
+    _check_binary(wasm, where)
     return wasm

@@ -5,22 +5,28 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import wasmtime
 
 from .._engine.capi import export_names_and_kinds
 from .._engine.raw import Preinstantiated, instance_new
+from .._engine.store import StoreContext, context_for
 from .._engine.valtypes import describe, kind_of
 from .assets import Asset
-from .sections import read_interface
 from .interface import CoreInterface
+from .sections import read_interface
+from .sites import Site
 
 if TYPE_CHECKING:
     from .._engine.limits import Limits
-    from .._exports.namespace import InstanceModule
-    from .._realm import Realm
-    from .._wasi.config import WasiConfig
+
+
+class Owner(Protocol):
+    """What a Module needs of the realm it was compiled for: a way to instantiate it."""
+
+    def instantiate(self, module: Module, imports: Mapping[str, Any] | None = None, *,
+                    wasi: Any = None, limits: Limits | None = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -55,13 +61,13 @@ class Module:
     each call: its own memories, tables and globals, sharing the compiled code.
     """
 
-    def __init__(self, asset: Asset, realm: Realm, name: str | None = None) -> None:
+    def __init__(self, asset: Asset, realm: Owner, name: str | None = None) -> None:
         self._asset = asset
-        self._realm = realm
-        self._compiled: wasmtime.Module = asset.compiled(realm.engine_config)
+        self._ctx = context_for(realm)
+        self._owner = realm
+        self._compiled: wasmtime.Module = asset.compiled(self._ctx.engine_config)
         self.name = name or asset.name
         self.path = asset.path
-        self._has_initialize: bool | None = None  # learnt from the first instance
 
     @property
     def where(self) -> str:
@@ -88,25 +94,34 @@ class Module:
             for e in self._compiled.exports)
 
     @functools.cached_property
-    def _import_types(self) -> tuple[tuple[str, str, Any, str | None], ...]:
-        """(module, field, engine type, opaque type text or None) per import: what linking
-        reads each time.  An opaque type must never be described (see _sigscan)."""
-        opaque = self._asset.opaque.imports
-        return tuple((i.module, i.name or "", i.type, opaque.get(n))
+    def _sites(self) -> tuple[Site, ...]:
+        """Each import as a Site: what linking reads each time.  An opaque type must never
+        be described (see sigscan.py)."""
+        opaque, where = self._asset.opaque.imports, self.where
+        return tuple(Site(where, i.module, i.name or "", i.type, opaque.get(n))
                      for n, i in enumerate(self._compiled.imports))
 
     @functools.cached_property
     def _make_instance(self) -> Any:
         """How a realm without limits makes an instance of this module: pre-checked once
         when it has no imports, else the engine's instantiate holding the GIL."""
-        if self._import_types:
+        if self._sites:
             return instance_new
-        return Preinstantiated(self._realm.store.engine, self._compiled)
+        return Preinstantiated(self._ctx.engine, self._compiled)
+
+    @functools.cached_property
+    def _kinds(self) -> dict[str, str]:
+        """Export name -> kind, in order, in one pass over the engine's export list."""
+        return dict(export_names_and_kinds(self._compiled))
+
+    @functools.cached_property
+    def _memories(self) -> tuple[str, ...]:
+        return tuple(name for name, kind in self._kinds.items() if kind == "memory")
 
     @functools.cached_property
     def export_names(self) -> tuple[str, ...]:
         """The export names, in order (cheaper than :attr:`exports`)."""
-        return tuple(name for name, _ in export_names_and_kinds(self._compiled))
+        return tuple(self._kinds)
 
     def param_names(self, name: str) -> tuple[str, ...]:
         """The parameter names of the function export ``name``: its name section's where
@@ -123,8 +138,8 @@ class Module:
         return f"<wasm source module {self.name!r}{where}>"
 
     def instantiate(self, imports: Mapping[str, Any] | None = None, *,
-                    realm: Realm | None = None, wasi: WasiConfig | None = None,
-                    limits: Limits | None = None) -> InstanceModule:
+                    realm: Owner | None = None, wasi: Any = None,
+                    limits: Limits | None = None) -> Any:
         """Link and instantiate a new instance-phase module.
 
         ``imports`` maps an import module name to a mapping of field -> value, or to an
@@ -138,9 +153,50 @@ class Module:
         Raises LinkError when an import cannot be satisfied, Trap when the start
         function traps.
         """
-        target = self._realm if realm is None else realm
-        if wasi is not None or limits is not None:
-            child = target._child(wasi, limits)
-            return child._instantiate(child.source_module(self._asset, self.name),
-                                      imports or {}, cache=False)
-        return target._instantiate(self, imports or {}, cache=False)
+        target = self._owner if realm is None else realm
+        return target.instantiate(self, imports, wasi=wasi, limits=limits)
+
+
+def asset_of(module: Module) -> Asset:
+    """The asset a Module was compiled from."""
+    return module._asset
+
+
+def context_of_module(module: Module) -> StoreContext:
+    """The store context (realm side) a Module was compiled for."""
+    return module._ctx
+
+
+def owner_of(module: Module) -> Owner:
+    """The realm a Module belongs to."""
+    return module._owner
+
+
+def compiled_of(module: Module) -> wasmtime.Module:
+    """The engine's compiled module."""
+    return module._compiled
+
+
+def import_sites(module: Module) -> tuple[Site, ...]:
+    """Each import of ``module`` as a Site, in order."""
+    return module._sites
+
+
+def opaque_export(module: Module, name: str) -> str | None:
+    """The type text of an export the engine cannot describe, else None."""
+    return module._asset.opaque.exports.get(name)
+
+
+def export_kind(module: Module, name: str) -> str | None:
+    """The kind of export ``name`` ("func", "memory", ...), or None when there is none."""
+    return module._kinds.get(name)
+
+
+def memory_exports(module: Module) -> tuple[str, ...]:
+    """The names of the memories ``module`` exports."""
+    return module._memories
+
+
+def instance_maker(module: Module) -> Any:
+    """How a realm without limits makes an instance of ``module`` (see _make_instance)."""
+    return module._make_instance

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .binary import Reader
 from .interface import (
     WASM_PAGE_LOG2,
     CoreInterface,
@@ -26,7 +27,7 @@ from .interface import (
     TableType,
     TagType,
 )
-from .sigscan import FuncSig, Reader, read_limits, read_types, skip_const_expr, valtype_text
+from .sigscan import FuncSig, read_limits, read_types, skip_const_expr, valtype_text
 
 WASM_MAGIC = b"\0asm"
 _COMPONENT_LAYER = b"\x01\x00"

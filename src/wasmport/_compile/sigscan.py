@@ -15,58 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .binary import Reader
+
 _NUM = {0x7F, 0x7E, 0x7D, 0x7C}
 _FUNCREF, _EXTERNREF = 0x70, 0x6F
 _ABSTRACT = {0x70: "func", 0x6F: "extern", 0x73: "nofunc", 0x72: "noextern", 0x71: "none",
              0x6E: "any", 0x6D: "eq", 0x6C: "i31", 0x6B: "struct", 0x6A: "array",
              0x69: "exn", 0x74: "noexn", 0x68: "cont", 0x75: "nocont"}
 _KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
-
-
-class Reader:
-    """A cursor over a module's bytes (also used by _compile/binary.py)."""
-
-    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
-        self.data, self.pos = data, pos
-        self.end = len(data) if end is None else end
-
-    def byte(self) -> int:
-        if self.pos >= self.end:
-            raise ValueError("unexpected end")
-        b = self.data[self.pos]
-        self.pos += 1
-        return b
-
-    def peek(self) -> int:
-        if self.pos >= self.end:
-            raise ValueError("unexpected end")
-        return self.data[self.pos]
-
-    def _leb(self, signed: bool) -> int:
-        result = shift = 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                return result - (1 << shift) if signed and b & 0x40 else result
-
-    def uleb(self) -> int:
-        return self._leb(False)
-
-    def sleb(self) -> int:
-        return self._leb(True)
-
-    def skip(self, n: int) -> None:
-        self.pos += n
-        if self.pos > self.end:
-            raise ValueError("unexpected end")
-
-    def name(self) -> str:
-        n = self.uleb()
-        start = self.pos
-        self.skip(n)
-        return self.data[start:self.pos].decode("utf-8", "replace")
 
 
 def heaptype(r: Reader) -> str:

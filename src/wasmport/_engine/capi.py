@@ -1,9 +1,13 @@
-"""Quick engine queries bound to hold the GIL.
+"""The one handle on the engine's shared library, and quick queries bound to hold the GIL.
 
 wasmtime-py opens the library with ``ctypes.CDLL``, so every call drops and re-takes
 the GIL (~1.7 µs each, and far more beside a busy thread).  Type introspection and
 export look-ups are short and never call back into Python, so these prototypes, over
-the same library opened with ``ctypes.PyDLL``, keep it.
+the same library opened with ``ctypes.PyDLL``, keep it.  ``dlopen`` of the same path
+returns the same handle (the fast layer verifies it by comparing symbol addresses).
+
+``PYDLL`` keeps the GIL, ``CDLL`` releases it; both are this package's own objects, so
+setting prototypes on them never changes wasmtime-py's.
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ import ctypes
 from ctypes import POINTER, c_bool, c_char, c_size_t, c_uint8
 from typing import Any
 
+import wasmtime
 from wasmtime import _ffi as ffi
 
-_lib = ctypes.PyDLL(ffi.dll._name)
+PATH: str = ffi.dll._name
+PYDLL = ctypes.PyDLL(PATH)
+CDLL = ctypes.CDLL(PATH)
 
 
 def _proto(name: str, restype: object, argtypes: list[object]) -> Any:
-    func = getattr(_lib, name)
+    func = getattr(PYDLL, name)
     func.restype = restype
     func.argtypes = argtypes
     return func
@@ -80,9 +87,15 @@ caller_export_get = _proto("wasmtime_caller_export_get", c_bool,
                            [c_size_t, POINTER(c_char), c_size_t, POINTER(ffi.wasmtime_extern_t)])
 
 
+def context_pointer(store: Any) -> Any:
+    """The ``wasmtime_context_t*`` of a wasmtime Store (or Caller) as wasmtime-py keeps it;
+    ValueError once the store is closed."""
+    return store._context()
+
+
 def context_address(store: Any) -> int:
     """The ``wasmtime_context_t*`` of a wasmtime Store (or Caller) as an int."""
-    return ctypes.addressof(store._context().contents)
+    return ctypes.addressof(context_pointer(store).contents)
 
 
 class MemoryRef:
@@ -93,6 +106,8 @@ class MemoryRef:
 
     def __init__(self, ctx: int, memory: Any) -> None:
         self.ctx = ctx
+        if isinstance(memory, wasmtime.Memory):
+            memory = memory._memory
         self.raw = ffi.wasmtime_memory_t.from_buffer_copy(memory)
         self.address = ctypes.addressof(self.raw)
 

@@ -18,10 +18,7 @@ call.  Exceeding a limit raises :class:`wasmport.ResourceLimitError`.
 from __future__ import annotations
 
 import math
-import threading
-import time
-import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -29,11 +26,11 @@ from typing import Any
 import wasmtime
 
 from .._errors import LinkError, ResourceLimitError, Trap
-from .._exports.memory import Memory
-from .config import EngineConfig
+from .boundary import trap_message
+from .config import EngineConfig, EngineRecord
+from .ticker import TICK
 
 PAGE = 65536
-TICK = 0.01  # seconds per engine epoch while a timed call runs
 
 
 @dataclass(frozen=True)
@@ -89,71 +86,18 @@ class Limits:
         return replace(base, **given)
 
 
-class _Ticker:
-    """Advances one engine's epoch with the wall clock while timed calls run.
-
-    The epoch counts TICK-sized steps of ``time.monotonic()``; when late (the GIL was
-    busy) it catches up, so a deadline of N ticks is N * TICK seconds of wall time.
-    The thread sleeps on a condition while no timed call is running.
-    """
-
-    def __init__(self, engine: wasmtime.Engine) -> None:
-        self._engine = engine
-        self._active = 0
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def acquire(self) -> None:
-        with self._cond:
-            self._active += 1
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="wasmport-epoch",
-                                                daemon=True)
-                self._thread.start()
-            self._cond.notify()
-
-    def release(self) -> None:
-        with self._cond:
-            self._active -= 1
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while self._active == 0:
-                    self._cond.wait()
-            start, done = time.monotonic(), 0
-            while self._active:
-                time.sleep(TICK)
-                due = int((time.monotonic() - start) / TICK)
-                while done < due:
-                    self._engine.increment_epoch()
-                    done += 1
-
-
-_tickers: dict[int, _Ticker] = {}
-_tickers_lock = threading.Lock()
-
-
-def _ticker(engine: wasmtime.Engine) -> _Ticker:
-    with _tickers_lock:
-        ticker = _tickers.get(id(engine))
-        if ticker is None:
-            ticker = _tickers[id(engine)] = _Ticker(engine)  # engines live forever (_engine.py)
-        return ticker
-
-
 class Guard:
     """A realm's limits, applied to its store and around every entry into wasm."""
 
-    def __init__(self, store: wasmtime.Store, engine: wasmtime.Engine, limits: Limits,
+    def __init__(self, store: wasmtime.Store, record: EngineRecord, limits: Limits,
                  realm_name: str) -> None:
         self.limits = limits
         self._store = store
         self._realm_name = realm_name
         self._depth = 0
-        self._ticker = _ticker(engine) if limits.timeout is not None else None
+        self._ticker = record.ticker() if limits.timeout is not None else None
         self._ticks = math.ceil(limits.timeout / TICK) + 1 if limits.timeout else 0
-        self._memories: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._memories: list[tuple[str, wasmtime.Memory]] = []
         #: Called after an outermost call returns normally (WASI: re-raise output errors).
         self.on_return: Callable[[], None] | None = None
         store.set_limits(
@@ -162,11 +106,10 @@ class Guard:
             instances=_or_unset(limits.max_instances),
         )
 
-    def watch(self, exports: Iterable[Any]) -> None:
-        """Remember an instance's exported memories, to explain traps at the limit."""
-        for value in exports:
-            if isinstance(value, Memory):
-                self._memories.add(value)
+    def watch(self, name: str, memory: wasmtime.Memory) -> None:
+        """Remember an exported memory, to explain traps at the limit."""
+        if self.limits.max_memory is not None:
+            self._memories.append((name, memory))
 
     @contextmanager
     def entered(self, where: str) -> Iterator[None]:
@@ -217,15 +160,12 @@ class Guard:
         cap = self.limits.max_memory
         if cap is None:
             return None
-        for memory in list(self._memories):
-            try:
-                size = len(memory)
-                own_max = memory._memory.type(self._store).limits.max
-            except Exception:  # a memory of a closed realm: not ours to explain
-                continue
+        for name, memory in self._memories:
+            size = memory.data_len(self._store)
+            own_max = memory.type(self._store).limits.max
             if size + PAGE > cap and (own_max is None or own_max * PAGE > size):
                 return self._error(where, "max_memory", f"wasm trapped ({_trap_text(err)}) "
-                                   f"while memory {memory.name!r} was at the limit "
+                                   f"while memory {name!r} was at the limit "
                                    f"({size} bytes), after a memory.grow was refused",
                                    err.trap_code)
         return None
@@ -255,6 +195,5 @@ def _or_unset(value: int | None) -> int:
 
 
 def _trap_text(err: wasmtime.Trap) -> str:
-    from .boundary import trap_message
 
     return trap_message(str(err))

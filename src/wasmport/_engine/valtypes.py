@@ -24,6 +24,8 @@ _VALTYPES = {
     "externref": wasmtime.ValType.externref(),
 }
 
+NUMERIC = frozenset(("i32", "i64", "f32", "f64"))
+
 I32_MIN, I32_MAX = -(2**31), 2**32 - 1
 I64_MIN, I64_MAX = -(2**63), 2**64 - 1
 _INT_RANGES = {"i32": (I32_MIN, I32_MAX), "i64": (I64_MIN, I64_MAX)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -19,16 +18,13 @@ import wasmtime
 
 from .._engine import fast as _fast
 from .._engine.boundary import as_python, raise_boundary_error
-from .._engine.valtypes import check_value, func_sig_of
+from .._engine.store import StoreContext
+from .._engine.valtypes import NUMERIC, check_value, func_sig_of
 from .._errors import RealmClosedError
+from .base import ExternValue, raw_of
 
 if TYPE_CHECKING:
     from .._compile.module import Module
-    from .._realm import Realm
-
-NUMERIC = frozenset(("i32", "i64", "f32", "f64"))
-# WASMPORT_NO_FAST=1 forces the checked path everywhere (for tests and diagnosis).
-FAST = _fast.AVAILABLE and os.environ.get("WASMPORT_NO_FAST", "") in ("", "0")
 
 
 def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...]) -> str:
@@ -36,7 +32,7 @@ def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...])
     return f"{name}({', '.join(params)}) -> {res}"
 
 
-class Function(functools.partial):  # type: ignore[type-arg]
+class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
     """A wasm function export.  Call it like a Python function.
 
     Arguments are converted to the parameter types: an i32 takes -2**31..2**32-1, an
@@ -46,8 +42,6 @@ class Function(functools.partial):  # type: ignore[type-arg]
     wasm code called comes out unchanged.
     """
 
-    _realm: Realm
-    _func: wasmtime.Func
     __name__: str
     __qualname__: str
     name: str
@@ -57,13 +51,13 @@ class Function(functools.partial):  # type: ignore[type-arg]
     _module: Module | None
     __setstate__: Callable[[tuple[Any, ...]], None]
 
-    def __new__(cls, realm: Realm, func: wasmtime.Func, name: str,
+    def __new__(cls, ctx: StoreContext, func: wasmtime.Func, name: str,
                 params: tuple[str, ...], results: tuple[str, ...], where: str,
                 module: Module | None = None) -> Function:
         doc = signature_text(name, params, results)
         self = super().__new__(cls, _unbuilt)
-        self._realm, self._func = realm, func
-        self.__name__ = self.__qualname__ = self.name = name
+        self._bind(ctx, func, name)
+        self.__name__ = self.__qualname__ = name
         self.params, self.results = params, results
         self.__doc__ = doc
         self._where = f"{where}: {name}()"
@@ -74,8 +68,8 @@ class Function(functools.partial):  # type: ignore[type-arg]
         return self
 
     def _build_and_call(self, *args: Any) -> Any:
-        call = _make_call(self._realm, self._func, self.params, self.results, self._where,
-                          self.__doc__ or "", self._realm.release_gil)
+        call = _make_call(self._ctx, self._raw, self.params, self.results, self._where,
+                          self.__doc__ or "", self._ctx.release_gil)
         self.__setstate__((call, (), {}, self.__dict__))
         return call(*args)
 
@@ -86,7 +80,7 @@ class Function(functools.partial):  # type: ignore[type-arg]
         call: Callable[..., Any] | None = self.__dict__.get("_nogil")
         if call is None:
             call = self.__dict__["_nogil"] = _make_call(
-                self._realm, self._func, self.params, self.results, self._where,
+                self._ctx, self._raw, self.params, self.results, self._where,
                 self.__doc__ or "", True)
         return call
 
@@ -125,36 +119,36 @@ def _unbuilt(*args: Any) -> Any:
     raise AssertionError("a Function is given its call before it is used")
 
 
-def _make_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
+def _make_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                results: tuple[str, ...], where: str, doc: str,
                release_gil: bool) -> Callable[..., Any]:
-    if FAST and realm._guard is None and NUMERIC.issuperset(params + results):
-        return _fast_call(realm, func, params, results, where, doc, release_gil)
-    return _checked_call(realm, func, params, where, doc)  # releases the GIL anyway
+    if _fast.ENABLED and ctx.guard is None and NUMERIC.issuperset(params + results):
+        return _fast_call(ctx, func, params, results, where, doc, release_gil)
+    return _checked_call(ctx, func, params, where, doc)  # releases the GIL anyway
 
 
 _ALWAYS = [True]
 
 
-def _fast_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...],
+def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                results: tuple[str, ...], where: str, doc: str,
                release_gil: bool) -> Callable[..., Any]:
     def raise_trap(trap: int, error: int) -> NoReturn:
         raise_boundary_error(_fast.take(trap, error), where)
 
     def closed() -> NoReturn:
-        if realm._exiting:  # a daemon thread at interpreter exit: wait for the end
-            realm._entry_lock.acquire()
-        raise RealmClosedError(f"{where}: realm {realm.name!r} is closed")
+        if ctx.exiting:  # a daemon thread at interpreter exit: wait for the end
+            ctx.entry_lock.acquire()
+        raise RealmClosedError(f"{where}: realm {ctx.name!r} is closed")
 
-    return _fast.make_caller(realm.store, func, params, results, raise_trap=raise_trap,
+    return _fast.make_caller(ctx.store, func, params, results, raise_trap=raise_trap,
                              name=doc.partition("(")[0], closed=closed,
                              # Without the GIL other threads can run at any time: always lock.
-                             gate=_ALWAYS if release_gil else realm._gate,
-                             lock=realm._entry_lock, verified=True, release_gil=release_gil)
+                             gate=_ALWAYS if release_gil else ctx.gate,
+                             lock=ctx.entry_lock, verified=True, release_gil=release_gil)
 
 
-def _checked_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...], where: str,
+def _checked_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...], where: str,
                   doc: str) -> Callable[..., Any]:
     count = len(params)
 
@@ -164,16 +158,16 @@ def _checked_call(realm: Realm, func: wasmtime.Func, params: tuple[str, ...], wh
         values = [_lower_arg(vt, a, doc, i) for i, (vt, a) in enumerate(zip(params, args,
                                                                            strict=True), 1)]
         try:
-            with realm._entry_lock:  # wasmtime-py drops the GIL: one thread in the store
-                store = realm.store
-                if realm._guard is None:
+            with ctx.entry_lock:  # wasmtime-py drops the GIL: one thread in the store
+                store, guard = ctx.store, ctx.guard
+                if guard is None:
                     result = func(store, *values)
-                else:  # limits: a fresh fuel/time budget for this call (_limits.py)
-                    with realm._guard.entered(where):
+                else:  # limits: a fresh fuel/time budget for this call (limits.py)
+                    with guard.entered(where):
                         result = func(store, *values)
         except BaseException as err:
             raise_boundary_error(err, where)
-        return _lift(realm, as_python(result))
+        return _lift(ctx, as_python(result))
 
     return call
 
@@ -194,24 +188,24 @@ def _lower_arg(vt: str, value: Any, doc: str, index: int) -> Any:
         if value is None or isinstance(value, wasmtime.Func):
             return value
         if isinstance(value, Function):
-            return value._func
+            return raw_of(value)
         raise TypeError(f"{doc}: argument {index} must be a wasm function or None")
     if vt == "externref":
         return value
     return check_value(vt, value, f"{doc.partition('(')[0]}() argument {index}")
 
 
-def _lift(realm: Realm, value: Any) -> Any:
+def _lift(ctx: StoreContext, value: Any) -> Any:
     if isinstance(value, tuple):
-        return tuple(_lift(realm, v) for v in value)
+        return tuple(_lift(ctx, v) for v in value)
     if isinstance(value, wasmtime.Func):
-        return wrap_func(realm, value, "<funcref>", "<table>")
+        return wrap_func(ctx, value, "<funcref>", "<table>")
     return value
 
 
-def wrap_func(realm: Realm, func: wasmtime.Func, name: str, where: str,
+def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str,
               module: Module | None = None) -> Function:
     """A Function for an engine function, its signature read from the engine; ``module``
     when it is that module's export ``name``."""
-    params, results = func_sig_of(realm.store, func)
-    return Function(realm, func, name, params, results, where, module)
+    params, results = func_sig_of(ctx.store, func)
+    return Function(ctx, func, name, params, results, where, module)

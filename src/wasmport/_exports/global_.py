@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import wasmtime
 
+from .._engine.store import StoreContext, context_for
 from .._engine.valtypes import check_value, signed, valtype, valtype_name
-
-if TYPE_CHECKING:
-    from .._realm import Realm
+from .base import ExternValue
 
 
-class Global:
+class Global(ExternValue):
     """A wasm global.
 
     ``Global(value, type="i32", *, mutable=False, realm=None)`` creates one in ``realm``
@@ -22,28 +21,25 @@ class Global:
     """
 
     def __init__(self, value: Any, type: str = "i32", *, mutable: bool = False,
-                 realm: Realm | None = None) -> None:
-        from .._realm import realm_or_default
-
-        self._realm = realm_or_default(realm)
+                 realm: Any = None) -> None:
+        ctx = context_for(realm)
         gtype = wasmtime.GlobalType(valtype(type), mutable)
         checked = check_value(type, value, f"Global({type})")
-        self._global = wasmtime.Global(self._realm.store, gtype, to_val(type, checked))
-        self.name = "global"
+        self._bind(ctx, wasmtime.Global(ctx.store, gtype, to_val(type, checked)), "global")
 
     @classmethod
-    def _wrap(cls, realm: Realm, glob: wasmtime.Global, name: str) -> Global:
+    def _wrap(cls, ctx: StoreContext, glob: wasmtime.Global, name: str) -> Global:
         self = cls.__new__(cls)
-        self._realm, self._global, self.name = realm, glob, name
+        self._bind(ctx, glob, name)
         return self
 
     @property
     def valtype(self) -> str:
-        return valtype_name(self._global.type(self._realm.store).content)
+        return valtype_name(self._raw.type(self._ctx.store).content)
 
     @property
     def mutable(self) -> bool:
-        return bool(self._global.type(self._realm.store).mutable)
+        return bool(self._raw.type(self._ctx.store).mutable)
 
     @property
     def type(self) -> str:
@@ -51,14 +47,14 @@ class Global:
 
     @property
     def value(self) -> Any:
-        return self._global.value(self._realm.store)
+        return self._raw.value(self._ctx.store)
 
     @value.setter
     def value(self, new: Any) -> None:
         if not self.mutable:
             raise AttributeError(f"global {self.name!r} is immutable ({self.type})")
         checked = check_value(self.valtype, new, f"global {self.name!r}")
-        self._global.set_value(self._realm.store, to_val(self.valtype, checked))
+        self._raw.set_value(self._ctx.store, to_val(self.valtype, checked))
 
     def __repr__(self) -> str:
         return f"<wasm global {self.name!r} ({self.type}) = {self.value!r}>"

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import ctypes
-from typing import TYPE_CHECKING
+from typing import Any
 
 import wasmtime
 
 from .._engine.capi import MemoryRef, context_address
+from .._engine.store import StoreContext, context_for
+from .._engine.valtypes import describe
 from .._errors import MemoryAccessError
-
-if TYPE_CHECKING:
-    from .._realm import Realm
+from .base import ExternValue
 
 PAGE = 65536
 
 
-class Memory:
+class Memory(ExternValue):
     """A wasm linear memory.
 
     ``Memory(minimum, maximum=None, *, realm=None)`` creates one (sizes in 64 KiB
@@ -28,46 +28,41 @@ class Memory:
     """
 
     def __init__(self, minimum: int = 1, maximum: int | None = None, *,
-                 realm: Realm | None = None) -> None:
-        from .._realm import realm_or_default
-
-        self._realm = realm_or_default(realm)
+                 realm: Any = None) -> None:
+        ctx = context_for(realm)
         limits = wasmtime.Limits(minimum, maximum)
-        self._memory = wasmtime.Memory(self._realm.store, wasmtime.MemoryType(limits))
-        self.name = "memory"
+        self._bind(ctx, wasmtime.Memory(ctx.store, wasmtime.MemoryType(limits)), "memory")
 
     @classmethod
-    def _wrap(cls, realm: Realm, memory: wasmtime.Memory, name: str) -> Memory:
+    def _wrap(cls, ctx: StoreContext, memory: wasmtime.Memory, name: str) -> Memory:
         self = cls.__new__(cls)
-        self._realm, self._memory, self.name = realm, memory, name
+        self._bind(ctx, memory, name)
         return self
 
     @property
     def type(self) -> str:
-        from .._engine.valtypes import describe
-
-        return describe(self._memory.type(self._realm.store))
+        return describe(self._raw.type(self._ctx.store))
 
     def __repr__(self) -> str:
         return f"<wasm memory {self.name!r}: {len(self)} bytes>"
 
-    def _raw(self) -> MemoryRef:
+    def _ref(self) -> MemoryRef:
         """Size and base queries that keep the GIL (RealmClosedError once closed)."""
-        store = self._realm.store
-        ref: MemoryRef | None = self.__dict__.get("_ref")
+        store = self._ctx.store
+        ref: MemoryRef | None = self.__dict__.get("_mref")
         if ref is None:
-            ref = self.__dict__["_ref"] = MemoryRef(context_address(store), self._memory._memory)
+            ref = self.__dict__["_mref"] = MemoryRef(context_address(store), self._raw)
         return ref
 
     def __len__(self) -> int:
-        return self._raw().size()
+        return self._ref().size()
 
     @property
     def pages(self) -> int:
-        return int(self._memory.size(self._realm.store))
+        return int(self._raw.size(self._ctx.store))
 
     def _address(self, offset: int, length: int) -> int:
-        ref = self._raw()
+        ref = self._ref()
         size = ref.size()
         if (type(offset) is not int or type(length) is not int or offset < 0 or length < 0
                 or offset + length > size):
@@ -98,7 +93,7 @@ class Memory:
         if not isinstance(pages, int) or pages < 0:
             raise ValueError(f"memory {self.name!r}: grow takes a page count >= 0, got {pages!r}")
         try:
-            return int(self._memory.grow(self._realm.store, pages))
+            return int(self._raw.grow(self._ctx.store, pages))
         except wasmtime.WasmtimeError as err:
             raise ValueError(f"memory {self.name!r}: cannot grow by {pages} pages from "
                              f"{self.pages} ({self.type})") from err
@@ -108,6 +103,6 @@ class Memory:
 
         It does not see pages added by a later ``grow`` (take a new view), and must not be
         used after the realm is closed."""
-        ref = self._raw()
+        ref = self._ref()
         size, base = ref.size(), ref.base()
         return memoryview((ctypes.c_ubyte * size).from_address(base)).cast("B")

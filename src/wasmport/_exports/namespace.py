@@ -1,110 +1,14 @@
-"""The instance-phase module object: a module whose attributes are an instance's exports.
-
-Exports are looked up and wrapped on first use, by name (one engine look-up each),
-so instantiating a module costs the same with 4 exports or 4,000.
-"""
+"""The instance-phase module object: a module whose attributes are an instance's exports."""
 
 from __future__ import annotations
 
 import functools
 import keyword
 import types
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import wasmtime
-
-from .._engine.raw import export_get
-from .function import wrap_func
 from .global_ import Global
-from .memory import Memory
-from .opaque import OpaqueExport
-from .table import Table
-from .tag import Tag
-
-if TYPE_CHECKING:
-    from .._compile.module import Module
-    from .._realm import Realm
-
-
-class Instance:
-    """The instance behind an instance-phase module (see :func:`wasmport.instance_of`).
-
-    ``module`` is the source-phase :class:`wasmport.Module`; ``exports`` maps each
-    export name to its :class:`Function`, :class:`Memory`, :class:`Global`,
-    :class:`Table` or :class:`Tag`; ``realm`` is the realm that owns it.
-    """
-
-    def __init__(self, module: Module, realm: Realm, raw: wasmtime.Instance) -> None:
-        self.module = module
-        self.realm = realm
-        self._raw = raw
-        self._wrapped: dict[str, Any] = {}
-        self.exports: Mapping[str, Any] = _Exports(self)
-
-    def export(self, name: str) -> Any:
-        """The wrapped export ``name``; KeyError when there is none."""
-        value = self._wrapped.get(name)
-        if value is None:
-            extern = export_get(self.realm.store, self._raw, name)
-            if extern is None:
-                raise KeyError(name)
-            opaque = self.module._asset.opaque.exports.get(name)
-            value = self._wrapped[name] = (
-                _wrap(self.realm, extern, name, self.module) if opaque is None
-                else OpaqueExport(self.realm, extern, name, _kind(extern), opaque))
-        return value
-
-    def has_export(self, name: str) -> bool:
-        return name in self._wrapped or (
-            not self.realm.closed and export_get(self.realm.store, self._raw, name) is not None)
-
-    def __repr__(self) -> str:
-        return f"<wasm instance of {self.module.name!r} ({len(self.exports)} exports)>"
-
-
-class _Exports(Mapping[str, Any]):
-    """A read-only mapping of export name -> wrapped export, filled on demand."""
-
-    def __init__(self, instance: Instance) -> None:
-        self._instance = instance
-
-    def __getitem__(self, name: str) -> Any:
-        return self._instance.export(name)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self._instance.has_export(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._instance.module.export_names)
-
-    def __len__(self) -> int:
-        return len(self._instance.module.export_names)
-
-    def __repr__(self) -> str:
-        return f"<exports of {self._instance.module.name!r}: {list(self)}>"
-
-
-def _kind(extern: Any) -> str:
-    for cls, kind in ((wasmtime.Func, "func"), (wasmtime.Global, "global"),
-                      (wasmtime.Table, "table"), (wasmtime.Memory, "memory")):
-        if isinstance(extern, cls):
-            return kind
-    return "tag"
-
-
-def _wrap(realm: Realm, value: Any, name: str, module: Module) -> Any:
-    if isinstance(value, wasmtime.Func):
-        return wrap_func(realm, value, name, module.where, module)
-    if isinstance(value, wasmtime.Memory):
-        return Memory._wrap(realm, value, name)
-    if isinstance(value, wasmtime.Global):
-        return Global._wrap(realm, value, name)
-    if isinstance(value, wasmtime.Table):
-        return Table._wrap(realm, value, name)
-    if isinstance(value, wasmtime.Tag):
-        return Tag._wrap(realm, value, name)
-    return value
+from .instance import Instance
 
 
 def _missing_attribute(module: InstanceModule, instance: Instance, name: str) -> Any:
@@ -142,7 +46,7 @@ class InstanceModule(types.ModuleType):
             self.__dict__["__file__"] = path
 
     def _wasm_fill(self, instance: Instance) -> None:
-        object.__setattr__(self, "_wasm_instance", instance)
+        object.__setattr__(self, "_wasm_instance", instance)  # see fill()
         # A module-level __getattr__ (PEP 562), not a class-level one: a class-level
         # hook would put a Python-level step on every attribute access, even the exports
         # already cached in __dict__.
@@ -172,3 +76,26 @@ class InstanceModule(types.ModuleType):
     def __repr__(self) -> str:
         where = self.__dict__.get("__file__")
         return f"<wasm module {self.__name__!r}" + (f" from {where!r}>" if where else ">")
+
+
+def instance_or_none(module: Any) -> Instance | None:
+    """The instance behind an instance-phase module; None for anything else (or one
+    not linked yet)."""
+    if isinstance(module, InstanceModule):
+        instance: Instance | None = object.__getattribute__(module, "_wasm_instance")
+        return instance
+    return None
+
+
+def instance_of(module: Any) -> Instance:
+    """The instance behind an instance-phase module; TypeError for anything else."""
+    instance = instance_or_none(module)
+    if instance is None:
+        raise TypeError(f"instance_of() takes an instance-phase wasm module, not "
+                        f"{type(module).__name__}")
+    return instance
+
+
+def fill(module: InstanceModule, instance: Instance) -> None:
+    """Make ``module`` show ``instance``'s exports (once it is linked)."""
+    module._wasm_fill(instance)

@@ -5,21 +5,22 @@ wasm module's imports, where the engine checks the types, but not used from Pyth
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .._realm import Realm
+from .._engine.store import StoreContext
+from .base import ExternValue
 
 
-class OpaqueExport:
+class OpaqueExport(ExternValue):
     """A function, global, table or tag export of a type such as ``(ref $t)`` or v128.
 
     Pass it on (imports, import maps, ``register``); reading or calling it from Python is
     not supported yet.
     """
 
-    def __init__(self, realm: Realm, extern: Any, name: str, kind: str, text: str) -> None:
-        self._realm, self._extern, self.name, self.kind = realm, extern, name, kind
+    def __init__(self, ctx: StoreContext, extern: Any, name: str, kind: str, text: str) -> None:
+        self._bind(ctx, extern, name)
+        self.kind = kind
         self.type = f"{kind} {text}"
 
     def __repr__(self) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import wasmtime
 
-from .._engine.valtypes import valtype, valtype_name
+from .._engine.store import StoreContext, context_for
+from .._engine.valtypes import describe, valtype, valtype_name
+from .base import ExternValue, context_of, raw_of
 from .function import Function, wrap_func
 
-if TYPE_CHECKING:
-    from .._realm import Realm
 
-
-class Table:
+class Table(ExternValue):
     """A wasm table.
 
     ``Table(minimum, maximum=None, *, element="funcref", realm=None)`` creates one in
@@ -23,32 +22,27 @@ class Table:
     """
 
     def __init__(self, minimum: int, maximum: int | None = None, *, element: str = "funcref",
-                 realm: Realm | None = None) -> None:
-        from .._realm import realm_or_default
-
-        self._realm = realm_or_default(realm)
+                 realm: Any = None) -> None:
+        ctx = context_for(realm)
         ttype = wasmtime.TableType(valtype(element), wasmtime.Limits(minimum, maximum))
-        self._table = wasmtime.Table(self._realm.store, ttype, None)
-        self.name = "table"
+        self._bind(ctx, wasmtime.Table(ctx.store, ttype, None), "table")
 
     @classmethod
-    def _wrap(cls, realm: Realm, table: wasmtime.Table, name: str) -> Table:
+    def _wrap(cls, ctx: StoreContext, table: wasmtime.Table, name: str) -> Table:
         self = cls.__new__(cls)
-        self._realm, self._table, self.name = realm, table, name
+        self._bind(ctx, table, name)
         return self
 
     @property
     def element(self) -> str:
-        return valtype_name(self._table.type(self._realm.store).element)
+        return valtype_name(self._raw.type(self._ctx.store).element)
 
     @property
     def type(self) -> str:
-        from .._engine.valtypes import describe
-
-        return describe(self._table.type(self._realm.store))
+        return describe(self._raw.type(self._ctx.store))
 
     def __len__(self) -> int:
-        return int(self._table.size(self._realm.store))
+        return int(self._raw.size(self._ctx.store))
 
     def __repr__(self) -> str:
         return f"<wasm table {self.name!r}: {len(self)} {self.element}>"
@@ -62,23 +56,23 @@ class Table:
 
     def __getitem__(self, index: int) -> Any:
         self._check(index)
-        value = self._table.get(self._realm.store, index)
+        value = self._raw.get(self._ctx.store, index)
         if isinstance(value, wasmtime.Val):
             value = value.value
         if isinstance(value, wasmtime.Func):
-            return wrap_func(self._realm, value, f"{self.name}[{index}]", "<table>")
+            return wrap_func(self._ctx, value, f"{self.name}[{index}]", "<table>")
         return value
 
     def __setitem__(self, index: int, value: Any) -> None:
         self._check(index)
-        self._table.set(self._realm.store, index, self._lower(value))
+        self._raw.set(self._ctx.store, index, self._lower(value))
 
     def _lower(self, value: Any) -> Any:
         if self.element == "funcref":
             if isinstance(value, Function):
-                if value._realm is not self._realm:
+                if context_of(value) is not self._ctx:
                     raise ValueError("a function of another realm cannot be stored here")
-                return value._func
+                return raw_of(value)
             if value is not None and not isinstance(value, wasmtime.Func):
                 raise TypeError(f"table {self.name!r} holds funcref: store a wasm function "
                                 "or None")
@@ -88,7 +82,7 @@ class Table:
     def grow(self, delta: int, init: Any = None) -> int:
         """Grow by ``delta`` elements set to ``init``; return the previous length."""
         try:
-            return int(self._table.grow(self._realm.store, delta, self._lower(init)))
+            return int(self._raw.grow(self._ctx.store, delta, self._lower(init)))
         except wasmtime.WasmtimeError as err:
             raise ValueError(f"table {self.name!r}: cannot grow by {delta} from "
                              f"{len(self)} ({self.type})") from err

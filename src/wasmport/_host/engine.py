@@ -18,41 +18,38 @@ Four shapes, fastest first:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import wasmtime
 
+from .._compile.sites import Site
 from .._engine import fast as _fast
 from .._engine.boundary import park
-from .._exports.function import FAST
+from .._engine.store import StoreContext
 from .kinds import Float, Integer
+from .memory import CallerMemory
 from .plan import SignaturePlan, make_callback
 from .pointers import BytesType, StringType
 
-if TYPE_CHECKING:
-    from .._link.values import Site
-    from .._realm import Realm
-    from .memory import CallerMemory
 
-
-def host_func(realm: Realm, site: Site, plan: SignaturePlan, fn: Callable[..., Any],
+def host_func(ctx: StoreContext, site: Site, plan: SignaturePlan, fn: Callable[..., Any],
               memory: CallerMemory | None) -> wasmtime.Func:
     """The engine function calling ``fn`` (a bound method) under ``plan`` for ``site``."""
-    realm._gate[0] = True  # Python code now runs inside calls: threads take turns
+    ctx.open_gate()  # Python code now runs inside calls: threads take turns
     where = str(site)
     planned = make_callback(plan, fn, memory, where)
-    if not FAST:
-        return wasmtime.Func(realm.store, site.ty, planned, access_caller=True)
+    if not _fast.ENABLED:
+        return wasmtime.Func(ctx.store, site.ty, planned, access_caller=True)
     params, results = plan.wasm_params, plan.wasm_results
     if memory is None and _plain(plan):
         # The method itself is the callback: the fast layer lets signed results through
         # inline and hands anything else to the plan's own lowering.
         lower_only = planned.lower_only  # type: ignore[attr-defined]
         check = ((lambda r: (lower_only(r),)) if results else lower_only)
-        return _fast.make_host_func(realm.store, params, results, fn, park, name=where,
+        return _fast.make_host_func(ctx.store, params, results, fn, park, name=where,
                                     check=check)
     direct = _direct(plan, fn, memory, planned) if memory is not None else None
-    return _fast.make_host_func(realm.store, params, results, direct or planned, park,
+    return _fast.make_host_func(ctx.store, params, results, direct or planned, park,
                                 name=where, pass_caller=True)
 
 

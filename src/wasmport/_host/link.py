@@ -9,22 +9,22 @@ once the importer is instantiated binds the importer's exported memory.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import wasmtime
 
+from .._compile.module import Module, compiled_of
+from .._compile.sites import Site
+from .._engine.store import StoreContext
 from .._engine.valtypes import describe, func_sig, kind_of
 from .._errors import IncompatibleImportError, LinkError, UnknownImportError
+from .._exports.base import context_of, raw_of
+from .._exports.instance import Instance
 from .engine import host_func
 from .kinds import shown
 from .memory import CallerMemory
-from .module import HostFactory, HostFunction, HostModule, HostSpec, _bound_objects
-
-if TYPE_CHECKING:
-    from .._compile.module import Module
-    from .._exports.namespace import Instance
-    from .._link.values import Site
-    from .._realm import Realm
+from .module import HostFactory, HostFunction, HostModule, HostSpec, bind_object
 
 
 def _partial_class(value: Any) -> Any:
@@ -63,10 +63,20 @@ def host_name(value: Any) -> str:
     return spec.name
 
 
+def host_entries(host_modules: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, Any]:
+    """``host_modules`` as name -> provider: a mapping as given, or typed host modules
+    each under the name it declares."""
+    if host_modules is None:
+        return {}
+    if isinstance(host_modules, Mapping):
+        return dict(host_modules)
+    return {host_name(value): value for value in host_modules}
+
+
 class HostProvider:
     """Satisfies one importing instance's imports of one host module."""
 
-    def __init__(self, realm: Realm, module: Module | None, label: str, value: Any) -> None:
+    def __init__(self, ctx: StoreContext, module: Module | None, label: str, value: Any) -> None:
         self.label = label
         self.spec = spec_of(value)
         self._value = value
@@ -99,7 +109,7 @@ class HostProvider:
     def _what(self) -> str:
         return f"{self.label} ({shown(self.spec.cls)})"
 
-    def extern(self, realm: Realm, site: Site) -> wasmtime.Func:
+    def extern(self, ctx: StoreContext, site: Site) -> wasmtime.Func:
         """The engine function for ``site``, after checking its kind and type."""
         if kind_of(site.ty) != "func":
             raise site.incompatible(f"{self._what()}, which offers only functions",
@@ -114,13 +124,13 @@ class HostProvider:
             memory = self._memory
         self._module_name = site.module
         bound = function.function.__get__(self._host_object())
-        return host_func(realm, site, function.plan, bound, memory)
+        return host_func(ctx, site, function.plan, bound, memory)
 
     def _check_memory(self, site: Site, function: HostFunction) -> None:
         if self._checked_memory or self._importer is None:
             return
         name, plan = self.spec.memory, function.plan
-        exported = {e.name: e.type for e in self._importer._compiled.exports}
+        exported = {e.name: e.type for e in compiled_of(self._importer).exports}
         ty = exported.get(name)
         cls = shown(self.spec.cls)
         if not isinstance(ty, wasmtime.MemoryType):
@@ -141,9 +151,9 @@ class HostProvider:
         """Called once the importing instance exists: bind its memory, record the object."""
         if self._memory is not None:
             exported = instance.exports[self.spec.memory]
-            self._memory._bind(instance.realm.store, exported._memory)
+            self._memory.bind(context_of(exported).store, raw_of(exported))
         if self._object is not None and self._module_name is not None:
-            _bound_objects.setdefault(instance, {})[self._module_name] = self._object
+            bind_object(instance, self._module_name, self._object)
 
 
 def check_type(site: Site, function: HostFunction) -> None:
@@ -158,7 +168,7 @@ def check_type(site: Site, function: HostFunction) -> None:
         field=site.field, expected=expected, found=plan.wasm_type)
 
 
-def method_extern(realm: Realm, site: Site, value: Any) -> wasmtime.Func | None:
+def method_extern(ctx: StoreContext, site: Site, value: Any) -> wasmtime.Func | None:
     """A bound exported method given as one import field: typed, memory found per call."""
     function = getattr(value, "__func__", None)
     owner = getattr(value, "__self__", None)
@@ -170,4 +180,4 @@ def method_extern(realm: Realm, site: Site, value: Any) -> wasmtime.Func | None:
         return None
     check_type(site, found)
     memory = CallerMemory(spec.memory) if found.plan.uses_memory else None
-    return host_func(realm, site, found.plan, value, memory)
+    return host_func(ctx, site, found.plan, value, memory)

@@ -37,8 +37,9 @@ class CallerMemory:
         self._view = _EMPTY
         self._provisional = True
 
-    def _bind(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
-        self._ref = MemoryRef(context_address(store), memory._memory)
+    def bind(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
+        """Bind the importing instance's exported memory, once it is instantiated."""
+        self._ref = MemoryRef(context_address(store), memory)
         self._size, self._view, self._provisional = -1, _EMPTY, False
 
     def _enter(self, caller: Any) -> None:
@@ -69,7 +70,7 @@ class CallerMemory:
             found = caller_memory(caller, self.name) if caller else None
         else:
             export = caller.get(self.name) if caller is not None else None
-            found = (MemoryRef(context_address(caller), export._memory)
+            found = (MemoryRef(context_address(caller), export)
                      if isinstance(export, wasmtime.Memory) else None)
         if found is None:
             raise LookupError(f"the calling instance exports no memory {self.name!r}")
@@ -114,3 +115,26 @@ class CallerMemory:
     def __repr__(self) -> str:
         state = "bound" if self._ref is not None else "not bound"
         return f"<caller memory {self.name!r} ({state})>"
+
+
+# -- what the host layer's lifting code uses (named accessors) --------------------------------
+
+def enter_call(memory: CallerMemory, caller: Any) -> None:
+    """At the start of a host call: refresh the window (adopting the caller's memory
+    while the importer is still being instantiated)."""
+    memory._enter(caller)
+
+
+def leave_call(memory: CallerMemory) -> None:
+    """After a host call: forget what was adopted from its caller."""
+    memory._leave()
+
+
+def window(memory: CallerMemory) -> memoryview:
+    """The view refreshed when the call began (check bounds before using it)."""
+    return memory._view
+
+
+def checked_view(memory: CallerMemory, offset: int, length: int) -> memoryview:
+    """The whole memory's view, after checking ``offset .. offset+length`` lies inside."""
+    return memory._span(offset, length)

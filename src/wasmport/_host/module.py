@@ -11,6 +11,8 @@ from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar, overload
 
 from .._errors import HostSignatureError
+from .._exports.instance import Instance
+from .._exports.namespace import instance_of
 from .kinds import shown
 from .plan import SignaturePlan, build_plan
 
@@ -118,9 +120,6 @@ class HostModule:
         ``module`` is an instance-phase module or a :class:`wasmport.Instance`.
         LookupError if it imported none.
         """
-        from .._api.load import instance_of
-        from .._exports.namespace import Instance
-
         instance = module if isinstance(module, Instance) else instance_of(module)
         for obj in _bound_objects.get(instance, {}).values():
             if isinstance(obj, cls):
@@ -133,6 +132,11 @@ HostModule.__wasm_host__ = HostSpec(HostModule, None, "memory", MappingProxyType
 #: instance -> {import module name: host object}, for HostModule.of().
 _bound_objects: weakref.WeakKeyDictionary[Any, dict[str, HostModule]] = (
     weakref.WeakKeyDictionary())
+
+
+def bind_object(instance: Instance, module_name: str, obj: HostModule) -> None:
+    """Record that ``instance`` imported ``obj`` as ``module_name`` (for HostModule.of)."""
+    _bound_objects.setdefault(instance, {})[module_name] = obj
 
 
 class HostFactory:

@@ -12,16 +12,14 @@ import inspect
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from .._engine.boundary import park
 from .._errors import HostSignatureError, MemoryAccessError
 from .kinds import HostType
+from .memory import CallerMemory, enter_call, leave_call
 from .resolve import Unsupported, resolve
 from .results import ErrnoError, ErrnoType, ResultType
-
-if TYPE_CHECKING:
-    from .memory import CallerMemory
 
 
 @dataclass(frozen=True)
@@ -189,7 +187,7 @@ def make_callback(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMem
     def callback(caller: Any, *raw: Any) -> Any:
         try:
             if memory is not None:
-                memory._enter(caller)
+                enter_call(memory, caller)
             try:
                 value = fn(*raw) if direct else fn(*lift_all(raw))
             except ErrnoError as err:
@@ -202,7 +200,7 @@ def make_callback(plan: SignaturePlan, fn: Callable[..., Any], memory: CallerMem
             raise
         finally:
             if memory is not None:
-                memory._leave()
+                leave_call(memory)
 
     def lower_only(value: Any) -> Any:
         """Lower a result the method already returned (the direct shape's slow case)."""

@@ -6,19 +6,17 @@ memory's size (in Python ints, so ``ptr + len`` cannot wrap) before anything is 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._errors import MemoryAccessError
 from .kinds import M32, HostType
+from .memory import CallerMemory, window
 from .views import Array, Buffer, Pointer
-
-if TYPE_CHECKING:
-    from .memory import CallerMemory
 
 
 def span(memory: CallerMemory, address: int, length: int) -> memoryview:
     """The memory's window after checking ``address .. address+length`` (unsigned)."""
-    view = memory._view
+    view = window(memory)
     if address + length > len(view):
         raise MemoryAccessError(address, length, len(view), where=f"memory {memory.name!r}")
     return view

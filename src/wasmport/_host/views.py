@@ -11,9 +11,10 @@ import struct
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
+from .memory import CallerMemory, checked_view
+
 if TYPE_CHECKING:
     from .kinds import HostType
-    from .memory import CallerMemory
 
 T = TypeVar("T")
 
@@ -32,7 +33,7 @@ class Pointer(Generic[T]):
     def load(self) -> T:
         """Read the ``T`` at the address."""
         size = self._type.size or 0
-        value: T = self._type.load(self._memory._span(self.address, size), self.address)
+        value: T = self._type.load(checked_view(self._memory, self.address, size), self.address)
         return value
 
     def store(self, value: T) -> None:
@@ -78,7 +79,7 @@ class Array(Generic[T]):
             return [self[i] for i in range(*index.indices(self._count))]
         size = self._type.size or 0
         offset = self.address + self._index(index) * size
-        value: T = self._type.load(self._memory._span(offset, size), offset)
+        value: T = self._type.load(checked_view(self._memory, offset, size), offset)
         return value
 
     def __setitem__(self, index: int, value: T) -> None:
@@ -94,7 +95,7 @@ class Array(Generic[T]):
     def load(self) -> list[T]:
         """Every element, read in one pass."""
         size, n = self._type.size or 0, self._count
-        view = self._memory._span(self.address, size * n)
+        view = checked_view(self._memory, self.address, size * n)
         fmt = self._type.fmt
         if fmt is not None:
             return list(struct.unpack_from(f"<{n}{fmt}", view, self.address))

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from .._resolve.locations import invalidate_caches
 from .._resolve.specifiers import find_module_file
 from .loader import PackageShim, SourceLoader, WasmLoader
 
@@ -32,7 +33,9 @@ class WasmFinder:
 
     @classmethod
     def invalidate_caches(cls) -> None:
-        """Nothing cached: each lookup stats the candidate files."""
+        """Forget the cached directory listings and archive indexes (as FileFinder's
+        ``invalidate_caches``; ``importlib.invalidate_caches()`` calls it)."""
+        invalidate_caches()
 
 
 class SourceFinder:

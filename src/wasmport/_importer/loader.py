@@ -1,16 +1,19 @@
-"""Loaders: compile in create_module, link and instantiate in exec_module."""
+"""Loaders: compile in create_module, link and instantiate in exec_module.
+
+What ``create_module`` found (the asset) travels to ``exec_module`` in
+``spec.loader_state``, as importlib's own loaders do, so nothing is looked up twice.
+"""
 
 from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
-import importlib.util
 from types import ModuleType
 from typing import Any
 
 from .._compile.assets import asset_for_file
-from .._exports.namespace import InstanceModule
-from .._realm import default_realm
+from .._exports.namespace import InstanceModule, instance_or_none
+from .._realm import cached_instance, default_realm, load_asset
 
 
 class WasmLoader(importlib.abc.Loader):
@@ -22,18 +25,20 @@ class WasmLoader(importlib.abc.Loader):
         self.path = path
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        realm = default_realm()
-        asset = asset_for_file(self.path)
-        realm.source_module(asset, spec.name)  # compiles; CompileError surfaces here
-        cached = realm.cached_instance(asset)
+        realm, asset = default_realm(), asset_for_file(self.path)
+        load_asset(realm, asset, spec.name, "source")  # compiles; CompileError surfaces here
+        spec.loader_state = asset
+        cached = cached_instance(realm, asset)
         return cached if cached is not None else InstanceModule(spec.name, self.path)
 
     def exec_module(self, module: ModuleType) -> None:
         assert isinstance(module, InstanceModule)
-        if object.__getattribute__(module, "_wasm_instance") is not None:
+        if instance_or_none(module) is not None:
             return  # already linked: the same object as wasmport.load() gave
-        realm = default_realm()
-        realm.instance_module(asset_for_file(self.path), module.__name__, namespace=module)
+        asset = module.__spec__.loader_state if module.__spec__ is not None else None
+        if asset is None:  # a spec made by hand, without create_module's asset
+            asset = asset_for_file(self.path)
+        load_asset(default_realm(), asset, module.__name__, "instance", namespace=module)
 
     def get_filename(self, fullname: str) -> str:
         return self.path
@@ -52,7 +57,8 @@ class SourceLoader(importlib.abc.Loader):
         self.target_name = target_name
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
-        return default_realm().source_module(asset_for_file(self.path), self.target_name)
+        return load_asset(default_realm(), asset_for_file(self.path), self.target_name,
+                          "source")
 
     def exec_module(self, module: Any) -> None:
         """Nothing to run: the source phase never links or starts anything."""

@@ -15,7 +15,10 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .locations import find_in, is_file
+
 SUFFIXES = (".wasm", ".wat")
+_PHASES = ("instance", "source")
 _PHASE_SUFFIXES = {"?module": "source", "?source": "source", "?instance": "instance"}
 _DOTTED = re.compile(r"^\.*[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -74,7 +77,7 @@ def _resolve_path(spec: str, base_dir: str | None) -> str:
         raise ModuleNotFoundError(f"{spec!r}: a relative path must start with ./ or ../",
                                   name=spec)
     path = os.path.normpath(path)
-    if not os.path.isfile(path):
+    if not is_file(path):
         raise ModuleNotFoundError(f"{spec}: no such file ({path})", name=spec, path=path)
     return path
 
@@ -99,12 +102,17 @@ def search_path(fullname: str) -> Iterable[str]:
 
 
 def find_module_file(fullname: str, path: Iterable[str] | None = None) -> str | None:
-    leaf = _leaf(fullname)
-    for directory in search_path(fullname) if path is None else path:
-        if not directory:
-            continue
-        for suffix in SUFFIXES:
-            candidate = os.path.join(directory, leaf + suffix)
-            if os.path.isfile(candidate):
-                return os.path.abspath(candidate)
-    return None
+    """The .wasm (preferred) or .wat file of module ``fullname`` on ``path`` (default: where
+    the import system would look), in a directory or a zip archive; None if none."""
+    directories = search_path(fullname) if path is None else path
+    return find_in(directories, _leaf(fullname), SUFFIXES)
+
+
+def choose_phase(specifier: str, phase: str | None, from_suffix: str | None) -> str:
+    """The phase a load asks for: ``phase=`` or the specifier's suffix (never both
+    disagreeing); the instance phase by default."""
+    if phase is not None and phase not in _PHASES:
+        raise ValueError(f"phase must be 'instance' or 'source', not {phase!r}")
+    if phase is not None and from_suffix is not None and phase != from_suffix:
+        raise ValueError(f"{specifier!r} asks for the {from_suffix} phase but phase={phase!r}")
+    return phase or from_suffix or "instance"

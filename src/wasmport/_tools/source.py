@@ -11,9 +11,9 @@ from typing import Any
 import wasmtime
 
 from .._compile.assets import wat_to_wasm
-from .._compile.sections import binary_kind, read_interface
 from .._compile.interface import CoreInterface
 from .._compile.module import Module
+from .._compile.sections import binary_kind, read_interface
 from .._engine.config import get_engine
 from .._errors import CompileError
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import keyword
 
-from .. import __version__
+from .._version import __version__
 from .._compile.interface import (
     CoreInterface,
     Export,

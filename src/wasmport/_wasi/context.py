@@ -21,17 +21,14 @@ import errno
 import os
 import sys
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import wasmtime
 from wasmtime import _ffi as ffi
 
-from .._engine.config import get_engine
+from .._engine.store import StoreContext
 from .._exports.function import Function, wrap_func
 from .config import Output, Preopen, WasiConfig, is_text_stream
-
-if TYPE_CHECKING:
-    from .._realm import Realm
 
 WASI_MODULE = "wasi_snapshot_preview1"
 
@@ -189,33 +186,20 @@ def _check_dir(guest: str, host: str) -> None:
                                 f"directory {what}; create it or fix the path")
 
 
-_linkers: dict[int, wasmtime.Linker] = {}
-
-
-def _linker(realm: Realm) -> wasmtime.Linker:
-    engine = get_engine(realm.engine_config)
-    linker = _linkers.get(id(engine))  # engines live for the process (_engine.py)
-    if linker is None:
-        linker = wasmtime.Linker(engine)
-        linker.define_wasi()
-        _linkers[id(engine)] = linker
-    return linker
-
-
 class WasiImports(Mapping[str, Function]):
     """The host module ``wasi_snapshot_preview1`` of a realm whose store has WASI."""
 
-    def __init__(self, realm: Realm) -> None:
-        self._realm = realm
+    def __init__(self, ctx: StoreContext) -> None:
+        self._ctx = ctx
 
     def __getitem__(self, name: str) -> Function:
-        store = self._realm.store
+        store = self._ctx.store
         try:
-            func = _linker(self._realm).get(store, WASI_MODULE, name)
+            func = self._ctx.record.wasi_linker().get(store, WASI_MODULE, name)
         except wasmtime.WasmtimeError:
             raise KeyError(name) from None
         assert isinstance(func, wasmtime.Func)
-        return wrap_func(self._realm, func, name, f"<{WASI_MODULE}>")
+        return wrap_func(self._ctx, func, name, f"<{WASI_MODULE}>")
 
     def __iter__(self) -> Iterator[str]:
         return iter(WASI_FUNCTIONS)

@@ -57,8 +57,13 @@ from ._traps import take as take
 from ._traps import take_error as take_error
 from ._traps import take_trap as take_trap
 
+#: Whether calls take the fast path (``WASMPORT_NO_FAST=1`` turns it off, for tests and
+#: diagnosis: every call then goes through wasmtime-py's checked path).
+ENABLED = AVAILABLE
+
 __all__ = [
     "AVAILABLE",
+    "ENABLED",
     "HOST_EXCEPTION_MARKER",
     "REASON",
     "Relay",

@@ -14,9 +14,9 @@ The facts (wasmtime 50.x, 64-bit little-endian hosts):
 
     wasmtime_func_t      { uint64_t store_id; void *__private; }   16 bytes
 
-The library is the one wasmtime-py already loaded.  It is opened a second time
-with ``ctypes.PyDLL`` so that our calls keep the GIL: ``dlopen`` of the same
-path returns the same handle, which is verified by comparing symbol addresses.
+The library is the one wasmtime-py already loaded, through the handles of
+``_engine/capi.py`` (a ``ctypes.PyDLL`` so that our calls keep the GIL): ``dlopen`` of
+the same path returns the same handle, which is verified by comparing symbol addresses.
 """
 
 from __future__ import annotations
@@ -111,10 +111,9 @@ def _check_wasmtime(wasmtime: Any, ffi: Any) -> str:
 
 
 def _bind(ffi: Any) -> str:
-    path = getattr(ffi.dll, "_name", None)
-    if not path:
-        return "cannot find the path of wasmtime's shared library"
-    pydll = ctypes.PyDLL(path)
+    from ..capi import CDLL, PATH, PYDLL
+
+    path, pydll, cdll = PATH, PYDLL, CDLL
     for name in _SYMBOLS:
         mine = getattr(pydll, name, None)
         theirs = getattr(ffi.dll, name, None)
@@ -122,7 +121,6 @@ def _bind(ffi: Any) -> str:
             return f"symbol {name} not exported by {path}"
         if ctypes.cast(mine, c_void_p).value != ctypes.cast(theirs, c_void_p).value:
             return f"{path} opened twice as different libraries ({name} differs)"
-    cdll = ctypes.CDLL(path)
     lib.call_unchecked = _proto(pydll.wasmtime_func_call_unchecked, c_size_t)
     lib.call_unchecked_nogil = _proto(cdll.wasmtime_func_call_unchecked, c_size_t)
     lib.func_new_unchecked = _proto(pydll.wasmtime_func_new_unchecked, None)
@@ -141,7 +139,7 @@ def _proto(fn: Any, restype: Any, argtypes: Any = None) -> Any:
 
 
 def _check() -> str:
-    if os.environ.get("WASMPORT_NO_FAST"):
+    if os.environ.get("WASMPORT_NO_FAST", "") not in ("", "0"):
         return "disabled by the WASMPORT_NO_FAST environment variable"
     reason = _check_platform()
     if reason:

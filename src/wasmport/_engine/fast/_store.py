@@ -17,6 +17,7 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from ..capi import context_pointer
 from ._abi import CALLBACK, lib
 
 _ids: weakref.WeakKeyDictionary[wasmtime.Store, int] = weakref.WeakKeyDictionary()
@@ -31,7 +32,7 @@ _probe_body = CALLBACK(_noop)
 
 def context_address(store: wasmtime.Store) -> tuple[Any, int]:
     """The store's context pointer object (identity-checked per call) and its address."""
-    ctx = store._context()  # ValueError('already closed') when closed
+    ctx = context_pointer(store)  # ValueError('already closed') when closed
     address = ctypes.cast(ctx, c_void_p).value
     if not address:
         raise ValueError("store has a NULL context")

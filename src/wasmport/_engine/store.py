@@ -1,0 +1,103 @@
+"""The store side of a realm: what values, links and calls need of it.
+
+A realm (the top layer) owns one :class:`StoreContext`; everything below the realm
+-- instances, functions, memories, globals, tables, host functions -- holds this
+context, never the realm, so the lower layers never import the upper ones::
+
+    Realm ──owns──> StoreContext ──owns──> wasmtime.Store
+      ^                 │ name, engine record, guard (limits), entry lock, gate
+      └─── owner ───────┘   (for Instance.realm and messages only)
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import wasmtime
+
+from .._errors import RealmClosedError
+from .config import EngineConfig, engine_record
+from .limits import Guard, Limits
+
+
+class StoreContext:
+    """One store, and how threads enter it.
+
+    ``gate[0]`` opens (for good) once Python code can run inside a call, i.e. when the
+    store gets its first Python host function: from then on calls hold ``entry_lock``
+    so that threads take turns in the store.  ``guard`` applies limits around every
+    entry into wasm and is set when the realm has limits or WASI, which also marks
+    calls that must release the GIL.
+    """
+
+    def __init__(self, name: str, *, owner: Any, limits: Limits | None = None,
+                 guarded: bool = False, release_gil: bool = False) -> None:
+        self.name = name
+        self.engine_config = limits.engine_config() if limits is not None else EngineConfig()
+        self.record = engine_record(self.engine_config)
+        self.engine = self.record.engine
+        self.release_gil = release_gil
+        self._store: wasmtime.Store | None = wasmtime.Store(self.engine)
+        self.guard = (Guard(self._store, self.record, limits or Limits(), name)
+                      if guarded or limits is not None else None)
+        self.entry_lock = threading.RLock()
+        self.gate = [False]
+        self.exiting = False
+        self._owner = weakref.ref(owner)
+        _contexts[owner] = self
+
+    @property
+    def store(self) -> wasmtime.Store:
+        """The engine's store; RealmClosedError once the realm is closed."""
+        store = self._store
+        if store is None:
+            raise RealmClosedError(f"realm {self.name!r} is closed")
+        return store
+
+    @property
+    def closed(self) -> bool:
+        return self._store is None
+
+    @property
+    def owner(self) -> Any:
+        """The realm that owns this store (None once it is gone)."""
+        return self._owner()
+
+    def open_gate(self) -> None:
+        """Python code now runs inside calls into this store: threads take turns."""
+        self.gate[0] = True
+
+    def in_call(self) -> bool:
+        """Whether this thread is inside a call into the store (holds the entry lock)."""
+        return bool(self.entry_lock._is_owned())  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        """Free the store now; values of it then raise RealmClosedError."""
+        store, self._store, self.guard = self._store, None, None
+        if store is not None:
+            store.close()
+
+    def __repr__(self) -> str:
+        return f"<store context {self.name!r}{' (closed)' if self.closed else ''}>"
+
+
+_contexts: weakref.WeakKeyDictionary[Any, StoreContext] = weakref.WeakKeyDictionary()
+_default_owner: list[Callable[[], Any]] = []
+
+
+def set_default_owner(factory: Callable[[], Any]) -> None:
+    """Called once by the realm layer: how to get the default realm."""
+    _default_owner[:] = [factory]
+
+
+def context_for(owner: Any) -> StoreContext:
+    """The store context of a realm given by a user (None: the default realm)."""
+    if owner is None:
+        owner = _default_owner[0]()
+    context = _contexts.get(owner) if owner is not None else None
+    if context is None:
+        raise TypeError(f"realm= takes a wasmport.Realm, not {type(owner).__name__}")
+    return context

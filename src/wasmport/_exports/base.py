@@ -1,0 +1,32 @@
+"""What every value of an instance holds: its store's context and the engine's object.
+
+The two accessors are how other layers reach them (linking passes the engine object on;
+checks compare contexts so values never cross realms).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._engine.store import StoreContext
+
+
+class ExternValue:
+    """Base of Function, Memory, Global, Table, Tag and OpaqueExport."""
+
+    _ctx: StoreContext
+    _raw: Any  # the wasmtime.Func / Memory / Global / Table / Tag
+    name: str
+
+    def _bind(self, ctx: StoreContext, raw: Any, name: str) -> None:
+        self._ctx, self._raw, self.name = ctx, raw, name
+
+
+def context_of(value: ExternValue) -> StoreContext:
+    """The store context ``value`` lives in."""
+    return value._ctx
+
+
+def raw_of(value: ExternValue) -> Any:
+    """The engine's object behind ``value`` (to link it into another instance)."""
+    return value._raw

@@ -1,0 +1,117 @@
+"""The instance behind an instance-phase module: exports looked up and wrapped on first use.
+
+Exports are looked up by name (one engine look-up each), so instantiating a module costs
+the same with 4 exports or 4,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import wasmtime
+
+from .._compile.module import Module, opaque_export
+from .._engine.raw import export_get
+from .._engine.store import StoreContext
+from .function import wrap_func
+from .global_ import Global
+from .memory import Memory
+from .opaque import OpaqueExport
+from .table import Table
+from .tag import Tag
+
+
+class Instance:
+    """The instance behind an instance-phase module (see :func:`wasmport.instance_of`).
+
+    ``module`` is the source-phase :class:`wasmport.Module`; ``exports`` maps each
+    export name to its :class:`Function`, :class:`Memory`, :class:`Global`,
+    :class:`Table` or :class:`Tag`; ``realm`` is the realm that owns it.
+    """
+
+    def __init__(self, module: Module, ctx: StoreContext, raw: wasmtime.Instance) -> None:
+        self.module = module
+        self._ctx = ctx
+        self._raw = raw
+        self._wrapped: dict[str, Any] = {}
+        self.exports: Mapping[str, Any] = _Exports(self)
+
+    def export(self, name: str) -> Any:
+        """The wrapped export ``name``; KeyError when there is none."""
+        value = self._wrapped.get(name)
+        if value is None:
+            extern = export_get(self._ctx.store, self._raw, name)
+            if extern is None:
+                raise KeyError(name)
+            opaque = opaque_export(self.module, name)
+            value = self._wrapped[name] = (
+                _wrap(self._ctx, extern, name, self.module) if opaque is None
+                else OpaqueExport(self._ctx, extern, name, _kind(extern), opaque))
+        return value
+
+    def has_export(self, name: str) -> bool:
+        return name in self._wrapped or (
+            not self._ctx.closed and export_get(self._ctx.store, self._raw, name) is not None)
+
+    @property
+    def realm(self) -> Any:
+        """The realm that owns this instance."""
+        return self._ctx.owner
+
+    def __repr__(self) -> str:
+        return f"<wasm instance of {self.module.name!r} ({len(self.exports)} exports)>"
+
+
+class _Exports(Mapping[str, Any]):
+    """A read-only mapping of export name -> wrapped export, filled on demand."""
+
+    def __init__(self, instance: Instance) -> None:
+        self._instance = instance
+
+    def __getitem__(self, name: str) -> Any:
+        return self._instance.export(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._instance.has_export(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._instance.module.export_names)
+
+    def __len__(self) -> int:
+        return len(self._instance.module.export_names)
+
+    def __repr__(self) -> str:
+        return f"<exports of {self._instance.module.name!r}: {list(self)}>"
+
+
+def _kind(extern: Any) -> str:
+    for cls, kind in ((wasmtime.Func, "func"), (wasmtime.Global, "global"),
+                      (wasmtime.Table, "table"), (wasmtime.Memory, "memory")):
+        if isinstance(extern, cls):
+            return kind
+    return "tag"
+
+
+def _wrap(ctx: StoreContext, value: Any, name: str, module: Module) -> Any:
+    if isinstance(value, wasmtime.Func):
+        return wrap_func(ctx, value, name, module.where, module)
+    for raw, cls in _WRAPPERS:
+        if isinstance(value, raw):
+            return cls._wrap(ctx, value, name)
+    return value
+
+
+_WRAPPERS: tuple[tuple[type, Any], ...] = (
+    (wasmtime.Memory, Memory), (wasmtime.Global, Global), (wasmtime.Table, Table),
+    (wasmtime.Tag, Tag))
+
+
+def context_of_instance(instance: Instance) -> StoreContext:
+    """The store context an instance lives in."""
+    return instance._ctx
+
+
+def raw_instance(instance: Instance) -> wasmtime.Instance:
+    """The engine's instance (for the engine's export look-ups)."""
+    return instance._raw

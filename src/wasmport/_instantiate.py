@@ -1,0 +1,141 @@
+"""Externs -> instance: the last phase of ``import foo``.
+
+::
+
+    Module --resolve_imports (_link)--> externs --engine--> raw instance --> Instance
+                                          guard: limits      bind host objects,
+                                                             watch memories (limits),
+                                                             fill the namespace, _initialize
+
+A module being instantiated is on the realm's :class:`Linking` stack until its raw
+instance exists; needing it again on the way (directly or through a chain of imports)
+is an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import wasmtime
+
+from ._compile.assets import Asset
+from ._compile.module import (
+    Module,
+    asset_of,
+    compiled_of,
+    export_kind,
+    instance_maker,
+    memory_exports,
+)
+from ._engine.boundary import has_parked, raise_boundary_error
+from ._engine.raw import export_get
+from ._engine.store import StoreContext
+from ._errors import ImportCycleError, IncompatibleImportError, LinkError
+from ._exports.function import Function
+from ._exports.instance import Instance
+from ._exports.namespace import InstanceModule, fill
+from ._link.policy import LinkPolicy, Load
+from ._link.resolver import resolve_imports
+
+
+class Linking:
+    """The assets being instantiated in one realm right now, innermost last."""
+
+    def __init__(self) -> None:
+        self._stack: list[Asset] = []
+
+    @contextmanager
+    def entered(self, asset: Asset) -> Iterator[None]:
+        if asset in self._stack:
+            raise _cycle(self._stack[self._stack.index(asset):], asset)
+        self._stack.append(asset)
+        try:
+            yield
+        finally:
+            self._stack.pop()
+
+
+def _cycle(chain_assets: list[Asset], asset: Asset) -> ImportCycleError:
+    chain = tuple(a.where for a in chain_assets) + (asset.where,)
+    kind = "imports itself" if len(chain) == 2 else "is part of an import cycle"
+    return ImportCycleError(f"{asset.where}: {kind}: {' -> '.join(chain)}; wasm modules "
+                            "cannot import each other in a cycle", chain=chain,
+                            path=asset.where)
+
+
+def instantiate(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Module,
+                explicit: Mapping[str, Any], linking: Linking,
+                namespace: InstanceModule | None = None) -> InstanceModule:
+    """Link ``module`` and make an instance of it in ``ctx``'s store, shown as a module."""
+    with linking.entered(asset_of(module)):
+        externs, binders = resolve_imports(ctx, policy, load, module, explicit)
+        raw = _new_instance(ctx, module, externs)
+    instance = Instance(module, ctx, raw)
+    for bind in binders:  # typed host modules: bind the importer's memory
+        bind(instance)
+    _watch_memories(ctx, module, raw)
+    ns = namespace if namespace is not None else InstanceModule(module.name, module.path)
+    fill(ns, instance)
+    _run_initialize(module, instance)  # a reactor that traps here is not cached
+    return ns
+
+
+def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasmtime.Instance:
+    store, where, guard = ctx.store, module.where, ctx.guard
+    if guard is None:
+        return _engine_instance(store, module, externs, instance_maker(module))
+    with guard.entered(where):
+        return _engine_instance(store, module, externs, wasmtime.Instance)
+
+
+def _watch_memories(ctx: StoreContext, module: Module, raw: wasmtime.Instance) -> None:
+    """Limits explain traps at max_memory from the exported memories: only those are
+    looked up, never the other exports."""
+    guard = ctx.guard
+    if guard is None or guard.limits.max_memory is None:
+        return
+    for name in memory_exports(module):
+        guard.watch(name, export_get(ctx.store, raw, name))
+
+
+def _engine_instance(store: wasmtime.Store, module: Module, externs: list[Any],
+                     make: Any) -> wasmtime.Instance:
+    where = module.where
+    try:
+        return make(store, compiled_of(module), externs)  # type: ignore[no-any-return]
+    except wasmtime.Trap as err:
+        raise_boundary_error(err, f"{where}: instantiation")
+    except wasmtime.WasmtimeError as err:
+        text = str(err)
+        if "wasm trap" in text or has_parked():  # a start function's host call raised
+            raise_boundary_error(err, f"{where}: instantiation")
+        raise _link_failure(text, where) from err
+    except BaseException as err:  # a host exception wasmtime-py re-raised: unpark it
+        raise_boundary_error(err, f"{where}: instantiation")
+
+
+def _link_failure(text: str, where: str) -> LinkError:
+    if "shared memory support is disabled" in text:
+        return LinkError(f"{where}: shared memories (the threads proposal) are not "
+                         "supported yet; use a memory without `shared`", path=where)
+    if "incompatible import type" in text:  # a pass-through the engine refused
+        return IncompatibleImportError(
+            f"{where}: {_engine_cause(text)}; give an export of the import's type", path=where)
+    return LinkError(f"{where}: instantiation failed: {text.strip()}", path=where)
+
+
+def _engine_cause(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    head = lines[0] if lines else "incompatible import type"
+    cause = lines[-1] if len(lines) > 1 else ""
+    return f"{head} ({cause})" if cause and cause != head else head
+
+
+def _run_initialize(module: Module, instance: Instance) -> None:
+    if export_kind(module, "_initialize") != "func":
+        return
+    init = instance.exports.get("_initialize")
+    if isinstance(init, Function) and not init.params and not init.results:
+        init()

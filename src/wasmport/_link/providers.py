@@ -1,0 +1,88 @@
+"""Providers: what satisfies the imports of one import module name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._compile.module import Module
+from .._compile.sites import Site
+from .._engine.store import StoreContext
+from .._errors import ImportRefusedError, UnknownImportError
+from .._exports.namespace import instance_or_none
+from .._host.link import HostProvider, is_host_value
+from .policy import Load
+from .values import to_extern
+
+_MISSING = object()
+
+
+class Provider:
+    """Fields given as a mapping, an object or an instance-phase module."""
+
+    def __init__(self, label: str, fields: Any, *, allowed: frozenset[str] | None = None):
+        self.label = label
+        self._fields = fields
+        self._allowed = allowed
+
+    def get(self, site: Site) -> Any:
+        name = site.field
+        if self._allowed is not None and name not in self._allowed:
+            raise ImportRefusedError(
+                f"{site}: {self.label} does not offer {name!r}; add it to its "
+                "__wasm_exports__", path=site.where, module=site.module, field=name)
+        value = _field(self._fields, name)
+        if value is _MISSING:
+            raise UnknownImportError(f"{site}: {self.label} has no {name!r}", path=site.where,
+                                     module=site.module, field=name)
+        return value
+
+    def extern(self, ctx: StoreContext, site: Site) -> Any:
+        return to_extern(ctx, site, self.get(site))
+
+    def bind(self, instance: Any) -> None:
+        """Called once the importing instance exists (typed host modules bind to it)."""
+
+
+def _field(fields: Any, name: str) -> Any:
+    instance = instance_or_none(fields)
+    if instance is not None:
+        return instance.exports.get(name, _MISSING)
+    if isinstance(fields, Mapping):
+        return fields.get(name, _MISSING)
+    return getattr(fields, name, _MISSING) if name.isidentifier() else _MISSING
+
+
+class Refused(Provider):
+    """A Python module that does not opt in: every field is refused, with the remedy."""
+
+    def __init__(self, fullname: str, *, without_source: bool = False) -> None:
+        super().__init__(f"Python module {fullname!r}", None)
+        self.fullname = fullname
+        self.without_source = without_source
+
+    def get(self, site: Site) -> Any:
+        if self.without_source:
+            raise ImportRefusedError(
+                f"{site}: Python module {self.fullname!r} has no Python source to check "
+                "for __wasm_exports__ and is not imported; import it before the wasm module "
+                "(it must still define __wasm_exports__)", path=site.where,
+                module=site.module, field=site.field)
+        raise ImportRefusedError(
+            f"{site}: Python module {self.fullname!r} is not reachable from wasm: it does not "
+            f"opt in; define __wasm_exports__ = [{site.field!r}, ...] in it to offer those "
+            "names", path=site.where, module=site.module, field=site.field)
+
+
+AnyProvider = Provider | HostProvider
+
+
+def provider_from_value(ctx: StoreContext, load: Load, label: str, value: Any,
+                        base_dir: str | None, module: Module | None = None) -> AnyProvider:
+    """An import-map or explicit entry: a specifier, a mapping of fields, an object, or
+    a typed host module (a HostModule class, factory or object)."""
+    if isinstance(value, str):
+        return Provider(f"{label} ({value})", load(value, base_dir, None))
+    if is_host_value(value):
+        return HostProvider(ctx, module, label, value)
+    return Provider(label, value)
