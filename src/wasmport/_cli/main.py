@@ -22,6 +22,7 @@ COMMANDS = (
     "wasmport._cli.run",
     "wasmport._cli.cache",
     "wasmport._cli.stubs",
+    "wasmport._cli.compat",
 )
 
 #: The exit code of a wasm trap, as ``wasmtime run`` on Unix (128 + SIGABRT).
