@@ -12,6 +12,7 @@ import importlib.util
 import os
 import sys
 import traceback
+from typing import Any
 
 from .._importer.finder import install
 from .._resolve.specifiers import SUFFIXES, is_dotted_name
@@ -49,3 +50,12 @@ def report_error(args: argparse.Namespace, err: BaseException, code: int) -> int
     else:
         print(f"wasmport: error: {one_line(err)}", file=sys.stderr)
     return code
+
+
+def colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
+
+
+def bold(text: str, stream: Any) -> str:
+    return f"\033[1m{text}\033[0m" if colour(stream) else text
