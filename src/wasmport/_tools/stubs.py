@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import keyword
 
-from .._version import __version__
 from .._compile.interface import (
     CoreInterface,
     Export,
@@ -31,6 +30,7 @@ from .._compile.interface import (
     GlobalType,
     describable,
 )
+from .._version import __version__
 
 _SCALARS = {"i32": "int", "i64": "int", "f32": "float", "f64": "float"}
 _WRAPPERS = {"memory": "Memory", "table": "Table", "tag": "Tag"}
