@@ -68,7 +68,7 @@ class ScriptRun:
     def __init__(self, script: Path, gate: gaps.Proposal | None = None) -> None:
         gate = gate or gaps.Proposal()
         self.dir, self.stem = script.parent, script.stem
-        self.lacking = gate.lacking_markers
+        self.lacking, self.pre_3_0 = gate.lacking_markers, gate.pre_3_0
         options: dict[str, Any] = {"features": set(gate.features)} if gate.features else {}
         self.realm = wasmport.Realm(name=f"spec:{self.stem}", **options)
         self.spectest = Spectest()
@@ -236,6 +236,9 @@ class ScriptRun:
             if marker is not None:  # refused for the missing feature, not for the script's reason
                 raise gaps.Gap(gaps.WASMTIME, f"wasmtime 50 lacks {marker}: {err}") from err
             return
+        if self.pre_3_0 and cmd["text"] in gaps.PRE_3_0_INVALID:
+            raise gaps.Gap(gaps.OBSOLETE, f"expects {cmd['text']!r} to be invalid, but "
+                           f"{gaps.PRE_3_0_INVALID[cmd['text']]}")
         raise Failed(f"expected a CompileError ({cmd['text']}), but it compiled")
 
     cmd_assert_malformed = cmd_assert_invalid

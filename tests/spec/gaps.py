@@ -6,8 +6,10 @@ Two kinds of reason, kept apart (issue 15):
   the issue closes.  Each is found where wasmport shows it -- an ``OpaqueExport``, an
   argument with no Python form, a result it cannot give -- never assumed from a file name,
   so a closed gap turns its commands into passes (and the expected counts must change);
-- wasmtime 50 itself lacks the feature: checked against raw wasmtime-py by
-  test_harness_checks.py.
+- wasmtime 50 itself lacks the feature: checked against raw wasmtime-py (rawcheck.py,
+  test_engine_claims.py);
+- a proposal's script is older than WebAssembly 3.0 (the threads scripts still call a
+  second memory or table invalid).
 
 A command needing several value kinds is counted under the first in ``ORDER``.
 """
@@ -28,9 +30,11 @@ EXNREF = "exnref"
 F32_NAN = "f32-nan"
 FEATURES = "realm-features"
 WASMTIME = "wasmtime-lacks"
+OBSOLETE = "pre-3.0-script"
 UNCLASSIFIED = "unclassified"
 
-ORDER = (V128, FUNCREF, EXTERNREF, GCREF, EXNREF, F32_NAN, FEATURES, WASMTIME, UNCLASSIFIED)
+ORDER = (V128, FUNCREF, EXTERNREF, GCREF, EXNREF, F32_NAN, FEATURES, WASMTIME, OBSOLETE,
+         UNCLASSIFIED)
 
 DESCRIPTIONS = {
     V128: "wasmport cannot pass a v128 across yet (the export is an OpaqueExport)",
@@ -46,6 +50,7 @@ DESCRIPTIONS = {
     FEATURES: "the script needs an engine feature that wasmport cannot turn on yet "
               "(Realm(features=...))",
     WASMTIME: "wasmtime 50 itself lacks the feature",
+    OBSOLETE: "a proposal's script predates WebAssembly 3.0: it calls invalid what 3.0 allows",
     UNCLASSIFIED: "a value kind this harness does not classify (a harness bug)",
 }
 
@@ -113,12 +118,13 @@ class Proposal:
     features: frozenset[str] = frozenset()
     config_flag: str = ""
     lacking_markers: tuple[str, ...] = ()
+    pre_3_0: bool = False  # its assert_invalid texts include PRE_3_0_INVALID
 
 
 PROPOSALS = {
     # wasm_threads is on by default in wasmtime 50, but wasmport refuses shared memories
     # until a realm asks for the feature.
-    "threads": Proposal(frozenset({"threads"}), "wasm_threads"),
+    "threads": Proposal(frozenset({"threads"}), "wasm_threads", pre_3_0=True),
     # wasm_wide_arithmetic is on by default in wasmtime 50: the scripts run as they are.
     "wide-arithmetic": Proposal(frozenset(), "wasm_wide_arithmetic"),
     "custom-page-sizes": Proposal(frozenset({"custom_page_sizes"}), "wasm_custom_page_sizes"),
@@ -140,3 +146,10 @@ def proposal_gate(proposal: str | None) -> Proposal:
         raise Gap(FEATURES, f"needs Realm(features={{{names}}}) "
                   f"(wasmtime Config.{spec.config_flag})")
     return spec
+
+
+# assert_invalid texts of proposal scripts written before 3.0 made them valid.
+PRE_3_0_INVALID = {
+    "multiple memories": "multi-memory is part of WebAssembly 3.0",
+    "multiple tables": "multiple tables are part of WebAssembly 2.0 (reference types)",
+}

@@ -71,3 +71,13 @@ def test_wide_arithmetic_is_on_by_default() -> None:
     modules = _modules("wide-arithmetic")
     assert _refused(modules) == []
     assert _refused(modules, off=("wasm_wide_arithmetic",))
+
+
+def test_the_threads_scripts_call_invalid_what_wasmtime_accepts() -> None:
+    modules = []
+    for wast in sorted((PROPOSALS / "threads").glob("*.wast")):
+        script = suite.convert(wast)
+        modules += [script.parent / c["filename"] for c in json.loads(script.read_text())[
+            "commands"] if c["type"] == "assert_invalid" and c["text"] in gaps.PRE_3_0_INVALID]
+    assert len(modules) == 8
+    assert _refused(modules) == []

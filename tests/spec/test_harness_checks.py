@@ -10,6 +10,7 @@ import pytest
 import wasmtime
 
 from . import harness, suite, traps
+from .commands import ScriptRun
 
 
 def _run(tmp_path: Path, text: str | bytes, proposal: str | None = None) -> harness.FileResult:
@@ -107,7 +108,7 @@ def test_spectest_prints_are_typed_host_functions(tmp_path: Path) -> None:
     wast = tmp_path / "prints.wast"
     wast.write_text(PRINTS)
     script = suite.convert(wast, cache=tmp_path / "cache")
-    run = harness.ScriptRun(script)
+    run = ScriptRun(script)
     try:
         outcomes = [run.run(cmd) for cmd in json.loads(script.read_text())["commands"]]
     finally:

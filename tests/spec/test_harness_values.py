@@ -3,6 +3,7 @@ identity, and gaps found where wasmport shows them."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import wasmtime
 
 from . import gaps, harness, suite, typesec
 from . import values as V  # noqa: N812
+from .commands import ScriptRun
 
 HOSTS = V.HostRefs()
 
@@ -152,6 +154,21 @@ def test_a_proposal_needing_features_is_skipped_until_realms_take_them(tmp_path:
     else:
         assert [(o.status, o.category) for o in result.outcomes] == [("skipped", gaps.FEATURES)]
         assert "Realm(features={'threads'})" in result.outcomes[0].detail
+
+
+def test_pre_3_0_invalid_texts_are_skipped_in_the_threads_scripts_only(tmp_path: Path) -> None:
+    text = '(assert_invalid (module (memory 0) (memory 0)) "multiple memories")'
+    gate = gaps.Proposal(pre_3_0=True)
+    wast = tmp_path / "m.wast"
+    wast.write_text(text)
+    script = suite.convert(wast, cache=tmp_path / "cache")
+    run = ScriptRun(script, gate)
+    try:
+        outcome = run.run(json.loads(script.read_text())["commands"][0])
+    finally:
+        run.close()
+    assert (outcome.status, outcome.category) == ("skipped", gaps.OBSOLETE)
+    assert _run_text(tmp_path, text, "wide-arithmetic").outcomes[0].status == "failed"
 
 
 def test_a_module_wasmtime_refuses_with_every_flag_is_wasmtime_lacks(tmp_path: Path) -> None:
