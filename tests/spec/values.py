@@ -226,11 +226,20 @@ def show(value: dict[str, Any]) -> str:
         return f"v128:{value['lane_type']}x{len(raw)}[{' '.join(raw)}]"
     if value["type"] == "either":
         return " | ".join(map(show, value["values"]))
+    if value["type"] in _FLOAT_BITS and raw[:1].isdigit():
+        return f"{value['type']}:0x{int(raw):0{_FLOAT_BITS[value['type']] // 4}x}"
     return f"{value['type']}:{raw}"
 
 
-def nan_safe_repr(value: Any) -> str:
-    """A result as the report shows it: floats with their bits (nan hides its payload)."""
+def show_results(expected: list[dict[str, Any]], got: tuple[Any, ...]) -> str:
+    """What an assert_return wanted and got; a NaN shows its bits (repr hides them)."""
+    types = [e["type"] for e in expected] + ["f64"] * len(got)
+    return (f"expected ({', '.join(map(show, expected))}), got "
+            f"({', '.join(_show_got(vt, g) for vt, g in zip(types, got, strict=False))})")
+
+
+def _show_got(vt: str, value: Any) -> str:
     if isinstance(value, float) and math.isnan(value):
-        return f"{value!r}(0x{float_bits('f64', value):016x})"
+        width = "f32" if vt == "f32" else "f64"
+        return f"nan({width} 0x{float_bits(width, value):0{8 if width == 'f32' else 16}x})"
     return repr(value)
