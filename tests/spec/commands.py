@@ -99,7 +99,8 @@ class ScriptRun:
 
     def _compile(self, cmd: dict[str, Any], path: Path) -> wasmport.Module:
         if cmd.get("module_type") == "text":
-            module: wasmport.Module = wasmport.load(str(path), phase="source", realm=self.realm)
+            module: wasmport.Module = wasmport.load(str(path.resolve()), phase="source",
+                                                     realm=self.realm)
             return module
         name = f"{self.stem}_line{cmd['line']}"
         return wasmport.compile(path.read_bytes(), name=name, realm=self.realm)
