@@ -1,1 +1,1 @@
-"""TODO layer doc."""
+"""The command line: ``wasmport <command>`` (main.py) and one module per command."""

@@ -68,6 +68,7 @@ class Module:
         self._compiled: wasmtime.Module = asset.compiled(self._ctx.engine_config)
         self.name = name or asset.name
         self.path = asset.path
+        self._has_initialize: bool | None = None  # learnt from the first instance
 
     @property
     def where(self) -> str:
@@ -187,9 +188,15 @@ def opaque_export(module: Module, name: str) -> str | None:
     return module._asset.opaque.exports.get(name)
 
 
-def export_kind(module: Module, name: str) -> str | None:
-    """The kind of export ``name`` ("func", "memory", ...), or None when there is none."""
-    return module._kinds.get(name)
+def has_initialize(module: Module) -> bool | None:
+    """Whether the module exports ``_initialize`` (None: not known yet)."""
+    return module._has_initialize
+
+
+def note_initialize(module: Module, present: bool) -> None:
+    """Remember what the first instance told about ``_initialize`` (a fact of the module:
+    reading the export list for it would cost O(exports) per module)."""
+    module._has_initialize = present
 
 
 def memory_exports(module: Module) -> tuple[str, ...]:

@@ -1,2 +1,2 @@
-"""WASI preview 1: configuration (config.py), a realm's WASI context (context.py) and
-commands (command.py)."""
+"""WASI preview 1: the configuration value (config.py) and a store's WASI context and output
+sinks (context.py).  Running commands is ``wasmport.run`` (_api/run.py)."""
