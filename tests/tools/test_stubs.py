@@ -135,8 +135,11 @@ def test_a_module_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                        capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(SHAPES, tmp_path / "shapes.wat")
     monkeypatch.syspath_prepend(str(tmp_path))
+    import wasmport
+
     assert main(["stubs", "shapes"]) == 0
     assert (tmp_path / "shapes.pyi").exists()
+    assert not wasmport.is_installed()  # found through the hook, which is gone again
     assert main(["stubs", "no_such_module_anywhere"]) == 1
     assert "no WebAssembly module of that name" in capsys.readouterr().err
 

@@ -8,13 +8,14 @@ module found the way ``import`` finds it (the hook's finder: sys.path or the pac
 from __future__ import annotations
 
 import argparse
+import importlib.machinery
 import importlib.util
 import os
 import sys
 import traceback
 from typing import Any
 
-from .._importer.finder import install
+from .._importer.finder import install, is_installed, uninstall
 from .._resolve.specifiers import SUFFIXES, is_dotted_name
 
 
@@ -24,16 +25,25 @@ def module_file(word: str) -> str:
         if not os.path.isfile(word):
             raise FileNotFoundError(f"{word}: no such file")
         return word
-    install()
-    try:
-        spec = importlib.util.find_spec(word)
-    except (ImportError, ValueError) as err:
-        raise FileNotFoundError(f"{word}: no WebAssembly module of that name ({err})") from err
+    spec = _find_spec(word)
     if spec is None or not getattr(spec.loader, "is_wasmport_loader", False) or not spec.origin:
         found = "" if spec is None else f" (it is {spec.origin or 'a namespace package'})"
         raise FileNotFoundError(f"{word}: no WebAssembly module of that name on sys.path"
                                 f"{found}; give the file's path instead")
     return os.path.relpath(spec.origin) if _under_cwd(spec.origin) else spec.origin
+
+
+def _find_spec(word: str) -> importlib.machinery.ModuleSpec | None:
+    """``find_spec`` with the hook's finder, leaving sys.meta_path as it was."""
+    was_installed = is_installed()
+    install()
+    try:
+        return importlib.util.find_spec(word)
+    except (ImportError, ValueError) as err:
+        raise FileNotFoundError(f"{word}: no WebAssembly module of that name ({err})") from err
+    finally:
+        if not was_installed:
+            uninstall()
 
 
 def _under_cwd(path: str) -> bool:
