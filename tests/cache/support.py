@@ -10,12 +10,14 @@ import textwrap
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import wasmport
 from wasmport._compile import assets as _assets
 from wasmport._compile import codecache as _codecache
+from wasmport._compile.cacherecords import unsealed, write_json
 
 PROBE = textwrap.dedent("""
     import json, sys, wasmport
@@ -56,3 +58,16 @@ def entry_of(cache: Path, before: Iterable[Path] = ()) -> tuple[Path, Path]:
     """The one artifact (not in ``before``) and its record."""
     [artifact] = set((cache / "v1" / "code").glob("*.cwasm")) - set(before)
     return artifact, artifact.with_suffix(".json")
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """A record's fields (its checksum must match)."""
+    value = unsealed(json.loads(path.read_bytes()))
+    assert value is not None, f"{path}: checksum does not match"
+    return value
+
+
+def forge_record(path: Path, value: dict[str, Any]) -> None:
+    """Write a record as wasmport would (with a matching checksum): a forgery or a racy
+    write that only the stat and content checks can catch."""
+    assert write_json(str(path), value) is not None

@@ -3,7 +3,6 @@ to an artifact is checked, as ssh checks ~/.ssh, and a refusal compiles in memor
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from wasmtest import write
 
-from .support import entry_of, fresh_load, probe
+from .support import entry_of, forge_record, fresh_load, probe, read_record
 
 WAT_A = '(module (func (export "f") (result i32) i32.const 1))'
 WAT_B = '(module (func (export "f") (result i32) i32.const 666))'
@@ -121,14 +120,14 @@ def test_a_file_of_another_user_is_refused(warm, which, monkeypatch):
 def _plant(cache: Path, a_entry: tuple[Path, Path], b_entry: tuple[Path, Path]) -> None:
     """Module B's artifact under module A's key, with a record forged to match it."""
     (a_artifact, a_record), (b_artifact, b_record) = a_entry, b_entry
-    forged = json.loads(b_record.read_text())
-    forged["digest"] = json.loads(a_record.read_text())["digest"]
+    forged = read_record(b_record)
+    forged["digest"] = read_record(a_record)["digest"]
     a_artifact.unlink()
     a_artifact.write_bytes(b_artifact.read_bytes())
     st = a_artifact.stat()
     forged["stat"] = [st.st_size, st.st_ino, st.st_ctime_ns]
     forged["checked_ns"] = st.st_ctime_ns + 10**10
-    a_record.write_text(json.dumps(forged))
+    forge_record(a_record, forged)
 
 
 def _planted(tmp_path: Path) -> tuple[Path, Path, tuple[Path, Path]]:

@@ -1,14 +1,19 @@
 """The records of the compiled-code cache: what a source or an artifact was when last checked.
 
-A record is trusted only if it parses in every field; anything else is a miss (recompiled and
-rewritten), never an error.  Both kinds keep a stat and when it was taken (``checked_ns``):
-a stat equal to the record's proves the file unchanged, unless the file changed within
-``RACY_NS`` of that moment (file timestamps are coarse, so a second write in the same tick
-keeps the ctime): then the file is hashed, as git does for its "racily clean" index entries.
+A record is trusted only if its checksum (``check``: the sha256 of the rest) matches and it
+parses in every field; anything else is a miss (recompiled and rewritten), never an error.
+The checksum turns any damage into a miss, even one that still parses: a record that lost
+the module's opaque sites would have the engine describe such a type, which aborts.
+
+Both kinds keep a stat and when it was taken (``checked_ns``): a stat equal to the record's
+proves the file unchanged, unless the file changed within ``RACY_NS`` of that moment (file
+timestamps are coarse, so a second write in the same tick keeps the ctime): then the file is
+hashed, as git does for its "racily clean" index entries.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -137,7 +142,19 @@ def write_atomic(path: str, data: bytes) -> os.stat_result | None:
 
 
 def write_json(path: str, value: dict[str, Any]) -> os.stat_result | None:
-    return write_atomic(path, json.dumps(value, sort_keys=True).encode())
+    """Write a record, with its checksum."""
+    sealed = dict(value, check=_check_of(value))
+    return write_atomic(path, json.dumps(sealed, sort_keys=True).encode())
+
+
+def unsealed(value: dict[str, Any]) -> dict[str, Any] | None:
+    """The record without its checksum, or None when the checksum does not match."""
+    rest = {k: v for k, v in value.items() if k != "check"}
+    return rest if value.get("check") == _check_of(rest) else None
+
+
+def _check_of(value: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def unlink(path: str) -> None:

@@ -55,6 +55,7 @@ from .cacherecords import (
     flag,
     racy,
     source_digest,
+    unsealed,
     verify_always,
     write_atomic,
     write_json,
@@ -144,7 +145,8 @@ class CodeCache:
                 value = json.loads(f.read())
             except (OSError, ValueError, RecursionError):  # RecursionError: [[[[...]]]]
                 return None
-        return (value, st) if isinstance(value, dict) else None
+        value = unsealed(value) if isinstance(value, dict) else None
+        return None if value is None else (value, st)
 
     # -- source stat -> digest --------------------------------------------------------------
 
