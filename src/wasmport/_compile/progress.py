@@ -110,8 +110,8 @@ def _tick() -> None:
 
 def _draw(task: _Task, others: int, now: float) -> None:
     more = f" (and {others} more)" if others else ""
-    line = f"wasmport: {task.text}{more}... {now - task.start:.1f} s"
-    line = line[:max(10, _width(task.stream) - 1)]
+    head, tail = f"wasmport: {task.text}{more}", f"... {now - task.start:.1f} s"
+    line = head[:max(0, _width(task.stream) - 1 - len(tail))] + tail  # the seconds stay
     plain = os.environ.get("TERM") == "dumb"
     if plain:
         text = "\r" + line.ljust(len(line) + 8)
@@ -132,7 +132,7 @@ def _erase() -> None:
 
 def _width(stream: TextIO) -> int:
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        return os.get_terminal_size(stream.fileno()).columns or 80  # 0: size never set
     except (OSError, ValueError, AttributeError):
         return 80
 
