@@ -131,3 +131,51 @@ def test_a_waiting_process_loads_what_the_holder_stored_and_the_off_switch_takes
         time.sleep(0.5)
         assert waiting.poll() is None  # still waiting for this process's lock
     assert _finish([waiting]) == [{"f": 7, "compiles": 1}]  # nothing was stored: it compiled
+
+
+FORKING_HOLDER = textwrap.dedent("""
+    import os, sys, time
+    from wasmport._compile import codecache
+    lock = codecache.CodeCache(sys.argv[1]).compiling("k", "0" * 64, "m.wat")
+    lock.__enter__()
+    child = os.fork()
+    if child == 0:  # a long-lived child, as a worker pool's would be
+        time.sleep(60)
+        os._exit(0)
+    print(child, flush=True)
+    sys.stdin.readline()
+    lock.__exit__(None, None, None)
+    print("released", flush=True)
+    sys.stdin.readline()
+""")
+WAITER = textwrap.dedent("""
+    import sys
+    from wasmport._compile import codecache
+    print("waiting", flush=True)
+    with codecache.CodeCache(sys.argv[1]).compiling("k", "0" * 64, "m.wat") as held:
+        print("got", held, flush=True)
+""")
+
+
+def test_a_forked_child_does_not_keep_the_lock(tmp_path):
+    cache = str(tmp_path / "cache")
+    holder = subprocess.Popen([sys.executable, "-c", FORKING_HOLDER, cache], text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert holder.stdout is not None and holder.stdin is not None
+    child = int(holder.stdout.readline())
+    waiter = subprocess.Popen([sys.executable, "-c", WAITER, cache], text=True,
+                              stdout=subprocess.PIPE)
+    try:
+        assert waiter.stdout is not None and waiter.stdout.readline() == "waiting\n"
+        time.sleep(0.3)  # the waiter now blocks on the lock
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline() == "released\n"
+        out, _ = waiter.communicate(timeout=20)  # not the 60 s the child lives
+        assert out == "got True\n"
+    finally:
+        os.kill(child, signal.SIGKILL)
+        holder.communicate("\n", timeout=20)
+        if waiter.poll() is None:
+            waiter.kill()
+            waiter.communicate()

@@ -20,6 +20,8 @@ import sys
 
 import wasmtime
 
+from .cachesafety import open_checked
+
 if sys.platform == "linux":
     import fcntl
 
@@ -60,6 +62,29 @@ class PrivateCopy:
             os.close(self._memfd)
             self._memfd = None
         self._data = b""
+
+
+def copy_artifact(path: str, size: int) -> tuple[PrivateCopy, os.stat_result] | None:
+    """A private copy of the artifact at ``path`` and its stat, or None: missing, not of
+    the ``size`` its record says, or written to while it was copied.  Raises Untrusted
+    (cachesafety) when the file must not be used."""
+    try:
+        fd, st = open_checked(path)
+    except OSError:
+        return None
+    try:
+        if st.st_size != size:
+            return None
+        copy = PrivateCopy(fd, size)
+        after = os.fstat(fd)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if (after.st_size, after.st_ctime_ns) != (st.st_size, st.st_ctime_ns):
+        copy.close()
+        return None
+    return copy, st
 
 
 def _memfd_usable() -> bool:

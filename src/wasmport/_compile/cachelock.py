@@ -23,6 +23,10 @@ if sys.platform != "win32":
 #: Shown while waiting: called with the holder's pid (None when unknown).
 Waiting = Callable[[int | None], AbstractContextManager[None]]
 
+#: Lock descriptors held now: a child forked meanwhile closes its copies, so that the lock
+#: ends with the holder's release and not with a long-lived child's exit.
+_held: set[int] = set()
+
 _FLAGS = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
 _RETRIES = 100  # the path can only be replaced under a waiter so often
 
@@ -50,6 +54,7 @@ def _acquire(path: str, waiting: Waiting) -> int | None:
             if _still_at(fd, path):
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, str(os.getpid()).encode(), 0)
+                _held.add(fd)
                 return fd
         except OSError:
             os.close(fd)
@@ -91,4 +96,18 @@ def _release(fd: int, path: str) -> None:
         os.unlink(path)  # before unlocking: a waiter on this inode will look again
     except OSError:
         pass
+    _held.discard(fd)
     os.close(fd)
+
+
+def _close_inherited() -> None:
+    for fd in list(_held):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited)

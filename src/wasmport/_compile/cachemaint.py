@@ -34,6 +34,14 @@ class Pruned:
     kept_bytes: int
 
 
+def touch(record: str) -> None:
+    """Mark an entry used now (its record's mtime)."""
+    try:
+        os.utime(record, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        pass
+
+
 def size_of(path: str) -> int:
     try:
         return os.stat(path).st_size

@@ -107,10 +107,30 @@ class CodeRecord:
             return None
         return cls(sha, size, stat, checked, extra)
 
+    @staticmethod
+    def new(engine_key: str, digest: str, data: bytes, st: os.stat_result,
+            extra: dict[str, Any]) -> dict[str, Any]:
+        """The record of the artifact ``data`` just written (``st``: its stat after the
+        rename)."""
+        return {"wasmtime": WASMTIME_VERSION, "engine": engine_key, "digest": digest,
+                "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+                "stat": _stat_of(st), "checked_ns": time.time_ns(), "extra": extra}
+
+    @staticmethod
+    def refreshed(st: os.stat_result) -> dict[str, Any] | None:
+        """After a full hash matched: the fields that let later hits trust the stat (None
+        while the stat is still racy: they would hash anyway)."""
+        now = time.time_ns()
+        return None if racy(st.st_ctime_ns, now) else {"stat": _stat_of(st), "checked_ns": now}
+
     def trusts(self, st: os.stat_result) -> bool:
         """Whether the artifact ``st`` is known, by its stat alone, to be unchanged."""
-        return ([st.st_size, st.st_ino, st.st_ctime_ns] == self.stat
+        return (_stat_of(st) == self.stat
                 and not racy(st.st_ctime_ns, self.checked_ns) and not verify_always())
+
+
+def _stat_of(artifact: os.stat_result) -> list[int]:
+    return [artifact.st_size, artifact.st_ino, artifact.st_ctime_ns]
 
 
 def is_hex(value: object) -> bool:

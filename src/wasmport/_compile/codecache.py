@@ -46,14 +46,13 @@ from typing import Any, TypeVar
 import wasmtime
 
 from . import cachemaint, progress
-from .cachecopy import PrivateCopy
+from .cachecopy import PrivateCopy, copy_artifact
 from .cachelock import key_lock
 from .cacherecords import (
     WASMTIME_VERSION,
     CodeRecord,
     SourceStat,
     flag,
-    racy,
     source_digest,
     unsealed,
     verify_always,
@@ -208,7 +207,7 @@ class CodeCache:
         if module[1] is not None:
             write_json(record_path, dict(found[0], **module[1]))
         elif found[1].st_mtime_ns < time.time_ns() - TOUCH_NS:
-            _touch(record_path)
+            cachemaint.touch(record_path)
         return module[0], decoded
 
     def _deserialize(self, engine: wasmtime.Engine, artifact: str, record: CodeRecord,
@@ -223,7 +222,7 @@ class CodeCache:
             if not record.trusts(st):
                 if copy.sha256() != record.sha256:
                     return None
-                fresh = _reconfirmed(st)
+                fresh = CodeRecord.refreshed(st)
             return copy.deserialize(engine), fresh
         except (OSError, ValueError, wasmtime.WasmtimeError):
             return None
@@ -232,30 +231,13 @@ class CodeCache:
 
     def _private_copy(self, artifact: str, record: CodeRecord,
                       where: str) -> tuple[PrivateCopy, os.stat_result] | None:
-        """A private copy of the artifact and its stat; None when it is missing, refused,
-        of the wrong size or written to while it was copied."""
         if artifact in self._refused_files:
             return None
         try:
-            fd, st = open_checked(artifact)
+            return copy_artifact(artifact, record.size)
         except Untrusted as err:
             self._refuse(artifact, err, where, COMPILING)
             return None
-        except OSError:
-            return None
-        try:
-            if st.st_size != record.size:
-                return None
-            copy = PrivateCopy(fd, st.st_size)
-            after = os.fstat(fd)
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
-        if (after.st_size, after.st_ctime_ns) != (st.st_size, st.st_ctime_ns):
-            copy.close()
-            return None
-        return copy, st
 
     def compiling(self, engine_key: str, digest: str,
                   what: str) -> AbstractContextManager[bool]:
@@ -285,11 +267,8 @@ class CodeCache:
         st = write_atomic(artifact, data)
         if st is None:
             return False
-        return write_json(meta_path, {
-            "wasmtime": WASMTIME_VERSION, "engine": engine_key, "digest": digest,
-            "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
-            "stat": [st.st_size, st.st_ino, st.st_ctime_ns], "checked_ns": time.time_ns(),
-            "extra": extra or {}}) is not None
+        return write_json(meta_path, CodeRecord.new(engine_key, digest, data, st,
+                                                    extra or {})) is not None
 
     # -- maintenance -----------------------------------------------------------------------
 
@@ -320,22 +299,6 @@ def _waiting_for(what: str) -> Callable[[int | None], AbstractContextManager[Non
 
 def _as_is(extra: dict[str, Any]) -> dict[str, Any]:
     return extra
-
-
-def _reconfirmed(st: os.stat_result) -> dict[str, Any] | None:
-    """After a full hash matched: the record fields that let later hits trust the stat
-    (None while the stat is still racy: they would hash anyway)."""
-    now = time.time_ns()
-    if racy(st.st_ctime_ns, now):
-        return None
-    return {"stat": [st.st_size, st.st_ino, st.st_ctime_ns], "checked_ns": now}
-
-
-def _touch(path: str) -> None:
-    try:
-        os.utime(path, follow_symlinks=False)
-    except (OSError, NotImplementedError):
-        pass
 
 
 _caches: dict[str, CodeCache] = {}

@@ -41,6 +41,19 @@ _ticker: threading.Thread | None = None
 _shown: list[TextIO] = []  # the stream holding our line, if any
 
 
+def _forget() -> None:
+    """In a forked child: the parent's ticker thread and its tasks do not exist here."""
+    global _lock, _ticker
+    _lock = threading.Lock()
+    _tasks.clear()
+    _shown.clear()
+    _ticker = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget)
+
+
 def human_size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
 
@@ -88,7 +101,7 @@ def _start(task: _Task) -> int:
 
 def _stop(token: int) -> None:
     with _lock:
-        del _tasks[token]
+        _tasks.pop(token, None)  # (gone if this process was forked meanwhile)
         _erase()  # now, before the caller writes anything; the ticker redraws what remains
 
 
