@@ -27,6 +27,9 @@ WAT_B = WAT_A.replace("i32.add", "i32.sub")
 
 CHILD = textwrap.dedent("""
     import json, sys, wasmport
+    from wasmport._compile import cachecopy
+    if sys.argv[3] == "bytes":  # as where there is no memfd (macOS, Windows, a sandbox)
+        cachecopy._memfd_usable = lambda: False
     mod = wasmport.load(sys.argv[1])
     asset = wasmport.instance_of(mod).module._asset
     print(json.dumps({"compiles": asset.compiles}), flush=True)
@@ -58,8 +61,9 @@ def _damage(artifact: Path, how: str, other: bytes) -> None:
             f.truncate(len(other))
 
 
+@pytest.mark.parametrize("copy", ["memfd", "bytes"])
 @pytest.mark.parametrize("how", ["truncate", "zero-fill", "another-artifact"])
-def test_changing_the_artifact_under_a_running_process_does_not_crash_it(tmp_path, how):
+def test_changing_the_artifact_under_a_running_process_does_not_crash_it(tmp_path, how, copy):
     cache = tmp_path / "cache"
     a = write(tmp_path, "a.wat", WAT_A)
     b = write(tmp_path, "b.wat", WAT_B)
@@ -68,7 +72,7 @@ def test_changing_the_artifact_under_a_running_process_does_not_crash_it(tmp_pat
     _warm(a, cache)
     artifact_a = _artifact_of(cache, {artifact_b})
     env = dict(os.environ, WASMPORT_CACHE_DIR=str(cache))
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(a), str(FUNCS)],
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(a), str(FUNCS), copy],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     try:
@@ -83,3 +87,26 @@ def test_changing_the_artifact_under_a_running_process_does_not_crash_it(tmp_pat
     assert proc.returncode == 0, f"exit {proc.returncode}: {err}"
     assert json.loads(out) == [1000 + i for i in range(FUNCS)]
     assert err == ""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="memfd seals are Linux's")
+def test_the_copy_is_sealed_against_everyone(tmp_path):
+    from wasmport._compile.cachecopy import PrivateCopy
+
+    source = tmp_path / "artifact"
+    source.write_bytes(b"x" * 10_000)
+    with open(source, "rb") as f:
+        copy = PrivateCopy(f.fileno(), 10_000)
+    try:
+        assert copy._memfd is not None
+        again = f"/proc/self/fd/{copy._memfd}"  # how another process of this user would
+        with pytest.raises(PermissionError):
+            with open(again, "r+b") as w:
+                w.write(b"y")
+        with pytest.raises(PermissionError):
+            os.truncate(again, 0)
+        source.write_bytes(b"z" * 10_000)  # the cache file changes: the copy does not
+        with open(again, "rb") as r:
+            assert r.read() == b"x" * 10_000
+    finally:
+        copy.close()

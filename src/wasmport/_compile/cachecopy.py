@@ -108,11 +108,12 @@ def _copy_to_memfd(fd: int, size: int) -> int:
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
-    parts, offset = [], 0
-    while offset < size:
-        chunk = os.pread(fd, size - offset, offset)
+    os.lseek(fd, 0, os.SEEK_SET)
+    parts, got = [], 0
+    while got < size:
+        chunk = os.read(fd, size - got)
         if not chunk:
             raise OSError("the artifact shrank while it was read")
         parts.append(chunk)
-        offset += len(chunk)
+        got += len(chunk)
     return b"".join(parts)
