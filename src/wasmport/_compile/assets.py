@@ -70,13 +70,11 @@ class Asset:
         cache = _codecache.current()
         if cache is None:
             return self._compile(engine)
-        cached = cache.load_with_extra(engine, config.key(), self.digest, _opaque_of, self.where)
+        cached = self._cached(cache, engine, config)
         if cached is None:
             what = self._what()  # reads the bytes: a digest from a stat record is checked
             with cache.compiling(config.key(), self.digest, what):
-                # Another process may have compiled it while this one waited for the lock.
-                cached = cache.load_with_extra(engine, config.key(), self.digest, _opaque_of,
-                                               self.where)
+                cached = self._cached(cache, engine, config)  # compiled while we waited?
                 if cached is None:
                     module = self._compile(engine)
                     cache.store(config.key(), self.digest, module,
@@ -84,6 +82,10 @@ class Asset:
                     return module
         module, self.opaque = cached
         return module
+
+    def _cached(self, cache: _codecache.CodeCache, engine: wasmtime.Engine,
+                config: EngineConfig) -> tuple[wasmtime.Module, Opaque] | None:
+        return cache.load_with_extra(engine, config.key(), self.digest, _opaque_of, self.where)
 
     def _compile(self, engine: wasmtime.Engine) -> wasmtime.Module:
         with _progress.showing(f"compiling {self._what()}"):
