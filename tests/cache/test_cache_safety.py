@@ -166,3 +166,17 @@ def test_code_planted_by_another_user_is_not_run(tmp_path):
     result, err = probe(a, cache)
     assert (result["f"], result["compiles"]) == (1, 1), "another user's code ran"
     assert f"belongs to uid {NOBODY}" in err
+
+
+def test_folders_it_makes_are_private_whatever_the_umask(tmp_path, monkeypatch):
+    path = write(tmp_path, "a.wat", WAT_A)
+    cache = tmp_path / "new" / "parents" / "cache"
+    old = os.umask(0)
+    try:
+        assert fresh_load(path, cache, monkeypatch) == (1, 1, [])
+    finally:
+        os.umask(old)
+    for folder in [tmp_path / "new", tmp_path / "new" / "parents", cache, cache / "v1",
+                   cache / "v1" / "code", cache / "v1" / "src"]:
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    assert fresh_load(path, cache, monkeypatch) == (1, 0, [])

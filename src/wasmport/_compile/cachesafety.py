@@ -94,12 +94,17 @@ def directory_refusal(directory: str, root: str) -> str | None:
 
 
 def _create(directory: str, root: str) -> None:
-    parent = os.path.dirname(directory)
-    if parent:
-        os.makedirs(parent, exist_ok=True)
-    for path in [directory, root] + [os.path.join(root, sub) for sub in SUBDIRECTORIES]:
+    """Make whatever is missing private (0700, whatever the umask), parents included: a
+    new ``~/.cache`` made world-writable by a umask of 0 would refuse the cache for good."""
+    missing, path = [], directory
+    while path and not os.path.isdir(path) and os.path.dirname(path) != path:
+        missing.append(path)
+        path = os.path.dirname(path)
+    mine = [root] + [os.path.join(root, sub) for sub in SUBDIRECTORIES]
+    for path in [*reversed(missing), *mine]:
         try:
             os.mkdir(path, 0o700)
+            os.chmod(path, 0o700)  # mkdir masks the mode with the umask, which may take ours
         except FileExistsError:
             pass
 
