@@ -4,6 +4,7 @@ to an artifact is checked, as ssh checks ~/.ssh, and a refusal compiles in memor
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ FOLDERS = ["", "v1", "v1/code", "v1/src"]
 
 
 @pytest.mark.parametrize("folder", FOLDERS)
-@pytest.mark.parametrize("mode", [0o777, 0o1777, 0o720])
+@pytest.mark.parametrize("mode", [0o777, 0o1777, 0o702])
 def test_a_folder_others_can_write_is_refused(warm, folder, mode, monkeypatch):
     path, cache = warm
     os.chmod(cache / folder, mode)
@@ -42,6 +43,36 @@ def test_a_folder_others_can_write_is_refused(warm, folder, mode, monkeypatch):
     assert warning.startswith("CacheRefused: wasmport: not using the compiled-code cache: ")
     assert f"{str(cache / folder).rstrip('/')} is writable by other users" in warning
     assert "WASMPORT_CACHE_DIR" in warning
+
+
+@as_root
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_a_folder_a_shared_group_can_write_is_refused(warm, folder, monkeypatch):
+    path, cache = warm
+    os.chown(cache / folder, -1, NOBODY)
+    os.chmod(cache / folder, 0o770)
+    result, compiles, [warning] = fresh_load(path, cache, monkeypatch)
+    assert (result, compiles) == (1, 1)
+    assert "is writable by other users (mode 770)" in warning
+
+
+def _private_group() -> bool:
+    import grp
+    import pwd
+
+    me = pwd.getpwuid(os.getuid())
+    return set(grp.getgrgid(me.pw_gid).gr_mem) <= {me.pw_name}
+
+
+@pytest.mark.skipif(sys.platform == "win32" or not _private_group(),
+                    reason="needs a user whose primary group has no other member")
+def test_a_folder_only_its_owners_own_group_can_write_is_accepted(warm, monkeypatch):
+    """Debian and Ubuntu give each user a group of their own and a umask of 002."""
+    path, cache = warm
+    for folder in FOLDERS:
+        os.chown(cache / folder, -1, os.getgid())
+        os.chmod(cache / folder, 0o770)
+    assert fresh_load(path, cache, monkeypatch) == (1, 0, [])
 
 
 @as_root

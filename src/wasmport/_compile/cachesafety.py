@@ -14,6 +14,7 @@ what is read, even if the name is replaced in between.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 
@@ -38,9 +39,31 @@ def _owner_problem(path: str, st: os.stat_result) -> str | None:
 
 
 def _mode_problem(path: str, st: os.stat_result, *, sticky_ok: bool) -> str | None:
-    if not st.st_mode & 0o022 or (sticky_ok and st.st_mode & stat.S_ISVTX):
+    writable = st.st_mode & 0o002 or (st.st_mode & 0o020 and not _private_group(st))
+    if not writable or (sticky_ok and st.st_mode & stat.S_ISVTX):
         return None
     return f"{path} is writable by other users (mode {stat.S_IMODE(st.st_mode):o})"
+
+
+@functools.lru_cache(maxsize=64)
+def _group_members(gid: int, uid: int) -> bool:
+    try:
+        import grp
+        import pwd
+    except ImportError:
+        return False
+    try:
+        owner, group = pwd.getpwuid(uid), grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return owner.pw_gid == gid and set(group.gr_mem) <= {owner.pw_name}
+
+
+def _private_group(st: os.stat_result) -> bool:
+    """Whether the group of ``st`` is its owner's own (a "user private group", the default
+    on Debian and Ubuntu, where a umask of 002 makes folders group-writable): its primary
+    group, with no other member.  Debian's ssh accepts those too."""
+    return _group_members(st.st_gid, st.st_uid)
 
 
 def check_file(path: str, st: os.stat_result) -> None:
