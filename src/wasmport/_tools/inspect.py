@@ -10,7 +10,7 @@ from typing import Any
 
 from .._compile import codecache
 from .._compile.interface import CoreInterface, FuncType, describable, type_json
-from .._engine.config import EngineConfig, get_engine
+from .._engine.config import EngineConfig
 from .source import Binary, Target, read_binary
 from .stubs import is_python_name
 
@@ -72,6 +72,7 @@ def cache_state(binary: Binary) -> dict[str, Any]:
                              "directory": codecache.default_directory()}
     if cache is None:
         return {**state, "engines": []}
-    state["engines"] = [{"engine": config.key(), "cached": cache.load_with_extra(
-        get_engine(config), config.key(), binary.sha256) is not None} for config in ENGINES]
+    state["engines"] = [{"engine": config.key(),
+                         "cached": cache.has_code(config.key(), binary.sha256)}
+                        for config in ENGINES]
     return state
