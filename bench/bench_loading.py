@@ -24,7 +24,7 @@ mod = wasmport.load(sys.argv[1], realm=realm)
 elapsed = time.perf_counter() - start
 asset = wasmport.instance_of(mod).module._asset
 # What mapping the artifact itself would cost (the engine's mmap; unsafe: see
-# docs/cache-design-notes.md), in the same process, for the note.
+# docs/cache.md), in the same process, for the note.
 [artifact] = glob.glob(os.path.join(sys.argv[2], "v1", "code", "*.cwasm"))
 start = time.perf_counter()
 wasmtime.Module.deserialize_file(get_engine(), artifact)

@@ -1,5 +1,5 @@
 """What each way of loading a cached artifact costs, each in a new process (the figures of
-docs/cache-design-notes.md).
+docs/cache.md).
 
     python bench/cache_copy_options.py [--quick]
 

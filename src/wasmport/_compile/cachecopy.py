@@ -8,7 +8,7 @@ load copies the artifact first, and the engine maps the copy:
     Linux       a memfd, sealed against writes and resizing (by anyone), mapped by the engine
     elsewhere   the bytes read into memory, which ``Module.deserialize`` copies again
 
-docs/cache-design-notes.md has what each way costs.
+docs/cache.md has what each way costs.
 """
 
 from __future__ import annotations
