@@ -14,8 +14,7 @@ is an import cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 import wasmtime
@@ -25,9 +24,10 @@ from ._compile.module import (
     Module,
     asset_of,
     compiled_of,
-    export_kind,
+    has_initialize,
     instance_maker,
     memory_exports,
+    note_initialize,
 )
 from ._engine.boundary import has_parked, raise_boundary_error
 from ._engine.raw import export_get
@@ -46,15 +46,13 @@ class Linking:
     def __init__(self) -> None:
         self._stack: list[Asset] = []
 
-    @contextmanager
-    def entered(self, asset: Asset) -> Iterator[None]:
+    def enter(self, asset: Asset) -> None:
         if asset in self._stack:
             raise _cycle(self._stack[self._stack.index(asset):], asset)
         self._stack.append(asset)
-        try:
-            yield
-        finally:
-            self._stack.pop()
+
+    def leave(self) -> None:
+        self._stack.pop()
 
 
 def _cycle(chain_assets: list[Asset], asset: Asset) -> ImportCycleError:
@@ -69,9 +67,12 @@ def instantiate(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Modul
                 explicit: Mapping[str, Any], linking: Linking,
                 namespace: InstanceModule | None = None) -> InstanceModule:
     """Link ``module`` and make an instance of it in ``ctx``'s store, shown as a module."""
-    with linking.entered(asset_of(module)):
+    linking.enter(asset_of(module))
+    try:
         externs, binders = resolve_imports(ctx, policy, load, module, explicit)
         raw = _new_instance(ctx, module, externs)
+    finally:
+        linking.leave()
     instance = Instance(module, ctx, raw)
     for bind in binders:  # typed host modules: bind the importer's memory
         bind(instance)
@@ -83,10 +84,10 @@ def instantiate(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Modul
 
 
 def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasmtime.Instance:
-    store, where, guard = ctx.store, module.where, ctx.guard
+    store, guard = ctx.store, ctx.guard
     if guard is None:
         return _engine_instance(store, module, externs, instance_maker(module))
-    with guard.entered(where):
+    with guard.entered(module.where):
         return _engine_instance(store, module, externs, wasmtime.Instance)
 
 
@@ -134,8 +135,11 @@ def _engine_cause(text: str) -> str:
 
 
 def _run_initialize(module: Module, instance: Instance) -> None:
-    if export_kind(module, "_initialize") != "func":
+    known = has_initialize(module)
+    if known is False:
         return
     init = instance.exports.get("_initialize")
+    if known is None:
+        note_initialize(module, init is not None)
     if isinstance(init, Function) and not init.params and not init.results:
         init()

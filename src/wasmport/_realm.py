@@ -206,7 +206,7 @@ class Realm:
                     wasi: WasiConfig | None = None, limits: Limits | None = None) -> Any:
         """A new instance-phase module of ``module`` in this realm (see
         :meth:`wasmport.Module.instantiate`)."""
-        target = self._sandboxed(wasi, limits)
+        target = self if wasi is None and limits is None else self._sandboxed(wasi, limits)
         if context_of_module(module).engine_config != target.engine_config:
             # Types of another engine's module abort the process when used here.
             module = target._source(asset_of(module), module.name)

@@ -112,7 +112,7 @@ def test_invoke_converts_arguments_and_prints_results(
 ])
 def test_invoke_errors(add_wat: str, argv: list[str], message: str,
                        capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", add_wat, *argv]) == 1
+    assert main(["run", add_wat, *argv]) == 2  # usage errors, as argparse's
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
 

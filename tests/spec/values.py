@@ -1,94 +1,245 @@
 """Spec-script values (wasm-tools JSON) <-> the Python values wasmport takes and gives.
 
-Integers come as unsigned decimal strings; floats as the decimal of their bit
-pattern, or ``nan:canonical`` / ``nan:arithmetic``.  wasmport gives floats as
-Python floats, so an f32 result is checked on the bits of its f32 rounding
-(exact for every f32 value; quiet NaN payloads survive the f32 -> f64 -> f32 trip,
-but a signalling f32 NaN comes out quieted, because the engine binding converts
-f32 results to Python floats -- none of the scripts here returns one).
+Integers come as unsigned decimal strings; floats as the decimal of their bit pattern, or
+``nan:canonical`` / ``nan:arithmetic``; v128 as a lane type and one such string per lane.
+The Python forms are the ones issue 15 defines:
+
+- i32/i64: ``int``; f32/f64: ``float``, where an f32 NaN is carried at the bit level (its
+  23-bit payload in the top of the f64 payload, signalling bit included), because a
+  hardware float <-> double conversion quiets a signalling NaN;
+- v128: an ``int`` in 0..2**128-1, lane 0 in the low bits;
+- ``ref.extern N``: one :class:`HostRef` object per N and script, checked by identity;
+- every null reference: ``None``; a non-null funcref: a ``wasmport.Function``.
+
+A value kind that wasmport cannot pass yet raises :class:`gaps.Gap` (a counted skip).
 """
 
 from __future__ import annotations
 
 import math
 import struct
-from dataclasses import dataclass
 from typing import Any
 
 import wasmport
 
-_FLOAT = {"f32": ("<f", "<I", 32, 23), "f64": ("<d", "<Q", 64, 52)}
-_INT_BITS = {"i32": 32, "i64": 64}
+from . import gaps
+
+_INT_BITS = {"i32": 32, "i64": 64, "i8": 8, "i16": 16}
+_FLOAT_BITS = {"f32": 32, "f64": 64}
+F32_QUIET = 1 << 22
+_NULL_TYPES = {"refnull", "nullref", "nullfuncref", "nullexternref", "nullexnref"}
+_GC_TYPES = {"anyref", "eqref", "i31ref", "structref", "arrayref"}
 
 
-class Unsupported(Exception):
-    """A value kind the harness does not model (the command is skipped with this reason)."""
-
-
-@dataclass(frozen=True)
 class HostRef:
-    """``ref.extern N``: a host reference the script can recognise again."""
+    """``ref.extern N``: a host object that must come back as the same object."""
 
-    n: int
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __repr__(self) -> str:
+        return f"HostRef({self.n})"
+
+
+class HostRefs:
+    """The host references of one script: ``ref.extern N`` is the same object every time."""
+
+    def __init__(self) -> None:
+        self._refs: dict[int, HostRef] = {}
+
+    def __getitem__(self, n: int) -> HostRef:
+        return self._refs.setdefault(n, HostRef(n))
+
+
+# -- floats at the bit level --------------------------------------------------------------
+
+
+def f32_to_f64_bits(bits: int) -> int:
+    """The f64 pattern that carries an f32 value: exact, NaN payload and sign kept."""
+    if bits & 0x7F800000 == 0x7F800000 and bits & 0x7FFFFF:
+        sign = (bits >> 31) << 63
+        return sign | 0x7FF0000000000000 | ((bits & 0x7FFFFF) << 29)
+    return int(struct.unpack("<Q", struct.pack("<d", struct.unpack("<f", struct.pack(
+        "<I", bits))[0]))[0])
+
+
+def f64_to_f32_bits(bits: int) -> int:
+    """The f32 pattern a Python float stands for (the inverse of f32_to_f64_bits)."""
+    if bits & 0x7FF0000000000000 == 0x7FF0000000000000 and bits & 0xFFFFFFFFFFFFF:
+        return ((bits >> 63) << 31) | 0x7F800000 | ((bits >> 29) & 0x7FFFFF)
+    value = struct.unpack("<d", struct.pack("<Q", bits))[0]
+    return int(struct.unpack("<I", struct.pack("<f", value))[0])
 
 
 def float_from_bits(vt: str, bits: int) -> float:
-    ffmt, ifmt, _, _ = _FLOAT[vt]
-    return float(struct.unpack(ffmt, struct.pack(ifmt, bits))[0])
+    b64 = f32_to_f64_bits(bits) if vt == "f32" else bits
+    return float(struct.unpack("<d", struct.pack("<Q", b64))[0])
 
 
 def float_bits(vt: str, value: float) -> int:
-    ffmt, ifmt, _, _ = _FLOAT[vt]
-    return int(struct.unpack(ifmt, struct.pack(ffmt, value))[0])
+    b64 = int(struct.unpack("<Q", struct.pack("<d", value))[0])
+    return f64_to_f32_bits(b64) if vt == "f32" else b64
 
 
-def to_python(arg: dict[str, Any]) -> Any:
-    """An argument of an action, as wasmport takes it."""
-    vt, raw = arg["type"], arg.get("value")
-    if vt in _INT_BITS:
-        return int(raw)
-    if vt in _FLOAT:
-        return float_from_bits(vt, int(raw))
-    if vt == "externref":
-        return None if raw == "null" else HostRef(int(raw))
-    if vt == "funcref" and raw == "null":
-        return None
-    raise Unsupported(f"argument of type {vt} ({raw})")
+def is_f32_snan(bits: int) -> bool:
+    return bits & 0x7F800000 == 0x7F800000 and bits & 0x7FFFFF != 0 and not bits & F32_QUIET
 
 
-def _nan_matches(vt: str, pattern: str, actual: Any) -> bool:
-    if not isinstance(actual, float) or not math.isnan(actual):
+def _nan_pattern_matches(vt: str, pattern: str, bits: int) -> bool:
+    width = _FLOAT_BITS[vt]
+    mant = 23 if width == 32 else 52
+    exp_mask = ((1 << (width - 1 - mant)) - 1) << mant
+    payload = bits & ((1 << mant) - 1)
+    if bits & exp_mask != exp_mask or payload == 0:
         return False
-    _, _, width, mant = _FLOAT[vt]
-    payload = float_bits(vt, actual) & ((1 << mant) - 1)
     quiet = 1 << (mant - 1)
-    if pattern == "nan:canonical":
-        return payload == quiet
-    return bool(payload & quiet)  # nan:arithmetic: any quiet NaN
+    return payload == quiet if pattern == "nan:canonical" else bool(payload & quiet)
 
 
-def matches(expected: dict[str, Any], actual: Any) -> bool:
+def _float_matches(vt: str, raw: str, bits: int) -> bool:
+    if raw.startswith("nan:"):
+        return _nan_pattern_matches(vt, raw, bits)
+    return bits == int(raw)
+
+
+# -- v128 ---------------------------------------------------------------------------------
+
+
+def _lane_bits(lane_type: str) -> int:
+    return _INT_BITS.get(lane_type) or _FLOAT_BITS[lane_type]
+
+
+def v128_from_lanes(lane_type: str, lanes: list[str]) -> int:
+    width = _lane_bits(lane_type)
+    mask = (1 << width) - 1
+    return sum((int(lane) & mask) << (i * width) for i, lane in enumerate(lanes))
+
+
+def _v128_matches(lane_type: str, lanes: list[str], actual: Any) -> bool:
+    if type(actual) is not int or not 0 <= actual < 1 << 128:
+        return False
+    width = _lane_bits(lane_type)
+    got = [(actual >> (i * width)) & ((1 << width) - 1) for i in range(128 // width)]
+    if lane_type in _FLOAT_BITS:
+        return all(_float_matches(lane_type, raw, g) for raw, g in zip(lanes, got, strict=True))
+    return got == [int(lane) & ((1 << width) - 1) for lane in lanes]
+
+
+# -- arguments and results ----------------------------------------------------------------
+
+
+def to_python(arg: dict[str, Any], hosts: HostRefs) -> Any:
+    """An argument of an action, as wasmport takes it."""
+    vt: str = arg["type"]
+    raw: Any = arg.get("value")
+    if vt in ("i32", "i64"):
+        return int(raw)
+    if vt in _FLOAT_BITS:
+        return float_from_bits(vt, int(raw))
+    if vt == "v128":
+        return v128_from_lanes(arg["lane_type"], raw)
+    if raw == "null" or vt in _NULL_TYPES:
+        return None
+    if vt == "externref":
+        return hosts[int(raw)]
+    raise gaps.Gap(gaps.category_of_value(vt), f"argument {show(arg)} has no Python form yet")
+
+
+def matches(expected: dict[str, Any], actual: Any, hosts: HostRefs) -> bool:
     """Whether a result wasmport gave is the value the script expects."""
-    vt, raw = expected["type"], expected.get("value")
+    vt: str = expected["type"]
+    raw: Any = expected.get("value")
     if vt == "either":
-        return any(matches(e, actual) for e in expected["values"])
-    if vt in _INT_BITS:
+        return _either(expected["values"], actual, hosts)
+    if vt in ("i32", "i64"):
         mask = (1 << _INT_BITS[vt]) - 1
         return type(actual) is int and (actual & mask) == (int(raw) & mask)
-    if vt in _FLOAT:
-        if not isinstance(actual, float):
-            return False
-        if raw.startswith("nan:"):
-            return _nan_matches(vt, raw, actual)
-        return float_bits(vt, actual) == int(raw)
-    if vt in ("refnull",) or raw == "null":
+    if vt in _FLOAT_BITS:
+        return isinstance(actual, float) and _float_matches(vt, raw, float_bits(vt, actual))
+    if vt == "v128":
+        return _v128_matches(expected["lane_type"], raw, actual)
+    if raw == "null" or vt in _NULL_TYPES:
         return actual is None
+    return _ref_matches(vt, raw, actual, hosts)
+
+
+def _either(options: list[dict[str, Any]], actual: Any, hosts: HostRefs) -> bool:
+    gap: gaps.Gap | None = None
+    for option in options:
+        try:
+            if matches(option, actual, hosts):
+                return True
+        except gaps.Gap as err:
+            gap = err
+    if gap is not None:
+        raise gap
+    return False
+
+
+def _ref_matches(vt: str, raw: str | None, actual: Any, hosts: HostRefs) -> bool:
+    if vt == "externref" and raw is not None:
+        return actual is hosts[int(raw)]
+    if vt == "externref":
+        return _non_null_externref(actual)
     if vt == "funcref":
         return isinstance(actual, wasmport.Function)
-    if vt == "externref":
-        return isinstance(actual, HostRef) and actual.n == int(raw)
-    raise Unsupported(f"expected value of type {vt} ({raw})")
+    raise gaps.Gap(gaps.category_of_value(vt),
+                   f"result {vt}:{raw or '*'}: wasmport has no handle type to check it against")
+
+
+def _non_null_externref(actual: Any) -> bool:
+    """``ref.extern`` without a number: an internal reference made external."""
+    if actual is None:
+        raise gaps.Gap(gaps.EXTERNREF, "a non-null externref holding a wasm value "
+                       "(extern.convert_any) comes back as None")
+    return True
+
+
+def f32_quieted(expected: list[dict[str, Any]], args: list[dict[str, Any]],
+                got: tuple[Any, ...], hosts: HostRefs) -> bool:
+    """Whether ``got`` is the expected result up to the quieting of an f32 signalling NaN
+    (the one thing a hardware float <-> double conversion loses)."""
+    snans = {int(a["value"]) for a in args if a["type"] == "f32" and is_f32_snan(int(a["value"]))}
+    pairs = zip(expected, got, strict=True) if len(got) == len(expected) else None
+    return pairs is not None and all(
+        _quieted_one(e, g, snans) or matches(e, g, hosts) for e, g in pairs)
+
+
+def _quieted_one(expected: dict[str, Any], got: Any, snans: set[int]) -> bool:
+    vt, raw = expected["type"], str(expected.get("value", "nan"))
+    if vt == "f32" and isinstance(got, float) and not raw.startswith("nan"):
+        return is_f32_snan(int(raw)) and float_bits("f32", got) == int(raw) | F32_QUIET
+    if vt == "i32" and type(got) is int:
+        want = int(raw) & 0xFFFFFFFF
+        return want in snans and got & 0xFFFFFFFF == want | F32_QUIET
+    return False
+
+
+def involves_f32_snan(values: list[dict[str, Any]]) -> bool:
+    return any(v["type"] == "f32" and not str(v.get("value", "nan")).startswith("nan")
+               and is_f32_snan(int(v["value"])) for v in values)
 
 
 def show(value: dict[str, Any]) -> str:
-    return f"{value['type']}:{value.get('value', '*')}"
+    raw = value.get("value", "*")
+    if value["type"] == "v128":
+        return f"v128:{value['lane_type']}x{len(raw)}[{' '.join(raw)}]"
+    if value["type"] == "either":
+        return " | ".join(map(show, value["values"]))
+    if value["type"] in _FLOAT_BITS and raw[:1].isdigit():
+        return f"{value['type']}:0x{int(raw):0{_FLOAT_BITS[value['type']] // 4}x}"
+    return f"{value['type']}:{raw}"
+
+
+def show_results(expected: list[dict[str, Any]], got: tuple[Any, ...]) -> str:
+    """What an assert_return wanted and got; a NaN shows its bits (repr hides them)."""
+    types = [e["type"] for e in expected] + ["f64"] * len(got)
+    return (f"expected ({', '.join(map(show, expected))}), got "
+            f"({', '.join(_show_got(vt, g) for vt, g in zip(types, got, strict=False))})")
+
+
+def _show_got(vt: str, value: Any) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        width = "f32" if vt == "f32" else "f64"
+        return f"nan({width} 0x{float_bits(width, value):0{8 if width == 'f32' else 16}x})"
+    return repr(value)

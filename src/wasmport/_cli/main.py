@@ -21,6 +21,9 @@ from collections.abc import Sequence
 COMMANDS = (
     "wasmport._cli.run",
     "wasmport._cli.cache",
+    "wasmport._cli.stubs",
+    "wasmport._cli.compat",
+    "wasmport._cli.inspect",
 )
 
 #: The exit code of a wasm trap, as ``wasmtime run`` on Unix (128 + SIGABRT).

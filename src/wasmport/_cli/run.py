@@ -1,7 +1,8 @@
 """``wasmport run``: run a WASI command, or call one export with ``--invoke``.
 
 Exit codes: the guest's exit status; 134 when it traps or exceeds a limit (as
-``wasmtime run`` on Unix); 1 for any other error; 2 for a usage error.
+``wasmtime run`` on Unix); 1 for any other error; 2 for a usage error (argparse's own,
+or an --invoke name or argument that does not fit the export).
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from typing import Any
 
 from .._api.run import exit_code, finish_output, run
 from .._engine.limits import Limits
+from .._engine.valtypes import check_value
 from .._errors import Trap
 from .._exports.function import Function
 from .._exports.namespace import instance_of
 from .._realm import default_realm
 from .._resolve.specifiers import SUFFIXES, is_dotted_name
 from .._wasi.config import Preopen, WasiConfig
+from .targets import report_error
+
+EXIT_USAGE = 2
 
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*$", re.IGNORECASE)
 _UNITS = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -76,8 +81,11 @@ def run_command(args: argparse.Namespace) -> int:
                     max_table_elements=args.max_table_elements)
     limits_or_none = None if limits == Limits() else limits
     if args.invoke is not None:
-        return invoke(specifier, args.invoke, [*args.args, *args.rest], config,
-                      limits_or_none)
+        try:
+            return invoke(specifier, args.invoke, [*args.args, *args.rest], config,
+                          limits_or_none)
+        except InvokeUsageError as err:
+            return report_error(args, err, EXIT_USAGE)
     return run(specifier, wasi=config, limits=limits_or_none, base_dir=os.getcwd()).exit_code
 
 
@@ -107,6 +115,10 @@ def _dirs(words: list[str], read_only: bool) -> list[tuple[str, Preopen]]:
         host, sep, guest = word.partition("::")
         out.append((guest if sep else host, Preopen(host, read_only=read_only)))
     return out
+
+
+class InvokeUsageError(ValueError):
+    """An --invoke name or argument that does not fit the module: a usage error."""
 
 
 def invoke(specifier: str, name: str, words: list[str], config: WasiConfig,
@@ -144,29 +156,31 @@ def _export(module: Any, name: str) -> Function:
     func = instance.exports.get(name)
     if not isinstance(func, Function):
         names = sorted(n for n, v in instance.exports.items() if isinstance(v, Function))
-        raise LookupError(f"{_module_where(module)}: --invoke {name}: no exported function "
+        raise InvokeUsageError(f"{_module_where(module)}: --invoke {name}: no exported function "
                           f"of that name; its functions: {', '.join(names) or 'none'}")
     return func
 
 
 def _convert(func: Function, words: list[str]) -> list[Any]:
     if len(words) != len(func.params):
-        raise TypeError(f"--invoke {func.__doc__}: takes {len(func.params)} argument"
+        raise InvokeUsageError(f"--invoke {func.__doc__}: takes {len(func.params)} argument"
                         f"{'' if len(func.params) == 1 else 's'}, {len(words)} given")
     pairs = zip(func.params, words, strict=True)
     return [_parse(vt, word, func, i) for i, (vt, word) in enumerate(pairs)]
 
 
 def _parse(vt: str, word: str, func: Function, index: int) -> Any:
+    what = f"--invoke {func.__doc__}: argument {index + 1}"
     try:
         if vt in ("i32", "i64"):
-            return int(word, 0)
+            return check_value(vt, int(word, 0), what)
         if vt in ("f32", "f64"):
             return float(word)
+    except OverflowError as err:
+        raise InvokeUsageError(str(err)) from None
     except ValueError:
         pass
     else:
-        raise TypeError(f"--invoke {func.__doc__}: parameter {index + 1} is a {vt}, which "
-                        "cannot be given on the command line")
-    raise ValueError(f"--invoke {func.__doc__}: argument {index + 1}, {word!r}, is not "
-                     f"{'an' if vt[0] == 'i' else 'a'} {vt}")
+        raise InvokeUsageError(f"--invoke {func.__doc__}: parameter {index + 1} is a {vt}, "
+                               "which cannot be given on the command line")
+    raise InvokeUsageError(f"{what}, {word!r}, is not {'an' if vt[0] == 'i' else 'a'} {vt}")

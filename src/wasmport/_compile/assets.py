@@ -12,6 +12,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import wasmtime
 
@@ -19,6 +20,7 @@ from .._engine.config import EngineConfig, find_record, get_engine
 from .._errors import CompileError
 from .._resolve.locations import archive_stat, read_member
 from . import codecache as _codecache
+from . import progress as _progress
 from .sigscan import NOTHING, Opaque, opaque_sites
 
 WASM_MAGIC = b"\0asm"
@@ -34,7 +36,7 @@ class Asset:
     path: str | None
     digest: str
     _wasm: bytes | None = field(default=None, repr=False)
-    stat_key: tuple[int, int] | None = None
+    stat_key: tuple[int, ...] | None = None
     _compiled: dict[EngineConfig, wasmtime.Module] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     compiles: int = 0
@@ -67,21 +69,49 @@ class Asset:
     def _load_or_compile(self, config: EngineConfig) -> wasmtime.Module:
         engine = get_engine(config)
         cache = _codecache.current()
-        if cache is not None:
-            cached = cache.load_with_extra(engine, config.key(), self.digest)
-            if cached is not None:
-                self.opaque = Opaque.from_json(cached[1].get("opaque"))
-                return cached[0]
-        module = compile_wasm(engine, self.wasm, self.where)
+        if cache is None:
+            return self._compile(engine)
+        cached = self._cached(cache, engine, config)
+        if cached is None:
+            what = self._what()  # reads the bytes: a digest from a stat record is checked
+            with cache.compiling(config.key(), self.digest, what):
+                cached = self._cached(cache, engine, config)  # compiled while we waited?
+                if cached is None:
+                    module = self._compile(engine)
+                    cache.store(config.key(), self.digest, module,
+                                {"opaque": self.opaque.to_json()})
+                    return module
+        module, self.opaque = cached
+        return module
+
+    def _cached(self, cache: _codecache.CodeCache, engine: wasmtime.Engine,
+                config: EngineConfig) -> tuple[wasmtime.Module, Opaque] | None:
+        return cache.load_with_extra(engine, config.key(), self.digest, _opaque_of, self.where)
+
+    def _compile(self, engine: wasmtime.Engine) -> wasmtime.Module:
+        with _progress.showing(f"compiling {self._what()}"):
+            module = compile_wasm(engine, self.wasm, self.where)
         self.opaque = _opaque_sites(self.wasm, self.where)
         self.compiles += 1
-        if cache is not None:
-            cache.store(config.key(), self.digest, module, {"opaque": self.opaque.to_json()})
         return module
+
+    def _what(self) -> str:
+        name = os.path.basename(self.path) if self.path else f"<{self.name}>"
+        return f"{name} ({_progress.human_size(len(self.wasm))})"
 
     def compile_count(self) -> int:
         """How many times this asset was compiled by the engine (cache hits excluded)."""
         return self.compiles
+
+
+def _opaque_of(extra: dict[str, Any]) -> Opaque:
+    """The opaque sites stored with cached code; anything malformed raises (a cache miss):
+    a record that lost them would let the engine be asked to describe such a type."""
+    value = extra["opaque"]
+    imports, exports = value["imports"], value["exports"]
+    if not all(isinstance(v, str) for v in [*imports.values(), *exports.values()]):
+        raise TypeError("opaque type texts must be strings")
+    return Opaque({int(k): v for k, v in imports.items()}, dict(exports))
 
 
 def _check_binary(wasm: bytes, where: str) -> None:
@@ -165,7 +195,7 @@ def asset_for_file(path: str) -> Asset:
         if archive_stat(path) is not None:
             return _archived_asset(os.path.abspath(path))
         raise ModuleNotFoundError(f"{path}: no such WebAssembly file", path=path) from err
-    stat_key = (st.st_mtime_ns, st.st_size)
+    stat_key = _codecache.SourceStat.of(real, st).key()
     with _cache_lock:
         cached = _cache.get(real)
         if cached is not None and cached.stat_key == stat_key:
@@ -182,7 +212,7 @@ def asset_for_file(path: str) -> Asset:
 
 def _new_file_asset(real: str, st: os.stat_result) -> Asset:
     name = os.path.splitext(os.path.basename(real))[0]
-    stat_key = (st.st_mtime_ns, st.st_size)
+    stat_key = _codecache.SourceStat.of(real, st).key()
     cache = _codecache.current()
     source = _codecache.SourceStat.of(real, st)
     digest = cache.known_digest(source) if cache is not None else None

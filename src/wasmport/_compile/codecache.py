@@ -2,20 +2,31 @@
 
 ::
 
-    $WASMPORT_CACHE_DIR (default: the user cache directory + /wasmport)
-    └── v1/
-        ├── src/<hash of path>.json     source stat -> wasm digest (no hashing on a hit)
-        └── code/<key>.cwasm            the engine's serialized module, loaded with mmap
-            code/<key>.json             its record: versions, sha256, size, inode, ctime
+    $WASMPORT_CACHE_DIR (default: the user cache directory + /wasmport)   yours, 0700
+    └── v1/                                                               yours, 0700
+        ├── src/<hash of path>.json   source stat -> wasm digest, so a hit reads no source
+        └── code/<key>.cwasm          the engine's serialized module: copied, never mapped
+            code/<key>.json           its record: versions, sha256, size, stat; its mtime
+                                      is the entry's last use (for ``cache prune``)
+            code/<key>.lock           only while a process compiles <key> (cachelock.py)
 
-``Module.deserialize_file`` trusts its input, so an artifact is used only when its
-record says wasmport wrote it for this content and engine.  Checking the sha256 of
-an 11 MB artifact costs ~7 ms, so a hit checks the artifact's (size, inode,
-ctime_ns) against the record instead: any write to the file changes its ctime,
-which user code cannot set back.  When those differ the artifact is hashed in full,
-and a mismatch is recompiled and rewritten.  Writes go to a temporary file and are
-renamed into place, so concurrent writers never expose a partial file.
-A directory that other users can write to is refused (see ``CacheRefused``).
+    key = sha256(wasm digest | wasmtime version | engine configuration | machine)[:48]
+
+Loading an artifact runs its machine code, and ``Module.deserialize*`` trusts its input, so:
+
+- every directory and file on the way must be out of other users' reach (cachesafety.py);
+  when one is not, a ``CacheRefused`` warning says which and the module compiles in memory;
+- an artifact is used only through a record wasmport wrote for this content and engine.
+  Hashing an 11 MB artifact costs ~7 ms, so a hit compares the artifact's (size, inode,
+  ctime) with the record instead: any write changes the ctime, which no user can set back.
+  "Racy" stats (a ctime within ``RACY_NS`` of the check, as git's index does) and
+  ``WASMPORT_CACHE_VERIFY=1`` hash in full; a mismatch is recompiled and rewritten;
+- the source check is the same: (mtime, size, inode, ctime), hashing on any doubt;
+- the engine maps a private, sealed copy of the artifact (cachecopy.py), so changing the
+  file in place cannot change the code of a process that loaded it;
+- a record that does not parse, in any field, is a miss: recompiled and rewritten.
+
+Writes go to a temporary file renamed into place.
 """
 
 from __future__ import annotations
@@ -25,17 +36,41 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import threading
+import time
 import warnings
-from dataclasses import dataclass
-from importlib.metadata import version
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, TypeVar
 
 import wasmtime
 
+from . import cachemaint, progress
+from .cachecopy import PrivateCopy, copy_artifact
+from .cachelock import key_lock
+from .cacherecords import (
+    WASMTIME_VERSION,
+    CodeRecord,
+    SourceStat,
+    flag,
+    source_digest,
+    unsealed,
+    verify_always,
+    write_atomic,
+    write_json,
+)
+from .cachesafety import Untrusted, directory_refusal, open_checked
+
+__all__ = ["WASMTIME_VERSION", "CacheRefused", "CodeCache", "SourceStat", "current",
+           "default_directory", "enabled"]
 LAYOUT = "v1"
-WASMTIME_VERSION = version("wasmtime")
+COMPILING = "compiling in memory instead"
+#: A record larger than this is not read (it is damaged): a miss.
+MAX_RECORD = 16 << 20
+#: A hit refreshes its record's mtime (its last use) when older than this.
+TOUCH_NS = 3600 * 10**9
+
+T = TypeVar("T")
 
 
 class CacheRefused(RuntimeWarning):
@@ -56,19 +91,7 @@ def default_directory() -> str:
 
 
 def enabled() -> bool:
-    return os.environ.get("WASMPORT_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
-
-
-@dataclass(frozen=True)
-class SourceStat:
-    path: str
-    mtime_ns: int
-    size: int
-    ino: int
-
-    @classmethod
-    def of(cls, path: str, st: os.stat_result) -> SourceStat:
-        return cls(path, st.st_mtime_ns, st.st_size, st.st_ino)
+    return flag("WASMPORT_CACHE", True)
 
 
 class CodeCache:
@@ -80,6 +103,7 @@ class CodeCache:
         self.refused: str | None = None
         self._checked = False
         self._lock = threading.Lock()
+        self._refused_files: set[str] = set()
 
     # -- safety -----------------------------------------------------------------------------
 
@@ -87,11 +111,41 @@ class CodeCache:
         with self._lock:
             if not self._checked:
                 self._checked = True
-                self.refused = _refusal(self.root)
+                self.refused = directory_refusal(self.directory, self.root)
                 if self.refused:
                     warnings.warn(f"wasmport: not using the compiled-code cache: {self.refused}",
                                   CacheRefused, stacklevel=4)
             return self.refused is None
+
+    def _refuse(self, path: str, err: Untrusted, where: str, instead: str) -> None:
+        with self._lock:
+            if path in self._refused_files:
+                return
+            self._refused_files.add(path)
+        warnings.warn(f"wasmport: not using the compiled-code cache for {where or 'a module'}: "
+                      f"{err}; {instead}", CacheRefused, stacklevel=4)
+
+    def _read(self, path: str, where: str, instead: str = COMPILING
+              ) -> tuple[dict[str, Any], os.stat_result] | None:
+        """A record and its stat, or None: missing, malformed, or refused (with a warning)."""
+        if path in self._refused_files:
+            return None
+        try:
+            fd, st = open_checked(path)
+        except Untrusted as err:
+            self._refuse(path, err, where, instead)
+            return None
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            if st.st_size > MAX_RECORD:
+                return None
+            try:
+                value = json.loads(f.read())
+            except (OSError, ValueError, RecursionError):  # RecursionError: [[[[...]]]]
+                return None
+        value = unsealed(value) if isinstance(value, dict) else None
+        return None if value is None else (value, st)
 
     # -- source stat -> digest --------------------------------------------------------------
 
@@ -99,20 +153,20 @@ class CodeCache:
         name = hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()[:40]
         return os.path.join(self.root, "src", name + ".json")
 
-    def known_digest(self, stat: SourceStat) -> str | None:
-        record = _read_json(self._src_record(stat.path))
-        if record is None or record.get("stat") != [stat.mtime_ns, stat.size, stat.ino]:
+    def known_digest(self, source: SourceStat, where: str = "") -> str | None:
+        """The digest of the source, when its record proves it unchanged; None: hash it."""
+        if verify_always() or not self.usable():
             return None
-        if record.get("path") != stat.path:
+        found = self._read(self._src_record(source.path), where or source.path,
+                           "reading the source instead")
+        if found is None:
             return None
-        digest = record.get("digest")
-        return digest if isinstance(digest, str) else None
+        return source_digest(found[0], source)
 
-    def remember_digest(self, stat: SourceStat, digest: str) -> None:
-        if self.usable():
-            _write_json(self._src_record(stat.path), {
-                "path": stat.path, "stat": [stat.mtime_ns, stat.size, stat.ino],
-                "digest": digest})
+    def remember_digest(self, source: SourceStat, digest: str) -> None:
+        path = self._src_record(source.path)
+        if self.usable() and path not in self._refused_files:
+            write_json(path, source.record(digest))
 
     # -- compiled code ---------------------------------------------------------------------
 
@@ -126,153 +180,125 @@ class CodeCache:
     def load(self, engine: wasmtime.Engine, engine_key: str,
              digest: str) -> wasmtime.Module | None:
         """The cached module, or None on a miss or any doubt about the artifact."""
-        found = self.load_with_extra(engine, engine_key, digest)
+        found = self.load_with_extra(engine, engine_key, digest, _as_is)
         return None if found is None else found[0]
 
-    def load_with_extra(self, engine: wasmtime.Engine, engine_key: str,
-                        digest: str) -> tuple[wasmtime.Module, dict[str, Any]] | None:
-        """The cached module and the ``extra`` stored with it, or None."""
+    def load_with_extra(self, engine: wasmtime.Engine, engine_key: str, digest: str,
+                        decode: Callable[[dict[str, Any]], T],
+                        where: str = "") -> tuple[wasmtime.Module, T] | None:
+        """The cached module and ``decode(extra)`` of what was stored with it, or None.
+
+        ``decode`` raising ValueError, TypeError, KeyError or AttributeError is a miss.
+        """
         if not self.usable():
             return None
-        artifact, meta_path = self._code_paths(digest, engine_key)
-        meta = _read_json(meta_path)
-        if meta is None or meta.get("wasmtime") != WASMTIME_VERSION or meta.get(
-                "engine") != engine_key or meta.get("digest") != digest:
+        artifact, record_path = self._code_paths(digest, engine_key)
+        found = self._read(record_path, where)
+        record = None if found is None else CodeRecord.parse(found[0], digest, engine_key)
+        if record is None or found is None:
             return None
         try:
-            st = os.stat(artifact)
-        except OSError:
+            decoded = decode(record.extra)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return None
-        if [st.st_size, st.st_ino, st.st_ctime_ns] != meta.get("stat"):
-            if not _content_matches(artifact, meta):
-                return None
-            meta["stat"] = [st.st_size, st.st_ino, st.st_ctime_ns]
-            _write_json(meta_path, meta)
+        module = self._deserialize(engine, artifact, record, where)
+        if module is None:
+            return None
+        if module[1] is not None:
+            write_json(record_path, dict(found[0], **module[1]))
+        elif found[1].st_mtime_ns < time.time_ns() - TOUCH_NS:
+            cachemaint.touch(record_path)
+        return module[0], decoded
+
+    def _deserialize(self, engine: wasmtime.Engine, artifact: str, record: CodeRecord,
+                     where: str) -> tuple[wasmtime.Module, dict[str, Any] | None] | None:
+        """The module, and the record fields to rewrite after a full check (or None)."""
+        copied = self._private_copy(artifact, record, where)
+        if copied is None:
+            return None
+        copy, st = copied
         try:
-            module = wasmtime.Module.deserialize_file(engine, artifact)
-        except wasmtime.WasmtimeError:
+            fresh = None
+            if not record.trusts(st):
+                if copy.sha256() != record.sha256:
+                    return None
+                fresh = CodeRecord.refreshed(st)
+            return copy.deserialize(engine), fresh
+        except (OSError, ValueError, wasmtime.WasmtimeError):
             return None
-        extra = meta.get("extra")
-        return module, extra if isinstance(extra, dict) else {}
+        finally:
+            copy.close()
+
+    def _private_copy(self, artifact: str, record: CodeRecord,
+                      where: str) -> tuple[PrivateCopy, os.stat_result] | None:
+        if artifact in self._refused_files:
+            return None
+        try:
+            return copy_artifact(artifact, record.size)
+        except Untrusted as err:
+            self._refuse(artifact, err, where, COMPILING)
+            return None
+
+    def compiling(self, engine_key: str, digest: str,
+                  what: str) -> AbstractContextManager[bool]:
+        """Hold this key's inter-process lock (one compile per machine); yields whether a
+        lock is held.  While another process holds it, shows ``what`` on a terminal."""
+        if not self.usable():
+            return nullcontext(False)
+        artifact, _ = self._code_paths(digest, engine_key)
+        return key_lock(artifact[: -len(".cwasm")] + ".lock", _waiting_for(what))
+
+    def has_code(self, engine_key: str, digest: str) -> bool:
+        """Whether an entry for this content and engine is stored (not verified)."""
+        artifact, record_path = self._code_paths(digest, engine_key)
+        found = self._read(record_path, "") if self.usable() else None
+        record = None if found is None else CodeRecord.parse(found[0], digest, engine_key)
+        return record is not None and cachemaint.size_of(artifact) == record.size
 
     def store(self, engine_key: str, digest: str, module: wasmtime.Module,
-              extra: dict[str, Any] | None = None) -> None:
+              extra: dict[str, Any] | None = None) -> bool:
+        """Write the module's artifact and record; whether both were written."""
         if not self.usable():
-            return
+            return False
         artifact, meta_path = self._code_paths(digest, engine_key)
+        if artifact in self._refused_files or meta_path in self._refused_files:
+            return False
         data = bytes(module.serialize())
-        if not _write_atomic(artifact, data):
-            return
-        try:
-            st = os.stat(artifact)
-        except OSError:
-            return
-        _write_json(meta_path, {
-            "wasmtime": WASMTIME_VERSION, "engine": engine_key, "digest": digest,
-            "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
-            "stat": [st.st_size, st.st_ino, st.st_ctime_ns], "extra": extra or {}})
+        st = write_atomic(artifact, data)
+        if st is None:
+            return False
+        return write_json(meta_path, CodeRecord.new(engine_key, digest, data, st,
+                                                    extra or {})) is not None
 
     # -- maintenance -----------------------------------------------------------------------
 
     def info(self) -> dict[str, Any]:
-        entries, total = 0, 0
-        code = os.path.join(self.root, "code")
-        for name in _listdir(code):
-            if name.endswith(".cwasm"):
-                entries += 1
-                total += _size(os.path.join(code, name))
-        return {"directory": self.directory, "enabled": enabled(), "entries": entries,
-                "bytes": total, "refused": _refusal(self.root) if os.path.isdir(self.root)
-                else None, "wasmtime": WASMTIME_VERSION}
+        found = cachemaint.entries(self.root)
+        refused = directory_refusal(self.directory, self.root) if os.path.isdir(
+            self.root) else None
+        return {"directory": self.directory, "enabled": enabled(), "entries": len(found),
+                "bytes": sum(e.size for e in found), "refused": refused,
+                "wasmtime": WASMTIME_VERSION}
 
     def clear(self) -> int:
         """Remove every cached file; return how many were removed."""
-        removed = 0
-        for sub in ("code", "src"):
-            folder = os.path.join(self.root, sub)
-            for name in _listdir(folder):
-                try:
-                    os.unlink(os.path.join(folder, name))
-                    removed += 1
-                except OSError:
-                    pass
-        return removed
+        return cachemaint.clear(self.root)
+
+    def prune(self, max_bytes: int) -> cachemaint.Pruned:
+        """Remove the least recently used entries until the cache holds at most
+        ``max_bytes``."""
+        return cachemaint.prune(self.root, max_bytes)
 
 
-def _refusal(root: str) -> str | None:
-    """Why this directory must not be used, or None when it is safe."""
-    try:
-        for sub in ("code", "src"):
-            os.makedirs(os.path.join(root, sub), mode=0o700, exist_ok=True)
-        probe = root
-        while True:
-            st = os.stat(probe)
-            if hasattr(os, "getuid") and st.st_uid not in (os.getuid(), 0):
-                return f"{probe} belongs to another user"
-            if st.st_mode & 0o022 and not st.st_mode & 0o1000:
-                return f"{probe} is writable by other users (mode {st.st_mode & 0o777:o})"
-            parent = os.path.dirname(probe)
-            if parent == probe or probe == os.path.dirname(os.path.abspath(root)):
-                break
-            probe = parent
-        if not os.access(root, os.W_OK):
-            return f"{root} is not writable"
-    except OSError as err:
-        return f"{root}: {err.strerror or err}"
-    return None
+def _waiting_for(what: str) -> Callable[[int | None], AbstractContextManager[None]]:
+    def waiting(pid: int | None) -> AbstractContextManager[None]:
+        holder = f"process {pid}" if pid else "another process"
+        return progress.showing(f"waiting for {holder} to compile {what}")
+    return waiting
 
 
-def _content_matches(artifact: str, meta: dict[str, Any]) -> bool:
-    try:
-        with open(artifact, "rb") as f:
-            data = f.read()
-    except OSError:
-        return False
-    return len(data) == meta.get("size") and hashlib.sha256(data).hexdigest() == meta.get(
-        "sha256")
-
-
-def _write_atomic(path: str, data: bytes) -> bool:
-    directory = os.path.dirname(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        return False
-    return True
-
-
-def _write_json(path: str, value: dict[str, Any]) -> None:
-    _write_atomic(path, json.dumps(value, sort_keys=True).encode())
-
-
-def _read_json(path: str) -> dict[str, Any] | None:
-    try:
-        with open(path, "rb") as f:
-            value = json.loads(f.read())
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _listdir(path: str) -> list[str]:
-    try:
-        return os.listdir(path)
-    except OSError:
-        return []
-
-
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
+def _as_is(extra: dict[str, Any]) -> dict[str, Any]:
+    return extra
 
 
 _caches: dict[str, CodeCache] = {}
@@ -289,3 +315,4 @@ def current() -> CodeCache | None:
         if cache is None:
             cache = _caches[directory] = CodeCache(directory)
         return cache
+

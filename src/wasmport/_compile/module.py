@@ -14,7 +14,9 @@ from .._engine.raw import Preinstantiated, instance_new
 from .._engine.store import StoreContext, context_for
 from .._engine.valtypes import describe, kind_of
 from .assets import Asset
+from .interface import CoreInterface
 from .refs import reduce_value, token_of
+from .sections import read_interface
 from .sites import Site
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class Module:
         self._compiled: wasmtime.Module = asset.compiled(self._ctx.engine_config)
         self.name = name or asset.name
         self.path = asset.path
+        self._has_initialize: bool | None = None  # learnt from the first instance
 
     @property
     def where(self) -> str:
@@ -121,6 +124,16 @@ class Module:
     def export_names(self) -> tuple[str, ...]:
         """The export names, in order (cheaper than :attr:`exports`)."""
         return tuple(self._kinds)
+
+    def param_names(self, name: str) -> tuple[str, ...]:
+        """The parameter names of the function export ``name``: its name section's where
+        they are Python identifiers, else ``p0``, ``p1``... (as ``inspect.signature`` and
+        ``wasmport stubs`` show them).  Reads the binary the first time it is asked."""
+        return self._interface.param_names(name)
+
+    @functools.cached_property
+    def _interface(self) -> CoreInterface:
+        return read_interface(self._asset.wasm)
 
     def __repr__(self) -> str:
         where = f" from {self.path!r}" if self.path else ""
@@ -184,9 +197,15 @@ def opaque_export(module: Module, name: str) -> str | None:
     return module._asset.opaque.exports.get(name)
 
 
-def export_kind(module: Module, name: str) -> str | None:
-    """The kind of export ``name`` ("func", "memory", ...), or None when there is none."""
-    return module._kinds.get(name)
+def has_initialize(module: Module) -> bool | None:
+    """Whether the module exports ``_initialize`` (None: not known yet)."""
+    return module._has_initialize
+
+
+def note_initialize(module: Module, present: bool) -> None:
+    """Remember what the first instance told about ``_initialize`` (a fact of the module:
+    reading the export list for it would cost O(exports) per module)."""
+    module._has_initialize = present
 
 
 def memory_exports(module: Module) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ _ABSTRACT = {0x70: "func", 0x6F: "extern", 0x73: "nofunc", 0x72: "noextern", 0x7
 _KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
 
 
-def _heaptype(r: Reader) -> str:
+def heaptype(r: Reader) -> str:
     if r.peek() in _ABSTRACT:
         return _ABSTRACT[r.byte()]
     index = r.sleb()
@@ -37,7 +37,7 @@ def _heaptype(r: Reader) -> str:
 _NUM_NAMES = {0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64"}
 
 
-def _valtype_text(r: Reader) -> tuple[str, bool]:
+def valtype_text(r: Reader) -> tuple[str, bool]:
     """A value type's text form, and whether the engine cannot describe it."""
     b = r.byte()
     if b in _NUM_NAMES:
@@ -49,7 +49,7 @@ def _valtype_text(r: Reader) -> tuple[str, bool]:
     if b == 0x7B:
         return "v128", True
     if b in (0x63, 0x64):
-        heap = _heaptype(r)
+        heap = heaptype(r)
         if b == 0x63 and heap in ("func", "extern"):
             return f"{heap}ref", False  # (ref null func) is funcref, (ref null extern) externref
         return f"(ref {'null ' if b == 0x63 else ''}{heap})", True
@@ -60,20 +60,35 @@ def _valtype_text(r: Reader) -> tuple[str, bool]:
 
 def _valtype(r: Reader) -> str | None:
     """Read a value type; None when the engine can describe it, else its text form."""
-    text, bad = _valtype_text(r)
+    text, bad = valtype_text(r)
     return text if bad else None
 
 
-def _comptype(r: Reader) -> str | None:
+@dataclass(frozen=True)
+class FuncSig:
+    """A function type as text: parameter and result types, and whether the engine can
+    describe all of them."""
+
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    describable: bool
+
+    def opaque_text(self) -> str | None:
+        """``(v128) -> nil`` when the engine cannot describe it, else None."""
+        if self.describable:
+            return None
+        res = self.results
+        shown = "nil" if not res else res[0] if len(res) == 1 else f"({', '.join(res)})"
+        return f"({', '.join(self.params)}) -> {shown}"
+
+
+def _comptype(r: Reader) -> FuncSig | None:
     form = r.byte()
     if form == 0x60:  # func: the only kind imports and exports refer to
-        params = [_valtype_text(r) for _ in range(r.uleb())]
-        results = [_valtype_text(r) for _ in range(r.uleb())]
-        if not any(bad for _, bad in params + results):
-            return None
-        shown = [t for t, _ in results]
-        res = "nil" if not shown else shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
-        return f"({', '.join(t for t, _ in params)}) -> {res}"
+        params = [valtype_text(r) for _ in range(r.uleb())]
+        results = [valtype_text(r) for _ in range(r.uleb())]
+        return FuncSig(tuple(t for t, _ in params), tuple(t for t, _ in results),
+                       not any(bad for _, bad in params + results))
     fields = r.uleb() if form == 0x5F else 1 if form == 0x5E else None
     if fields is None:
         if form == 0x5D:  # cont $t
@@ -89,7 +104,7 @@ def _comptype(r: Reader) -> str | None:
     return None
 
 
-def _subtype(r: Reader) -> str | None:
+def _subtype(r: Reader) -> FuncSig | None:
     if r.peek() in (0x50, 0x4F):
         r.byte()
         for _ in range(r.uleb()):
@@ -97,8 +112,9 @@ def _subtype(r: Reader) -> str | None:
     return _comptype(r)
 
 
-def _types(r: Reader) -> list[str | None]:
-    types: list[str | None] = []
+def read_types(r: Reader) -> list[FuncSig | None]:
+    """The type section: each entry's function type, None for struct, array, cont."""
+    types: list[FuncSig | None] = []
     for _ in range(r.uleb()):
         if r.peek() == 0x4E:  # rec group
             r.byte()
@@ -108,18 +124,19 @@ def _types(r: Reader) -> list[str | None]:
     return types
 
 
-def _limits(r: Reader) -> None:
+def read_limits(r: Reader) -> tuple[int, int, int | None, int | None]:
+    """A memory's or table's limits: (flags, min, max or None, log2 of a custom page
+    size or None).  Flags: 1 has a max, 2 shared, 4 64-bit indices, 8 custom page size."""
     flags = r.byte()
-    r.uleb()
-    if flags & 1:
-        r.uleb()
-    if flags & 8:  # custom page size
-        r.uleb()
+    low = r.uleb()
+    high = r.uleb() if flags & 1 else None
+    page = r.uleb() if flags & 8 else None
+    return flags, low, high, page
 
 
 def _tabletype(r: Reader) -> str | None:
     bad = _valtype(r)
-    _limits(r)
+    read_limits(r)
     return bad
 
 
@@ -135,7 +152,7 @@ _IMM_ULEB = {0x23, 0xD2}
 _GC_IMMS = {0: 1, 1: 1, 6: 1, 7: 1, 8: 2, 9: 2, 10: 2, 0x1A: 0, 0x1B: 0, 0x1C: 0}
 
 
-def _skip_expr(r: Reader) -> None:
+def skip_const_expr(r: Reader) -> None:
     while True:
         op = r.byte()
         if op == 0x0B:
@@ -147,7 +164,7 @@ def _skip_expr(r: Reader) -> None:
         elif op in _IMM_ULEB:
             r.uleb()
         elif op == 0xD0:
-            _heaptype(r)
+            heaptype(r)
         elif op == 0xFB and r.peek() in _GC_IMMS:
             for _ in range(_GC_IMMS[r.uleb()]):
                 r.uleb()
@@ -162,7 +179,7 @@ class _Spaces:
     """What each index space holds: the bad type text (or None) of each entry."""
 
     def __init__(self) -> None:
-        self.types: list[str | None] = []
+        self.types: list[FuncSig | None] = []
         self.func: list[str | None] = []
         self.table: list[str | None] = []
         self.memory: list[str | None] = []
@@ -173,7 +190,8 @@ class _Spaces:
         return [self.func, self.table, self.memory, self.global_, self.tag][kind]
 
     def functype(self, index: int) -> str | None:
-        return self.types[index] if index < len(self.types) else None
+        sig = self.types[index] if index < len(self.types) else None
+        return None if sig is None else sig.opaque_text()
 
 
 def _import(r: Reader, s: _Spaces) -> tuple[str, str | None]:
@@ -184,7 +202,7 @@ def _import(r: Reader, s: _Spaces) -> tuple[str, str | None]:
     elif kind == 1:
         bad = _tabletype(r)
     elif kind == 2:
-        _limits(r)
+        read_limits(r)
         bad = None
     elif kind == 3:
         bad = _globaltype(r)
@@ -226,14 +244,15 @@ NOTHING = Opaque()
 def _section(r: Reader, sid: int, s: _Spaces, found: Opaque) -> None:
     """Read one section, noting each import and export with an undescribable type."""
     if sid == 1:
-        s.types = _types(r)
+        s.types = read_types(r)
     elif sid == 2:
         for index in range(r.uleb()):
             _, bad = _import(r, s)
             if bad:
                 found.imports[index] = bad
     elif sid == 3:
-        if any(s.types):  # otherwise no function can have a bad type: skip the decoding
+        # Unless some type is undescribable no function can be: skip the decoding.
+        if not all(t is None or t.describable for t in s.types):
             s.func.extend(s.functype(r.uleb()) for _ in range(r.uleb()))
         else:
             s.func.extend([None] * r.uleb())
@@ -244,11 +263,11 @@ def _section(r: Reader, sid: int, s: _Spaces, found: Opaque) -> None:
                 r.skip(2)
             s.table.append(_tabletype(r))
             if init:
-                _skip_expr(r)
+                skip_const_expr(r)
     elif sid == 6:
         for _ in range(r.uleb()):
             s.global_.append(_globaltype(r))
-            _skip_expr(r)
+            skip_const_expr(r)
     elif sid == 13:
         for _ in range(r.uleb()):
             r.byte()

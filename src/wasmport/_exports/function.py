@@ -13,7 +13,7 @@ import functools
 import inspect
 import weakref
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import wasmtime
 
@@ -24,6 +24,9 @@ from .._engine.store import StoreContext
 from .._engine.valtypes import NUMERIC, check_value, func_sig_of
 from .._errors import RealmClosedError
 from .base import ExternValue, raw_of
+
+if TYPE_CHECKING:
+    from .._compile.module import Module
 
 
 def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...]) -> str:
@@ -47,10 +50,12 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
     params: tuple[str, ...]
     results: tuple[str, ...]
     _where: str
+    _module: Module | None
     __setstate__: Callable[[tuple[Any, ...]], None]
 
     def __new__(cls, ctx: StoreContext, func: wasmtime.Func, name: str,
-                params: tuple[str, ...], results: tuple[str, ...], where: str) -> Function:
+                params: tuple[str, ...], results: tuple[str, ...], where: str,
+                module: Module | None = None) -> Function:
         doc = signature_text(name, params, results)
         self = super().__new__(cls, _unbuilt)
         self._bind(ctx, func, name)
@@ -58,6 +63,7 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
         self.params, self.results = params, results
         self.__doc__ = doc
         self._where = f"{where}: {name}()"
+        self._module = module  # the module that exports it, for its parameter names
         # The call itself is built on the first call: a module with thousands of exports
         # pays only for those it uses.
         self.__setstate__((_Unbuilt(self), (), {}, self.__dict__))
@@ -81,10 +87,23 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
                 self.__doc__ or "", True)
         return call
 
+    def __get__(self, instance: object, owner: type | None = None) -> Function:
+        """Stored on a class, a wasm function stays itself, never a bound method: 3.13's
+        partial warns that it will bind (3.14 does).  Being a method descriptor also
+        makes ``mypy.stubtest`` see a function where a stub says ``def`` (3.10-3.12)."""
+        return self
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """The parameter names: the exporting module's name section's, else p0, p1..."""
+        names = () if self._module is None else self._module.param_names(self.name)
+        return names if len(names) == len(self.params) else tuple(
+            f"p{i}" for i in range(len(self.params)))
+
     @property
     def __signature__(self) -> inspect.Signature:
-        return inspect.Signature([inspect.Parameter(f"p{i}", inspect.Parameter.POSITIONAL_ONLY)
-                                  for i in range(len(self.params))])
+        return inspect.Signature([inspect.Parameter(name, inspect.Parameter.POSITIONAL_ONLY)
+                                  for name in self.param_names])
 
     @property
     def type(self) -> str:
@@ -219,7 +238,9 @@ def _lift(ctx: StoreContext, value: Any) -> Any:
     return value
 
 
-def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str) -> Function:
-    """A Function for an engine function, its signature read from the engine."""
+def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str,
+              module: Module | None = None) -> Function:
+    """A Function for an engine function, its signature read from the engine; ``module``
+    when it is that module's export ``name``."""
     params, results = func_sig_of(ctx.store, func)
-    return Function(ctx, func, name, params, results, where)
+    return Function(ctx, func, name, params, results, where, module)

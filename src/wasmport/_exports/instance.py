@@ -48,7 +48,7 @@ class Instance:
                 raise KeyError(name)
             opaque = opaque_export(self.module, name)
             value = self._wrapped[name] = (
-                _wrap(self._ctx, extern, name, self.module.where) if opaque is None
+                _wrap(self._ctx, extern, name, self.module) if opaque is None
                 else OpaqueExport(self._ctx, extern, name, _kind(extern), opaque))
             if isinstance(value, Function):
                 _origins[value] = (self, name)
@@ -100,9 +100,9 @@ def _kind(extern: Any) -> str:
     return "tag"
 
 
-def _wrap(ctx: StoreContext, value: Any, name: str, where: str) -> Any:
+def _wrap(ctx: StoreContext, value: Any, name: str, module: Module) -> Any:
     if isinstance(value, wasmtime.Func):
-        return wrap_func(ctx, value, name, where)
+        return wrap_func(ctx, value, name, module.where, module)
     for raw, cls in _WRAPPERS:
         if isinstance(value, raw):
             return cls._wrap(ctx, value, name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import keyword
 import types
 from typing import Any
 
@@ -16,7 +17,7 @@ def _missing_attribute(module: InstanceModule, instance: Instance, name: str) ->
     namespace = module.__dict__
     if name == "__all__":
         names = sorted(n for n in instance.module.export_names if n.isidentifier()
-                       and not n.startswith("_"))
+                       and not n.startswith("_") and not keyword.iskeyword(n))
         namespace["__all__"] = names
         return names
     try:

@@ -1,0 +1,86 @@
+"""``wasmport inspect FILE|MODULE [--json]``: what a module is, needs and gives.
+
+Compiles nothing: the binary is validated and read (``--json``: schema in docs/cli.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .._tools.inspect import report
+from .targets import bold, module_file
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "inspect", help="show a module's kind, sections, imports and exports",
+        description="Show what a module is (core or component), its size and custom "
+        "sections, its imports and exports with their types and limits, the Python "
+        "each export becomes, and whether its compiled code is in the cache. "
+        "Compiles and runs nothing.")
+    p.add_argument("module", metavar="FILE_OR_MODULE",
+                   help="a .wasm/.wat file, or a module name found on sys.path")
+    p.add_argument("--json", action="store_true", help="print the report as JSON "
+                   "(schema in docs/cli.md)")
+    p.set_defaults(handler=inspect_command)
+
+
+def inspect_command(args: argparse.Namespace) -> int:
+    found = report(module_file(args.module))
+    if args.json:
+        print(json.dumps(found, indent=2))
+    else:
+        sys.stdout.write("".join(f"{line}\n" for line in render(found, sys.stdout)))
+    return 0
+
+
+def render(r: dict[str, Any], stream: Any) -> list[str]:
+    head = [f"{r['file'] or '<bytes>'}: {r['kind']}"
+            f"{' module' if r['kind'] == 'core' else ''}, {r['size']} bytes",
+            f"sha256: {r['sha256']}"]
+    if not r["supported"]:
+        return [*head, "components are not read yet: only their kind and size"]
+    return [*head, *_about(r), "", bold(f"imports ({len(r['imports'])})", stream),
+            *_table([(f'"{i["module"]}"."{i["name"]}"', i["type"]["text"])
+                     for i in r["imports"]]),
+            "", bold(f"exports ({len(r['exports'])})", stream),
+            *_table([(json.dumps(e["name"]) if not e["name"].isidentifier() else e["name"],
+                      e["type"]["text"], _extra(e)) for e in r["exports"]])]
+
+
+def _about(r: dict[str, Any]) -> list[str]:
+    sections = ", ".join(f"{c['name']} ({c['size']} bytes)" for c in r["custom_sections"])
+    lines = [f"custom sections: {sections or 'none'}"]
+    lines += [f"{field}: {', '.join(t['name'] + ' ' + t['version'] for t in tools)}"
+              for field, tools in r["producers"].items()]
+    if r["module_name"]:
+        lines.append(f"name: {r['module_name']}")
+    lines.append(f"start function: {'yes' if r['start'] else 'no'}")
+    return [*lines, f"compiled code: {_cache(r['cache'])}"]
+
+
+def _cache(cache: dict[str, Any]) -> str:
+    if not cache["enabled"]:
+        return "the cache is off (WASMPORT_CACHE=0)"
+    hits = [e["engine"] for e in cache["engines"] if e["cached"]]
+    where = f" ({cache['directory']})"
+    return ("in the cache for " + "; ".join(hits) if hits else "not in the cache") + where
+
+
+def _extra(export: dict[str, Any]) -> str:
+    names = export.get("param_names")
+    params = f"({', '.join(names)}) " if names else ""
+    return f"{params}-> {export['python']}"
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows as aligned columns (the last one unpadded)."""
+    if not rows:
+        return ["  none"]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    padded = ([c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)] for row in rows)
+    return ["  " + "  ".join([*cells, row[-1]]).rstrip()
+            for cells, row in zip(padded, rows, strict=True)]

@@ -1,0 +1,71 @@
+"""What the tool commands (stubs, inspect, compat) take: FILE or MODULE, as ``run`` does.
+
+A word that names an existing file, or ends in .wasm/.wat, is a path; a dotted name is a
+module found the way ``import`` finds it (the hook's finder: sys.path or the package's
+``__path__``, .py files first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import traceback
+from typing import Any
+
+from .._importer.finder import install, is_installed, uninstall
+from .._resolve.specifiers import SUFFIXES, is_dotted_name
+
+
+def module_file(word: str) -> str:
+    """The file a FILE or MODULE word names; FileNotFoundError when there is none."""
+    if os.path.exists(word) or word.endswith(SUFFIXES) or not is_dotted_name(word):
+        if not os.path.isfile(word):
+            raise FileNotFoundError(f"{word}: no such file")
+        return word
+    spec = _find_spec(word)
+    if spec is None or not getattr(spec.loader, "is_wasmport_loader", False) or not spec.origin:
+        found = "" if spec is None else f" (it is {spec.origin or 'a namespace package'})"
+        raise FileNotFoundError(f"{word}: no WebAssembly module of that name on sys.path"
+                                f"{found}; give the file's path instead")
+    return os.path.relpath(spec.origin) if _under_cwd(spec.origin) else spec.origin
+
+
+def _find_spec(word: str) -> importlib.machinery.ModuleSpec | None:
+    """``find_spec`` with the hook's finder, leaving sys.meta_path as it was."""
+    was_installed = is_installed()
+    install()
+    try:
+        return importlib.util.find_spec(word)
+    except (ImportError, ValueError) as err:
+        raise FileNotFoundError(f"{word}: no WebAssembly module of that name ({err})") from err
+    finally:
+        if not was_installed:
+            uninstall()
+
+
+def _under_cwd(path: str) -> bool:
+    return os.path.abspath(path).startswith(os.getcwd() + os.sep)
+
+
+def report_error(args: argparse.Namespace, err: BaseException, code: int) -> int:
+    """Print an error as main() does (one line, or the traceback) and return ``code``:
+    for commands whose exit codes say more than "failed"."""
+    from .main import one_line
+
+    if getattr(args, "traceback", False):
+        traceback.print_exc()
+    else:
+        print(f"wasmport: error: {one_line(err)}", file=sys.stderr)
+    return code
+
+
+def colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
+
+
+def bold(text: str, stream: Any) -> str:
+    return f"\033[1m{text}\033[0m" if colour(stream) else text
