@@ -67,14 +67,18 @@ def test_each_worker_has_its_own_state(client: Client) -> None:
     assert all(len(set(c)) == len(c) for c in by_process.values())  # counted per process
 
 
-def test_the_plugin_compiles_before_the_first_task(client: Client, tmp_path: Path) -> None:
+def test_the_plugin_compiles_once_before_the_first_task(client: Client,
+                                                        tmp_path: Path) -> None:
     path = tmp_path / "precompiled.wat"
-    path.write_text(workers.KERNELS.read_text().replace("6364136223846793005", "5"))
+    path.write_text(workers.slow_text())
     assert set(client.run(workers.compiled_here, str(path)).values()) == {False}
     client.register_plugin(WasmportPlugin([path]))
-    # Compiled in setup, on every worker: the first task finds the code in memory.
+    # In setup, on both workers at once: one compiles, the other waits for the code
+    # cache's lock and loads the result; the first task finds the code in memory.
     assert set(client.run(workers.compiled_here, str(path)).values()) == {True}
-    assert client.submit(workers.load_and_call, str(path), 9).result() == 81
+    assert sorted(client.run(workers.compiles_here, str(path)).values()) == [0, 1]
+    here = wasmport.load(path).f3(9)  # from the cache the workers filled
+    assert client.submit(workers.load_and_call, str(path), 9, "f3").result() == here == 6740
     assert set(client.run(wasmport.is_installed).values()) == {True}
 
 

@@ -22,6 +22,25 @@ FRESH = "(module {})".format(" ".join(
     for i in range(64)))
 
 
+def slow_text(count: int = 3000) -> str:
+    """A module that takes most of a second to compile (each function a small loop)."""
+    def body(i: int) -> str:
+        return (f'(func (export "f{i}") (param $a i32) (result i32) (local $i i32)'
+                f' (block $out (loop $top (br_if $out (i32.ge_u (local.get $i)'
+                f' (i32.const {i % 50 + 3}))) (local.set $a (i32.add (i32.mul'
+                f' (local.get $a) (i32.const {i | 1})) (local.get $i)))'
+                f' (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $top)))'
+                f' (local.get $a))')
+    return f"(module {' '.join(body(i) for i in range(count))})"
+
+
+def compiles_here(path: str) -> int:
+    """How many times this process compiled the file (0: loaded from the code cache)."""
+    from wasmport._compile import assets
+
+    return assets.asset_for_file(path).compile_count()
+
+
 def square_and_calls(x: int) -> tuple[int, int, int]:
     """(x squared, this process's count of square calls, this process's id)."""
     module = kernels()
@@ -89,8 +108,8 @@ def timed_loop(timeout: float) -> str:
     return "returned"
 
 
-def load_and_call(path: str, x: int) -> int:
-    return int(wasmport.load(path).square(x))
+def load_and_call(path: str, x: int, export: str = "square") -> int:
+    return int(getattr(wasmport.load(path), export)(x))
 
 
 def compiled_here(path: str) -> bool:
