@@ -6,6 +6,7 @@ import copy
 import gc
 import pickle
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -152,3 +153,11 @@ def test_errors_raised_in_a_worker_arrive_whole(error: Exception) -> None:
     assert vars(back) == vars(error)
     if isinstance(error, ImportError):
         assert (back.msg, back.name, back.path) == (error.msg, error.name, error.path)
+
+
+def test_importing_wasmport_imports_no_integration() -> None:
+    code = ("import sys, wasmport\n"
+            "assert not {'dask', 'distributed', 'ray'} & set(sys.modules), sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
