@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import platform
 import statistics
 import sys
@@ -122,9 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n, repeat = (2_000, 1) if args.quick else (20_000, 5)
     spin, tasks = (2_000_000, 4) if args.quick else (60_000_000, 8)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"wasmport distributed benchmark — {time.strftime('%Y-%m-%d %H:%M')} — "
           f"{platform.machine()}, {multiprocessing.cpu_count()} cores, Python "
-          f"{platform.python_version()}{' (quick)' if args.quick else ''}\n")
+          f"{platform.python_version()}, load average {load:.1f} (other work shares the "
+          f"cores: read the speedup with it){' (quick)' if args.quick else ''}\n")
     print("| per item | wasm square | Python square | wasm - Python |\n|---|---|---|---|")
     for how, wasm, python in overhead_rows(n, repeat):
         print(f"| {how} | {us(wasm)} | {us(python)} | {us(wasm - python)} |")
