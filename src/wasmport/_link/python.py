@@ -40,7 +40,7 @@ def python_provider(load: Load, module: Module, mname: str) -> Provider | None:
         path = find_module_file(fullname, parent_path)
     if path is None:
         return None
-    return Provider(f"module {fullname!r}", load(path, None, fullname))
+    return Provider(f"module {fullname!r}", load(path, None, fullname), by="file")
 
 
 def _opted_in(spec: importlib.machinery.ModuleSpec, fullname: str) -> Provider:
@@ -108,8 +108,9 @@ def _source_opts_in(spec: importlib.machinery.ModuleSpec) -> bool | None:
 
 def _python_provider(pymod: Any, fullname: str) -> Provider:
     if isinstance(pymod, InstanceModule):
-        return Provider(f"module {fullname!r}", pymod)
+        return Provider(f"module {fullname!r}", pymod, by="file")
     offered = getattr(pymod, "__wasm_exports__", None)
     if offered is None:
         return Refused(fullname)
-    return Provider(f"Python module {fullname!r}", pymod, allowed=frozenset(offered))
+    return Provider(f"Python module {fullname!r}", pymod, by="python module",
+                    allowed=frozenset(offered))
