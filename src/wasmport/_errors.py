@@ -179,3 +179,10 @@ class HostSignatureError(WasmportError, TypeError):
 
 class RealmClosedError(WasmportError, RuntimeError):
     """The realm that owns this object was closed; load the module again in an open realm."""
+
+
+def one_line(err: BaseException) -> str:
+    """The message of ``err`` on one line (the command line's and ``wasmport check``'s
+    form); the class name when it has no message."""
+    text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+    return text or type(err).__name__

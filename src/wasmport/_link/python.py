@@ -29,7 +29,7 @@ def python_provider(load: Load, module: Module, mname: str) -> Provider | None:
         fullname = importlib.util.resolve_name(mname, package)
     except (ImportError, ValueError):
         return None
-    spec, parent_path = _quiet_find(fullname)
+    spec, parent_path = find_quietly(fullname)
     if spec is not None and not getattr(spec.loader, "is_wasmport_loader", False):
         return _opted_in(spec, fullname)
     if spec is not None:
@@ -51,7 +51,7 @@ def _opted_in(spec: importlib.machinery.ModuleSpec, fullname: str) -> Provider:
     return _python_provider(importlib.import_module(fullname), fullname)
 
 
-def _quiet_find(fullname: str) -> tuple[importlib.machinery.ModuleSpec | None, list[str] | None]:
+def find_quietly(fullname: str) -> tuple[importlib.machinery.ModuleSpec | None, list[str] | None]:
     """The spec of ``fullname`` and its package's search path, found without running any
     module's code: parents that are not imported yet are looked up, not imported
     (``antigravity.x`` must not run ``antigravity``)."""
