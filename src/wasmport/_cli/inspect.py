@@ -97,17 +97,15 @@ def _resolved(imp: dict[str, Any]) -> tuple[str, ...]:
     found = imp["resolution"]
     if found is None:
         return ()
+    shown = found["detail"] or ""
+    if found["file"] and found["file"] not in shown:
+        shown += f" ({found['file']})"
     if found["ok"]:
-        shown = found["detail"]
-        if found["file"] and found["file"] not in shown:
-            shown += f" ({found['file']})"
-        note = f"; {found['note']}" if found["note"] else ""
-        return (f"<- {shown}{note}",)
-    text = found["error"]
+        return (f"<- {shown}" + (f"; {found['note']}" if found["note"] else ""),)
+    if found["inherited"]:
+        return (f"<- {shown}, which would not link: {found['error']}",)
     site = f'import "{imp["module"]}"."{imp["name"]}": '
-    if not found["inherited"] and site in text:
-        text = text.split(site, 1)[1]
-    return (f"<- FAILS: {text}",)
+    return (f"<- FAILS: {found['error'].split(site, 1)[-1]}",)
 
 
 def _extra(export: dict[str, Any]) -> str:

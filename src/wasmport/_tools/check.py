@@ -37,10 +37,10 @@ Target = str | os.PathLike[str] | bytes | Module
 
 @dataclass(frozen=True)
 class ImportCheck:
-    """How one import would resolve.  ``by``: the step that found a provider ("explicit",
-    "import map", "host module", "wasi", "file", "python module"), None when nothing
-    does; ``detail``: the provider as LinkError names it; ``file``: the wasm or Python
-    module behind it; ``error``: what linking would raise, None when it links."""
+    """How one import would resolve.  ``by``: the step that found a provider ("import
+    map", "host module", "wasi", "file", "python module"), None when nothing does;
+    ``detail``: the provider as LinkError names it; ``file``: the wasm or Python module
+    behind it; ``error``: what linking would raise, None when it links."""
 
     where: str
     module: str
