@@ -36,6 +36,9 @@ def make_realm():
     return wasmport.Realm(host_modules=[Log], import_map={"cfg": {"limit": 10}}, name="host")
 
 NOT_A_REALM = 42
+
+def broken():
+    raise KeyError("no config")
 """
 
 
@@ -142,6 +145,8 @@ USAGE = [
     (["check", "plugin.wat", "--realm", "hostapp:nothing"], "has no attribute 'nothing'"),
     (["check", "plugin.wat", "--realm", "hostapp:NOT_A_REALM"], "gave int 42, not a "
                                                                  "wasmport.Realm"),
+    (["check", "plugin.wat", "--realm", "hostapp:broken"], "broken() raised KeyError: "
+                                                           "'no config'"),
     (["check", "plugin.wat", "--realm", "hostapp:make_realm", "--wasi"], "not both"),
     (["check", "plugin.wat", "--import-map", "nope.json"], "cannot read it"),
     (["check", "plugin.wat", "--import-map", "bad.json"], "give an object of import module"),

@@ -75,6 +75,9 @@ def _factory_realm(spec: str) -> Realm:
         except ModuleNotFoundError as err:
             raise RealmUsageError(f"--realm {spec}: {err} (searched the current directory "
                                   "and sys.path)") from err
+        except Exception as err:  # the host's own code: no check without its realm
+            raise RealmUsageError(f"--realm {spec}: importing {modname} raised "
+                                  f"{type(err).__name__}: {err}") from err
     return _realm_from(spec, module, attr)
 
 
@@ -85,7 +88,11 @@ def _realm_from(spec: str, module: Any, attr: str) -> Realm:
             raise RealmUsageError(f"--realm {spec}: {getattr(found, '__name__', found)!r} has "
                                   f"no attribute {part!r}")
         found = getattr(found, part)
-    made = found if isinstance(found, Realm) or not callable(found) else found()
+    try:
+        made = found if isinstance(found, Realm) or not callable(found) else found()
+    except Exception as err:
+        raise RealmUsageError(f"--realm {spec}: {attr}() raised {type(err).__name__}: "
+                              f"{err}") from err
     if not isinstance(made, Realm):
         raise RealmUsageError(f"--realm {spec}: gave {type(made).__name__} {made!r:.60}, not "
                               "a wasmport.Realm; FACTORY() must return one")
