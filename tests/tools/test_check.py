@@ -298,3 +298,16 @@ def test_a_module_object_and_bytes(tmp_path: Path, realm: wasmport.Realm) -> Non
     assert wasmport.check(module, realm=realm).problems[0].startswith('<plug>: import "nosuch"')
     wasm = bytes(wasmtime.wat2wasm(text))
     assert wasmport.check(wasm, realm=realm, name="raw").problems[0].startswith("<raw>: ")
+
+
+def test_what_an_opted_in_module_raises_and_a_missing_import_map_file(modpath: Path) -> None:
+    write(modpath, "raising.py", "__wasm_exports__ = ['f']\nraise ValueError('no config')\n")
+    app = write(modpath, "app.wat", '(module (import "raising" "f" (func)) '
+                                    '(import "gone" "f" (func)))')
+    with wasmport.Realm(import_map={"gone": "./gone.wasm"}, base_dir=str(modpath)) as realm:
+        raised, missing = wasmport.check(app, realm=realm).problems
+        with pytest.raises(ValueError, match="no config"):  # what linking raises, too
+            realm.load(str(app))
+    assert raised == f'{app}: import "raising"."f": ValueError: no config'
+    assert missing == (f'{app}: import "gone"."f": ./gone.wasm: no such file '
+                       f'({modpath / "gone.wasm"})')
