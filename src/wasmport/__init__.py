@@ -43,6 +43,7 @@ from ._importer.finder import is_installed as is_installed
 from ._importer.finder import uninstall as uninstall
 from ._realm import Realm as Realm
 from ._realm import default_realm as default_realm
+from ._tools.check import check as check
 from ._tools.compat import compat as compat
 from ._version import __version__ as __version__
 from ._wasi.config import Preopen as Preopen
@@ -78,6 +79,7 @@ __all__ = [
     "UnsafeForkError",
     "WasiConfig",
     "WasmportError",
+    "check",
     "compat",
     "compile",
     "default_realm",

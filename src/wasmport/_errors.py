@@ -205,3 +205,10 @@ class UnsafeForkError(WasmportError, RuntimeError):
     def __init__(self, message: str, *, where: str = "") -> None:
         super().__init__(message)
         self.where = where
+
+
+def one_line(err: BaseException) -> str:
+    """The message of ``err`` on one line (the command line's and ``wasmport check``'s
+    form); the class name when it has no message."""
+    text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+    return text or type(err).__name__

@@ -255,6 +255,12 @@ def cached_instance(realm: Realm, asset: Asset) -> InstanceModule | None:
     return realm._cache.get((asset, "instance"))
 
 
+def link_view(realm: Realm) -> tuple[StoreContext, LinkPolicy, threading.RLock]:
+    """What linking in ``realm`` sees (its store context and policy) and the lock its
+    loads and links hold: for a dry run (``wasmport check``)."""
+    return realm._context, realm._policy, realm._lock
+
+
 def wasi_context(realm: Realm) -> WasiContext | None:
     """The WASI context of the realm's store (None without WASI)."""
     return realm._wasi

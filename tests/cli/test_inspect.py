@@ -25,15 +25,24 @@ def inspect_json(path: Path, capsys: pytest.CaptureFixture[str]) -> dict:  # typ
 def test_the_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     r = inspect_json(FIXTURES / "host" / "kv_guest.wasm", capsys)
     assert set(r) == {"schema", "file", "kind", "size", "sha256", "supported", "module_name",
-                      "start", "custom_sections", "producers", "cache", "imports", "exports"}
+                      "start", "custom_sections", "producers", "cache", "realm", "imports",
+                      "exports"}
     assert (r["schema"], r["kind"], r["supported"], r["start"]) == (1, "core", True, False)
     assert r["size"] == (FIXTURES / "host" / "kv_guest.wasm").stat().st_size
     assert [c["name"] for c in r["custom_sections"]] == ["name", "producers"]
     assert r["producers"]["processed-by"][0]["name"] == "Debian clang"
+    assert r["realm"] == "default"
+    where = r["file"]
     assert r["imports"][0] == {
-        "module": "kv", "name": "put", "resolution": None,
+        "module": "kv", "name": "put",
         "type": {"kind": "func", "text": "func (i32, i32, i32, i32) -> i32",
-                 "params": ["i32"] * 4, "results": ["i32"]}}
+                 "params": ["i32"] * 4, "results": ["i32"]},
+        "resolution": {
+            "by": None, "detail": None, "file": None, "ok": False, "inherited": False,
+            "note": None, "error_type": "UnknownImportError",
+            "error": f'{where}: import "kv"."put": no module \'kv\' provides it; give it in '
+                     "the realm's import_map, register a host module named 'kv', or add a "
+                     "module kv.wasm or an opted-in Python module to the path"}}
     assert r["exports"][0] == {
         "name": "memory", "python": "Memory",
         "type": {"kind": "memory", "text": "memory 2", "min": 2, "max": None, "index": "i32",

@@ -1,6 +1,7 @@
-"""``wasmport inspect FILE|MODULE [--json]``: what a module is, needs and gives.
-
-Compiles nothing: the binary is validated and read (``--json``: schema in docs/cli.md).
+"""``wasmport inspect FILE|MODULE [--json]``: what a module is, needs and gives, and how
+each import would resolve in the realm (as ``wasmport check`` finds it: the module and
+its wasm dependencies are compiled, none is run; ``--no-resolve`` compiles nothing).
+``--json``: schema in docs/cli.md.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import sys
 from typing import Any
 
 from .._tools.inspect import report
-from .targets import bold, module_file
+from .realms import RealmUsageError, add_realm_options, choose_realm
+from .targets import bold, module_target, report_error
+
+EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
@@ -19,17 +23,33 @@ def register(subparsers: Any) -> None:
         "inspect", help="show a module's kind, sections, imports and exports",
         description="Show what a module is (core or component), its size and custom "
         "sections, its imports and exports with their types and limits, the Python "
-        "each export becomes, and whether its compiled code is in the cache. "
-        "Compiles and runs nothing.")
+        "each export becomes, whether its compiled code is in the cache, and how each "
+        "import would resolve in the realm (as wasmport check finds it, running nothing).")
     p.add_argument("module", metavar="FILE_OR_MODULE",
                    help="a .wasm/.wat file, or a module name found on sys.path")
     p.add_argument("--json", action="store_true", help="print the report as JSON "
                    "(schema in docs/cli.md)")
+    p.add_argument("--no-resolve", action="store_true", help="do not say how imports "
+                   "resolve: read the binary only, compile nothing")
+    add_realm_options(p)
     p.set_defaults(handler=inspect_command)
 
 
 def inspect_command(args: argparse.Namespace) -> int:
-    found = report(module_file(args.module))
+    path, name = module_target(args.module)
+    if args.no_resolve and (args.realm or args.import_map or args.allow or args.wasi):
+        return report_error(args, RealmUsageError(
+            "--no-resolve: the realm options say where imports resolve; give one or the "
+            "other"), EXIT_USAGE)
+    if args.no_resolve:
+        found = report(path, resolve=False)
+    else:
+        try:
+            choice = choose_realm(args)
+        except RealmUsageError as err:
+            return report_error(args, err, EXIT_USAGE)
+        found = report(path, realm=choice.realm, name=name, import_map=choice.import_map,
+                       allow_imports=choice.allow_imports)
     if args.json:
         print(json.dumps(found, indent=2))
     else:
@@ -43,8 +63,9 @@ def render(r: dict[str, Any], stream: Any) -> list[str]:
             f"sha256: {r['sha256']}"]
     if not r["supported"]:
         return [*head, "components are not read yet: only their kind and size"]
-    return [*head, *_about(r), "", bold(f"imports ({len(r['imports'])})", stream),
-            *_table([(f'"{i["module"]}"."{i["name"]}"', i["type"]["text"])
+    realm = f", resolved as realm {r['realm']!r} would" if r.get("realm") else ""
+    return [*head, *_about(r), "", bold(f"imports ({len(r['imports'])}){realm}", stream),
+            *_table([(f'"{i["module"]}"."{i["name"]}"', i["type"]["text"], *_resolved(i))
                      for i in r["imports"]]),
             "", bold(f"exports ({len(r['exports'])})", stream),
             *_table([(json.dumps(e["name"]) if not e["name"].isidentifier() else e["name"],
@@ -68,6 +89,23 @@ def _cache(cache: dict[str, Any]) -> str:
     hits = [e["engine"] for e in cache["engines"] if e["cached"]]
     where = f" ({cache['directory']})"
     return ("in the cache for " + "; ".join(hits) if hits else "not in the cache") + where
+
+
+def _resolved(imp: dict[str, Any]) -> tuple[str, ...]:
+    """The resolution column: the provider, or why the import would not link (a wasm
+    dependency's own failure in full, with its location)."""
+    found = imp["resolution"]
+    if found is None:
+        return ()
+    shown = found["detail"] or ""
+    if found["file"] and found["file"] not in shown:
+        shown += f" ({found['file']})"
+    if found["ok"]:
+        return (f"<- {shown}" + (f"; {found['note']}" if found["note"] else ""),)
+    if found["inherited"]:
+        return (f"<- {shown}, which would not link: {found['error']}",)
+    site = f'import "{imp["module"]}"."{imp["name"]}": '
+    return (f"<- FAILS: {found['error'].split(site, 1)[-1]}",)
 
 
 def _extra(export: dict[str, Any]) -> str:

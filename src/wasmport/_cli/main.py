@@ -18,12 +18,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from .._errors import one_line
+
 COMMANDS = (
     "wasmport._cli.run",
     "wasmport._cli.cache",
     "wasmport._cli.stubs",
     "wasmport._cli.compat",
     "wasmport._cli.inspect",
+    "wasmport._cli.check",
 )
 
 #: The exit code of a wasm trap, as ``wasmtime run`` on Unix (128 + SIGABRT).
@@ -72,8 +75,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .._errors import Trap
 
         return EXIT_TRAP if isinstance(err, Trap) else EXIT_ERROR
-
-
-def one_line(err: BaseException) -> str:
-    text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
-    return text or type(err).__name__

@@ -3,7 +3,8 @@
 The resolver asks a :class:`HostProvider` for each import of the host module's name.
 The provider makes the host object on the first import (unless the application gave
 a ready object), checks every import's type against the method's lowered type, and
-once the importer is instantiated binds the importer's exported memory.
+once the importer is instantiated binds the importer's exported memory.  ``check``
+does the checks alone (``wasmport check``: no host object is made).
 """
 
 from __future__ import annotations
@@ -74,10 +75,12 @@ def host_entries(host_modules: Mapping[str, Any] | Iterable[Any] | None) -> dict
 
 
 class HostProvider:
-    """Satisfies one importing instance's imports of one host module."""
+    """Satisfies one importing instance's imports of one host module; ``by`` says which
+    step of the resolution found it (for ``wasmport check``)."""
 
-    def __init__(self, ctx: StoreContext, module: Module | None, label: str, value: Any) -> None:
-        self.label = label
+    def __init__(self, ctx: StoreContext, module: Module | None, label: str, value: Any,
+                 by: str = "host module") -> None:
+        self.label, self.by = label, by
         self.spec = spec_of(value)
         self._value = value
         self._importer = module
@@ -111,20 +114,30 @@ class HostProvider:
 
     def extern(self, ctx: StoreContext, site: Site) -> wasmtime.Func:
         """The engine function for ``site``, after checking its kind and type."""
-        if kind_of(site.ty) != "func":
-            raise site.incompatible(f"{self._what()}, which offers only functions",
-                                    f"a host module cannot provide a {kind_of(site.ty)}")
-        function = self.get(site)
-        check_type(site, function)
+        function = self.checked(site)
         memory = None
         if function.plan.uses_memory:
-            self._check_memory(site, function)
             if self._memory is None:  # one per provider (not `or`: it has a __len__)
                 self._memory = CallerMemory(self.spec.memory)
             memory = self._memory
         self._module_name = site.module
         bound = function.function.__get__(self._host_object())
         return host_func(ctx, site, function.plan, bound, memory)
+
+    def check(self, ctx: StoreContext, site: Site) -> None:
+        """The checks of :meth:`extern`, making nothing (not even the host object)."""
+        self.checked(site)
+
+    def checked(self, site: Site) -> HostFunction:
+        """The method for ``site``, once its kind, type and memory use fit."""
+        if kind_of(site.ty) != "func":
+            raise site.incompatible(f"{self._what()}, which offers only functions",
+                                    f"a host module cannot provide a {kind_of(site.ty)}")
+        function = self.get(site)
+        check_type(site, function)
+        if function.plan.uses_memory:
+            self._check_memory(site, function)
+        return function
 
     def _check_memory(self, site: Site, function: HostFunction) -> None:
         if self._checked_memory or self._importer is None:
@@ -168,16 +181,20 @@ def check_type(site: Site, function: HostFunction) -> None:
         field=site.field, expected=expected, found=plan.wasm_type)
 
 
-def method_extern(ctx: StoreContext, site: Site, value: Any) -> wasmtime.Func | None:
-    """A bound exported method given as one import field: typed, memory found per call."""
+def exported_method(value: Any) -> HostFunction | None:
+    """The typed method of a bound ``@wasmport.export`` method, or None."""
     function = getattr(value, "__func__", None)
     owner = getattr(value, "__self__", None)
     if not isinstance(owner, HostModule) or getattr(function, "__wasm_export__", None) is None:
         return None
     spec = type(owner).__wasm_host__
-    found = next((f for f in spec.functions.values() if f.function is function), None)
-    if found is None:
-        return None
-    check_type(site, found)
-    memory = CallerMemory(spec.memory) if found.plan.uses_memory else None
-    return host_func(ctx, site, found.plan, value, memory)
+    return next((f for f in spec.functions.values() if f.function is function), None)
+
+
+def method_extern(ctx: StoreContext, site: Site, value: Any,
+                  function: HostFunction) -> wasmtime.Func:
+    """A bound exported method given as one import field (its type checked already):
+    typed, memory found per call."""
+    spec = type(value.__self__).__wasm_host__
+    memory = CallerMemory(spec.memory) if function.plan.uses_memory else None
+    return host_func(ctx, site, function.plan, value, memory)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Any
 
 from .._compile.module import Module
@@ -11,17 +12,22 @@ from .._engine.store import StoreContext
 from .._errors import ImportRefusedError, UnknownImportError
 from .._exports.namespace import instance_or_none
 from .._host.link import HostProvider, is_host_value
+from .declared import ExportTypes
 from .policy import Load
-from .values import to_extern
+from .values import check_extern, to_extern
 
 _MISSING = object()
 
 
 class Provider:
-    """Fields given as a mapping, an object or an instance-phase module."""
+    """Fields given as a mapping, an object or an instance-phase module (a dry run's:
+    the :class:`ExportTypes` of a compiled module).  ``by`` names the step of the
+    resolution that found it: "explicit", "import map", "host module", "wasi", "file"
+    or "python module"."""
 
-    def __init__(self, label: str, fields: Any, *, allowed: frozenset[str] | None = None):
-        self.label = label
+    def __init__(self, label: str, fields: Any, *, by: str,
+                 allowed: frozenset[str] | None = None):
+        self.label, self.by = label, by
         self._fields = fields
         self._allowed = allowed
 
@@ -40,6 +46,27 @@ class Provider:
     def extern(self, ctx: StoreContext, site: Site) -> Any:
         return to_extern(ctx, site, self.get(site))
 
+    def check(self, ctx: StoreContext, site: Site) -> str | None:
+        """The checks of :meth:`extern`, making nothing (see ``check_extern``)."""
+        return check_extern(ctx, site, self.get(site))
+
+    @property
+    def origin(self) -> str | None:
+        """The file behind the fields: a wasm module's, or a Python module's."""
+        fields = self._fields
+        if isinstance(fields, ExportTypes):
+            return fields.where
+        instance = instance_or_none(fields)
+        if instance is not None:
+            return instance.module.path
+        return getattr(fields, "__file__", None) if isinstance(fields, ModuleType) else None
+
+    @property
+    def failure(self) -> Exception | None:
+        """A dry run's wasm module that would fail to link: the error it would raise."""
+        fields = self._fields
+        return fields.failure if isinstance(fields, ExportTypes) else None
+
     def bind(self, instance: Any) -> None:
         """Called once the importing instance exists (typed host modules bind to it)."""
 
@@ -57,7 +84,7 @@ class Refused(Provider):
     """A Python module that does not opt in: every field is refused, with the remedy."""
 
     def __init__(self, fullname: str, *, without_source: bool = False) -> None:
-        super().__init__(f"Python module {fullname!r}", None)
+        super().__init__(f"Python module {fullname!r}", None, by="python module")
         self.fullname = fullname
         self.without_source = without_source
 
@@ -78,11 +105,11 @@ AnyProvider = Provider | HostProvider
 
 
 def provider_from_value(ctx: StoreContext, load: Load, label: str, value: Any,
-                        base_dir: str | None, module: Module | None = None) -> AnyProvider:
+                        base_dir: str | None, module: Module | None, by: str) -> AnyProvider:
     """An import-map or explicit entry: a specifier, a mapping of fields, an object, or
     a typed host module (a HostModule class, factory or object)."""
     if isinstance(value, str):
-        return Provider(f"{label} ({value})", load(value, base_dir, None))
+        return Provider(f"{label} ({value})", load(value, base_dir, None), by=by)
     if is_host_value(value):
-        return HostProvider(ctx, module, label, value)
-    return Provider(label, value)
+        return HostProvider(ctx, module, label, value, by)
+    return Provider(label, value, by=by)

@@ -29,7 +29,7 @@ def python_provider(load: Load, module: Module, mname: str) -> Provider | None:
         fullname = importlib.util.resolve_name(mname, package)
     except (ImportError, ValueError):
         return None
-    spec, parent_path = _quiet_find(fullname)
+    spec, parent_path = find_quietly(fullname)
     if spec is not None and not getattr(spec.loader, "is_wasmport_loader", False):
         return _opted_in(spec, fullname)
     if spec is not None:
@@ -40,7 +40,7 @@ def python_provider(load: Load, module: Module, mname: str) -> Provider | None:
         path = find_module_file(fullname, parent_path)
     if path is None:
         return None
-    return Provider(f"module {fullname!r}", load(path, None, fullname))
+    return Provider(f"module {fullname!r}", load(path, None, fullname), by="file")
 
 
 def _opted_in(spec: importlib.machinery.ModuleSpec, fullname: str) -> Provider:
@@ -51,7 +51,7 @@ def _opted_in(spec: importlib.machinery.ModuleSpec, fullname: str) -> Provider:
     return _python_provider(importlib.import_module(fullname), fullname)
 
 
-def _quiet_find(fullname: str) -> tuple[importlib.machinery.ModuleSpec | None, list[str] | None]:
+def find_quietly(fullname: str) -> tuple[importlib.machinery.ModuleSpec | None, list[str] | None]:
     """The spec of ``fullname`` and its package's search path, found without running any
     module's code: parents that are not imported yet are looked up, not imported
     (``antigravity.x`` must not run ``antigravity``)."""
@@ -108,8 +108,9 @@ def _source_opts_in(spec: importlib.machinery.ModuleSpec) -> bool | None:
 
 def _python_provider(pymod: Any, fullname: str) -> Provider:
     if isinstance(pymod, InstanceModule):
-        return Provider(f"module {fullname!r}", pymod)
+        return Provider(f"module {fullname!r}", pymod, by="file")
     offered = getattr(pymod, "__wasm_exports__", None)
     if offered is None:
         return Refused(fullname)
-    return Provider(f"Python module {fullname!r}", pymod, allowed=frozenset(offered))
+    return Provider(f"Python module {fullname!r}", pymod, by="python module",
+                    allowed=frozenset(offered))

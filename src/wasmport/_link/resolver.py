@@ -12,6 +12,10 @@
 Before any of these, a realm with ``allow_imports`` refuses every other module name
 (its WASI, when configured, is always allowed).
 
+``resolve_imports`` makes the externs; ``check_imports`` asks the same providers, found
+the same way, only whether each import would link (``wasmport check``), making and
+running nothing when its load callback is a dry run's (declared.py).
+
 See docs/design.md, "Why imports resolve in this order".
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .._compile.module import Module, import_sites
@@ -50,6 +55,46 @@ def resolve_imports(ctx: StoreContext, policy: LinkPolicy, load: Load, module: M
     return externs, [p.bind for p in providers.values()]
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """How one import would resolve: its site, the provider found (None when nothing
+    provides it), the error linking would raise (None: it links), a note (see
+    ``check_extern``), and whether the error is a wasm dependency's own (``inherited``:
+    the dependency fails to link, though this import matches its export)."""
+
+    site: Site
+    provider: AnyProvider | None
+    error: Exception | None = None
+    note: str | None = None
+    inherited: bool = False
+
+
+def check_imports(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Module,
+                  explicit: Mapping[str, Any]) -> list[Resolution]:
+    """How each import of ``module`` would resolve, in order, every failure included (a
+    realm stops at the first).  Nothing is made; with a dry run's ``load``, nothing runs
+    but the Python modules that opt in, which linking imports too."""
+    providers: dict[str, AnyProvider] = {}
+    return [_check(ctx, policy, load, module, site, explicit, providers)
+            for site in import_sites(module)]
+
+
+def _check(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Module, site: Site,
+           explicit: Mapping[str, Any], providers: dict[str, AnyProvider]) -> Resolution:
+    provider = providers.get(site.module)
+    try:
+        if provider is None:
+            provider = find_provider(ctx, policy, load, module, site, explicit)
+            providers[site.module] = provider
+        note = provider.check(ctx, site)
+    except Exception as err:  # noqa: BLE001 - linking would raise it: it is the answer
+        return Resolution(site, provider, err)
+    failure = provider.failure if isinstance(provider, Provider) else None
+    if failure is not None:
+        return Resolution(site, provider, failure, note, inherited=True)
+    return Resolution(site, provider, None, note)
+
+
 def find_provider(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Module,
                   site: Site, explicit: Mapping[str, Any]) -> AnyProvider:
     """What provides ``site.module``, in the order of this module's docstring."""
@@ -58,13 +103,14 @@ def find_provider(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Mod
     _check_allowed(policy, site)
     if mname in explicit:
         return provider_from_value(ctx, load, f"imports[{mname!r}]", explicit[mname],
-                                   importer_dir, module)
+                                   importer_dir, module, "explicit")
     if mname in policy.import_map:
         return provider_from_value(ctx, load, f"import map entry {mname!r}",
-                                   policy.import_map[mname], policy.base_dir, module)
+                                   policy.import_map[mname], policy.base_dir, module,
+                                   "import map")
     found = _registered(ctx, policy, module, mname)
     if found is None and mname.startswith(("./", "../")):
-        found = Provider(f"module {mname!r}", load(mname, importer_dir, None))
+        found = Provider(f"module {mname!r}", load(mname, importer_dir, None), by="file")
     if found is None and is_dotted_name(mname):
         found = python_provider(load, module, mname)
     if found is None:
@@ -79,10 +125,10 @@ def _registered(ctx: StoreContext, policy: LinkPolicy, module: Module,
     if host is not None and is_host_value(host):
         return HostProvider(ctx, module, f"host module {mname!r}", host)
     if host is not None:
-        return Provider(f"host module {mname!r}", host)
+        return Provider(f"host module {mname!r}", host, by="host module")
     wasi = policy.wasi_for(mname)
     if wasi is not None:
-        return Provider(f"WASI of realm {policy.name!r}", wasi)
+        return Provider(f"WASI of realm {policy.name!r}", wasi, by="wasi")
     return None
 
 

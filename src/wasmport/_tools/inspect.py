@@ -1,7 +1,9 @@
 """What ``wasmport inspect`` reports about a module, as data (schema: docs/cli.md).
 
-Reading never compiles: the binary is validated and its sections read, and the
-compiled-code cache is only asked whether it holds the module.
+The binary is validated and its sections read; the compiled-code cache is asked whether
+it holds the module before anything else.  Saying how each import would resolve is
+``wasmport check``'s work (check.py): it compiles the module and its wasm dependencies
+and runs none of them; ``resolve=False`` skips it, and then nothing is compiled.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from .._compile import codecache
 from .._compile.interface import CoreInterface, FuncType, describable, type_json
 from .._engine.config import EngineConfig
+from .check import CheckReport, ImportCheck, check
 from .source import Binary, Target, read_binary
 from .stubs import is_python_name
 
@@ -19,17 +22,36 @@ SCHEMA = 1
 ENGINES = tuple(EngineConfig(fuel, epoch) for fuel in (False, True) for epoch in (False, True))
 
 
-def report(target: Target) -> dict[str, Any]:
-    """The inspect report of a path, bytes or Module (``kind`` "core" or "component")."""
+def report(target: Target, *, resolve: bool = True, **where: Any) -> dict[str, Any]:
+    """The inspect report of a path, bytes or Module (``kind`` "core" or "component").
+
+    ``where`` goes to :func:`check` (``realm``, ``name``, ``import_map``,
+    ``allow_imports``): the realm each import's ``resolution`` is found in.
+    """
     binary = read_binary(target)
     base = {"schema": SCHEMA, "file": binary.path, "kind": binary.kind,
             "size": len(binary.wasm), "sha256": binary.sha256}
     if binary.kind != "core":
         return {**base, "supported": False}
     iface = binary.interface()
-    return {**base, "supported": True, **_sections(iface), "cache": cache_state(binary),
-            "imports": [_import(i) for i in iface.imports],
+    cache = cache_state(binary)  # before resolving compiles it
+    found = _resolutions(target, len(iface.imports), where) if resolve else None
+    return {**base, "supported": True, **_sections(iface), "cache": cache,
+            "realm": None if found is None else found.realm,
+            "imports": [_import(i, None if found is None else _resolution(found, n, i))
+                        for n, i in enumerate(iface.imports)],
             "exports": [_export(iface, e.name) for e in iface.exports]}
+
+
+def _resolutions(target: Target, count: int, where: dict[str, Any]) -> CheckReport | None:
+    return check(target, **where) if count else None
+
+
+def _resolution(found: CheckReport, n: int, imp: Any) -> dict[str, Any]:
+    if found.error is not None:  # the engine refused to compile what validated
+        return ImportCheck(found.where, imp.module, imp.name, imp.type.text,
+                           error=found.error).resolution()
+    return found.imports[n].resolution()
 
 
 def _sections(iface: CoreInterface) -> dict[str, Any]:
@@ -40,10 +62,9 @@ def _sections(iface: CoreInterface) -> dict[str, Any]:
                           for name, tools in iface.producers}}
 
 
-def _import(imp: Any) -> dict[str, Any]:
-    # "resolution": how the default realm would satisfy it (wasmport check, to come).
+def _import(imp: Any, resolution: dict[str, Any] | None) -> dict[str, Any]:
     return {"module": imp.module, "name": imp.name, "type": type_json(imp.type),
-            "resolution": None}
+            "resolution": resolution}
 
 
 def _export(iface: CoreInterface, name: str) -> dict[str, Any]:
