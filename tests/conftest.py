@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import wasmport
-from wasmport import _realm
+from wasmport._realm import default as _default_realm
 
 
 @pytest.fixture(autouse=True)
@@ -44,8 +44,8 @@ def isolated_imports() -> Iterator[None]:
     try:
         yield
     finally:
-        if _realm._default is not None:
-            _realm._default.close()
+        if _default_realm._default is not None:
+            _default_realm._default.close()
         sys.path[:] = saved_path
         sys.meta_path[:] = saved_meta
         for name in set(sys.modules) - set(saved_modules):

@@ -9,7 +9,6 @@ values get its store context.
 
 from __future__ import annotations
 
-import atexit
 import os
 import sys
 import threading
@@ -20,19 +19,19 @@ from typing import Any, Literal
 
 import wasmtime
 
-from ._compile.assets import Asset, asset_for_file
-from ._compile.module import Module, asset_of, context_of_module, owner_of
-from ._compile.refs import reduce_value
-from ._engine.config import EngineConfig
-from ._engine.limits import Limits
-from ._engine.store import StoreContext, set_default_owner
-from ._exports.namespace import InstanceModule, instance_or_none
-from ._host.link import host_entries, host_name
-from ._instantiate import Linking, instantiate
-from ._link.policy import LinkPolicy
-from ._resolve.specifiers import choose_phase, resolve
-from ._wasi.config import WasiConfig
-from ._wasi.context import WasiContext, WasiImports, attach_wasi
+from .._compile.assets import Asset, asset_for_file
+from .._compile.module import Module, asset_of, context_of_module, owner_of
+from .._compile.refs import reduce_value
+from .._engine.config import EngineConfig
+from .._engine.limits import Limits
+from .._engine.store import StoreContext
+from .._exports.namespace import InstanceModule, instance_or_none
+from .._host.link import host_entries, host_name
+from .._instantiate import Linking, instantiate
+from .._link.policy import LinkPolicy
+from .._resolve.specifiers import choose_phase, resolve
+from .._wasi.config import WasiConfig
+from .._wasi.context import WasiContext, WasiImports, attach_wasi
 
 Phase = Literal["instance", "source"]
 
@@ -116,7 +115,7 @@ class Realm:
         with ctx.entry_lock, self._lock:
             if ctx.closed:
                 return
-            _forget_modules(self)
+            forget_modules(self)
             for child in [*self._children.values(), *self._made]:
                 child.close()
             self._children.clear()
@@ -261,66 +260,17 @@ def link_view(realm: Realm) -> tuple[StoreContext, LinkPolicy, threading.RLock]:
     return realm._context, realm._policy, realm._lock
 
 
+def context_of_realm(realm: Realm) -> StoreContext:
+    """The store context (the store side) of ``realm``."""
+    return realm._context
+
+
 def wasi_context(realm: Realm) -> WasiContext | None:
     """The WASI context of the realm's store (None without WASI)."""
     return realm._wasi
 
 
-# -- the default realm ---------------------------------------------------------------------
-
-_default: Realm | None = None
-_default_lock = threading.Lock()
-
-
-def default_realm() -> Realm:
-    """The realm the import hook and ``wasmport.load`` use; created on first use and
-    closed cleanly at interpreter exit."""
-    global _default
-    with _default_lock:
-        if _default is None or _default.closed:
-            _default = Realm(name="default")
-            atexit.register(_shutdown_default)
-        return _default
-
-
-set_default_owner(default_realm)
-
-
-def _after_fork_in_child() -> None:
-    global _default_lock
-    _default_lock = threading.Lock()  # one another thread held at fork() stays held
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def realm_or_default(realm: Realm | None) -> Realm:
-    return default_realm() if realm is None else realm
-
-
-def _shutdown_default() -> None:
-    """At exit: close the default realm while no thread is inside it, and keep it that
-    way.  Only daemon threads are left at this point (threading joins the others before
-    atexit runs); one still calling into the realm waits on the entry lock until the
-    process ends, instead of failing with RealmClosedError on its way out.  If a daemon
-    thread stays inside a call (a blocking host function, a long computation), the store
-    is left to the process's end rather than freed under it, and exit does not wait."""
-    realm = _default
-    if realm is None or realm.closed:
-        return
-    ctx = realm._context
-    ctx.exiting = True
-    if ctx.entry_lock.acquire(timeout=_EXIT_WAIT):  # never released: the process ends
-        realm.close()
-    else:
-        _forget_modules(realm)
-
-
-_EXIT_WAIT = 0.5  # seconds to wait at exit for a daemon thread's call to return
-
-
-def _forget_modules(realm: Realm) -> None:
+def forget_modules(realm: Realm) -> None:
     """Remove the realm's modules from sys.modules, so nothing stale is imported later."""
     for name, mod in list(sys.modules.items()):
         if isinstance(mod, Module):
