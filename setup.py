@@ -1,0 +1,26 @@
+"""Build configuration for the optional C extension ``wasmport._native``.
+
+Everything else lives in pyproject.toml.  The extension is optional: without a C
+compiler (or Python headers) the build skips it and wasmport runs on its ctypes
+call layer (``wasmport._fast``); ``wasmport._fast._native.REASON`` then says why.
+"""
+
+import sys
+
+from setuptools import Extension, setup
+
+GCC_FLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter",
+             "-Wno-missing-field-initializers", "-Wno-cast-function-type"]
+NATIVE_SOURCES = ["module.c", "convert.c", "caller.c", "host.c", "window.c", "rlock.c"]
+
+setup(
+    ext_modules=[
+        Extension(
+            "wasmport._native",
+            sources=[f"src/native/{name}" for name in NATIVE_SOURCES],
+            depends=["src/native/wasmport_native.h"],
+            extra_compile_args=[] if sys.platform == "win32" else GCC_FLAGS,
+            optional=True,
+        ),
+    ],
+)

@@ -1,0 +1,227 @@
+"""The native call layer: the ctypes layer's shapes over the C extension ``wasmport._native``.
+
+The same contracts as ``wasmport._fast`` (its docstring: raise_trap(trap, error),
+on_error(exc), HOST_EXCEPTION_MARKER, Relay), the same errors word for word, with
+the hot paths in C.  Per-call state lives on the C stack, so a re-entrant call
+(wasm -> Python -> the same export) needs nothing extra.
+
+    make_caller(store, func, params, results, *, raise_trap=None, name=None,
+                release_gil=False, closed=None, gate=None, lock=None, verified=False)
+    make_host_func(store, params, results, fn, on_error, *, name=None,
+                   pass_caller=False, check=None, lifts=None, memory=None, fallback=None)
+    new_window(fail) / bind_window(window, store, memory, closed) -> a Window with
+                   .read(offset, length), .write(offset, data), .size(), .bound
+
+``AVAILABLE`` is False (``REASON`` says why) when the extension was not built, the
+ctypes layer it builds on is off, its declarations do not match the engine's
+bindings, or ``WASMPORT_NO_NATIVE=1``; callers then use the ctypes layer.
+
+Example:
+    >>> import wasmtime
+    >>> from wasmport._fast import _native
+    >>> store = wasmtime.Store()
+    >>> module = wasmtime.Module(store.engine, '(module (func (export "add") '
+    ...     '(param i32 i32) (result i32) local.get 0 local.get 1 i32.add))')
+    >>> add = wasmtime.Instance(store, module, []).exports(store)["add"]
+    >>> if _native.AVAILABLE:
+    ...     assert _native.make_caller(store, add, ("i32", "i32"), ("i32",))(2, 3) == 5
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import wasmtime
+from wasmtime import _bindings
+from wasmtime import _ffi as ffi
+
+from . import _abi, _store
+from ._host import trap_for
+from ._native_abi import mismatch
+from ._traps import HOST_EXCEPTION_MARKER, default_relay
+from ._values import check_signature, describe, host_results, lower
+
+RaiseTrap = Callable[[int, int], NoReturn]
+KINDS = {"i32": 0, "i64": 1, "f32": 2, "f64": 3}
+LIFTS = {"value": 0, "bytes": 1, "string": 2}
+_NEVER = [False]
+_ext: Any = None
+
+
+def _bind() -> str:
+    global _ext
+    try:
+        from .. import _native as ext
+    except ImportError as exc:
+        return (f"the C extension wasmport._native is not built ({exc}); reinstall wasmport "
+                "where a C compiler and the Python headers are present")
+    reason = mismatch(ext.ABI, ffi, _bindings)
+    if reason:
+        return f"the C extension's declarations do not match wasmtime {reason}"
+    names = ("wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked", "wasmtime_trap_new",
+             "wasmtime_memory_data", "wasmtime_memory_data_size")
+    ext.init({n: ctypes.cast(getattr(ffi.dll, n), ctypes.c_void_p).value for n in names},
+             HOST_EXCEPTION_MARKER.encode() + b" an exception")
+    _ext = ext
+    return ""
+
+
+def _check() -> str:
+    if os.environ.get("WASMPORT_NO_NATIVE", "") not in ("", "0"):
+        return "disabled by the WASMPORT_NO_NATIVE environment variable"
+    if not _abi.AVAILABLE:
+        return f"the ctypes layer it builds on is off: {_abi.REASON}"
+    return _bind()
+
+
+REASON: str = _check()
+AVAILABLE: bool = not REASON
+
+
+def require() -> None:
+    """RuntimeError unless the native layer is usable; make_* call this first."""
+    if not AVAILABLE:
+        raise RuntimeError(f"wasmport native call layer unavailable: {REASON}")
+
+
+def _kinds(names: tuple[str, ...]) -> bytes:
+    return bytes(KINDS[n] for n in names)
+
+
+class _Plan:
+    """The slow paths of one caller, in Python: exact lowering and the closed error."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def lower(self, value: Any, kind: str, position: int) -> Any:
+        return lower(value, kind, f"{self.label}() argument {position}")
+
+    def closed(self) -> NoReturn:
+        raise ValueError(f"{self.label}(): the store is closed")
+
+
+def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
+                results: tuple[str, ...], *, raise_trap: RaiseTrap | None = None,
+                name: str | None = None, release_gil: bool = False,
+                closed: Callable[[], NoReturn] | None = None,
+                gate: list[bool] | None = None,
+                lock: Any = None, verified: bool = False) -> Callable[..., Any]:
+    """A callable calling `func` through the engine's unchecked entry point, from C.
+
+    The arguments mean what they mean for ``wasmport._fast.make_caller``: while
+    ``gate[0]`` is true each call holds `lock`; ``closed()`` raises once the store is
+    closed; `release_gil` drops the GIL for the engine call.  A gate needs a lock.
+
+    Raises:
+        ValueError: an unsupported value type, a type mismatch, `func` from another store,
+            or a gate without a lock.
+        TypeError: `store` or `func` of the wrong class.
+    """
+    require()
+    params, results = check_signature(params, results)
+    if not isinstance(store, wasmtime.Store):
+        raise TypeError(f"make_caller(): expected a wasmtime.Store, not {type(store).__name__}")
+    if not isinstance(func, wasmtime.Func):
+        raise TypeError(f"make_caller(): expected a wasmtime.Func, not {type(func).__name__}")
+    if gate is not None and lock is None:
+        raise ValueError("make_caller(): a gate needs the lock it opens")
+    label = name or "wasm function"
+    func_copy = ffi.wasmtime_func_t.from_buffer_copy(func._func)
+    if func_copy.store_id != _store.store_id(store):
+        raise ValueError(f"{label}: the function belongs to another store")
+    if not verified:
+        _check_type(store, func, params, results, label)
+    ctx_ref, ctx = _store.context_address(store)
+    plan = _Plan(label)
+    made: Callable[..., Any] = _ext.new_caller(
+        store, ctx_ref, ctx, func_copy, _kinds(params), _kinds(results), label,
+        f"{label}{describe(params, results)} (raw call)",
+        raise_trap or default_relay.raise_trap, plan.lower, closed or plan.closed,
+        gate or _NEVER, lock, release_gil)
+    return made
+
+
+def _check_type(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
+                results: tuple[str, ...], label: str) -> None:
+    ty = func.type(store)
+    found = (tuple(str(v) for v in ty.params), tuple(str(v) for v in ty.results))
+    if found != (params, results):
+        raise ValueError(f"{label}: asked for func {describe(params, results)}, "
+                         f"the function is func {describe(*found)}")
+
+
+def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
+                   fn: Callable[..., Any], on_error: Callable[[BaseException], None], *,
+                   name: str | None = None, pass_caller: bool = False,
+                   check: Callable[[Any], Sequence[Any]] | None = None,
+                   lifts: Sequence[tuple[str, int]] | None = None, memory: Any = None,
+                   fallback: Callable[..., Any] | None = None) -> wasmtime.Func:
+    """A wasmtime.Func whose calls from wasm run `fn` through a C trampoline.
+
+    As ``wasmport._fast.make_host_func`` (`pass_caller`, a `check` returning the tuple
+    of values to store), plus the *lifted* shape: with `lifts`, one ``(kind, slot)``
+    per argument of `fn` (kind ``"value"``: that raw slot; ``"bytes"`` / ``"string"``:
+    the (ptr, len) pair starting there, copied out of the `memory` Window), `fn` gets
+    the lifted values.  While the window is unbound, or when a lift fails (out of
+    bounds, invalid UTF-8), ``fallback(caller, *raw)`` runs instead; what it returns
+    is checked as results.
+
+    Raises:
+        ValueError: an unsupported value type or a bad lift.
+        TypeError: `fn`, `on_error` or `fallback` not callable, `memory` not a Window.
+    """
+    require()
+    params, results = check_signature(params, results)
+    if not callable(fn) or not callable(on_error):
+        raise TypeError("make_host_func(): fn and on_error must be callable")
+    where = f"host function {name or getattr(fn, '__qualname__', None) or repr(fn)}"
+
+    def validate(value: Any) -> tuple[Any, ...]:
+        return host_results(value, results, where)
+
+    def failed(exc: BaseException) -> int:
+        return trap_for(exc, on_error)
+
+    spec = None if lifts is None else tuple((LIFTS[kind], slot) for kind, slot in lifts)
+    ty = wasmtime.FuncType([_valtype(k) for k in params], [_valtype(k) for k in results])
+    _, ctx = _store.context_address(store)
+    out = ffi.wasmtime_func_t()
+    _ext.new_host_func(ctx, ctypes.cast(ty.ptr(), ctypes.c_void_p).value, out, fn, failed,
+                       check or validate, validate, _kinds(params), _kinds(results), where,
+                       describe(params, results), pass_caller, check is not None, spec,
+                       memory, fallback)
+    _store.remember(store, int(out.store_id))
+    return wasmtime.Func._from_raw(out)
+
+
+def _valtype(kind: str) -> wasmtime.ValType:
+    # A fresh ValType per type: a FuncType reused across engines aborts the process.
+    made: wasmtime.ValType = getattr(wasmtime.ValType, kind)()
+    return made
+
+
+def new_window(fail: Callable[[int, int, int], BaseException]) -> Any:
+    """An unbound Window; ``fail(offset, length, size)`` makes the error a bad access raises."""
+    require()
+    return _ext.Window(fail)
+
+
+def bind_window(window: Any, store: wasmtime.Store, memory: wasmtime.Memory,
+                closed: Callable[[], NoReturn] | None) -> None:
+    """Point `window` at `memory` of `store`; ``closed()`` raises once the store is closed."""
+    raw = ffi.wasmtime_memory_t.from_buffer_copy(memory._memory)
+    if raw._anon_1.store_id != _store.store_id(store):
+        raise ValueError("bind_window(): the memory belongs to another store")
+    ctx_ref, ctx = _store.context_address(store)
+    window.bind(store, ctx_ref, ctx, raw, closed)
+
+
+def live_host_funcs() -> int:
+    """How many native host functions the engine still holds (for tests)."""
+    require()
+    count: int = _ext.live_host_funcs()
+    return count
