@@ -11,6 +11,7 @@ the hot paths in C.  Per-call state lives on the C stack, so a re-entrant call
                    pass_caller=False, check=None, lifts=None, memory=None, fallback=None)
     new_window(fail) / bind_window(window, store, memory, closed) -> a Window with
                    .read(offset, length), .write(offset, data), .size(), .bound
+    new_lock()  -> a re-entrant lock (threading.RLock's interface) callers take in C
 
 ``AVAILABLE`` is False (``REASON`` says why) when the extension was not built, the
 ctypes layer it builds on is off, its declarations do not match the engine's
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -218,6 +220,14 @@ def bind_window(window: Any, store: wasmtime.Store, memory: wasmtime.Memory,
         raise ValueError("bind_window(): the memory belongs to another store")
     ctx_ref, ctx = _store.context_address(store)
     window.bind(store, ctx_ref, ctx, raw, closed)
+
+
+def new_lock() -> Any:
+    """A re-entrant lock like ``threading.RLock`` that native callers take without method
+    calls (~5 ns instead of ~70 ns); a ``threading.RLock`` when the layer is unavailable."""
+    if not AVAILABLE:
+        return threading.RLock()
+    return _ext.RLock()
 
 
 def live_host_funcs() -> int:
