@@ -98,7 +98,7 @@ keyword_error(WpCaller *self, PyObject *kwnames)
     joined = sep ? PyUnicode_Join(sep, names) : NULL;
     if (joined != NULL)
         PyErr_Format(PyExc_TypeError, "%U() got some positional-only arguments passed as "
-                     "keyword argument%s: '%U'", self->name, conflicts > 1 ? "s" : "", joined);
+                     "keyword arguments: '%U'", self->name, joined);
     Py_XDECREF(sep);
     Py_XDECREF(joined);
     Py_DECREF(names);

@@ -51,6 +51,25 @@ init(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* The addresses init() bound, by symbol name (for the test that there is one engine). */
+static PyObject *
+bound_addresses(PyObject *module, PyObject *unused)
+{
+    void *const bound[5] = {
+        *(void **)&wp_engine.call_unchecked, *(void **)&wp_engine.func_new_unchecked,
+        *(void **)&wp_engine.trap_new, *(void **)&wp_engine.memory_data,
+        *(void **)&wp_engine.memory_data_size,
+    };
+    PyObject *out = PyDict_New();
+    for (int i = 0; out != NULL && symbol_names[i] != NULL; i++) {
+        PyObject *address = PyLong_FromVoidPtr(bound[i]);
+        if (address == NULL || PyDict_SetItemString(out, symbol_names[i], address) < 0)
+            Py_CLEAR(out);
+        Py_XDECREF(address);
+    }
+    return out;
+}
+
 /* What this file declares, in words the ABI test compares with wasmtime-py's
  * generated bindings.  Keep it beside the typedefs in wasmport_native.h. */
 static PyObject *
@@ -85,6 +104,8 @@ static PyMethodDef methods[] = {
     {"new_host_func", (PyCFunction)(void (*)(void))wp_new_host_func, METH_FASTCALL,
      "new_host_func(ctx, functype, out, fn, failed, check, validate, params, results, where, "
      "describe, pass_caller, strict, lifts, window, fallback): register a host function."},
+    {"bound_addresses", bound_addresses, METH_NOARGS,
+     "The engine symbols' addresses init() bound, by name."},
     {"live_host_funcs", wp_live_host_funcs, METH_NOARGS,
      "How many host functions the engine still holds (for tests)."},
     {NULL},
