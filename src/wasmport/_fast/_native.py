@@ -188,7 +188,7 @@ def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tupl
     def failed(exc: BaseException) -> int:
         return trap_for(exc, on_error)
 
-    spec = None if lifts is None else tuple((LIFTS[kind], slot) for kind, slot in lifts)
+    spec = None if lifts is None else _lift_spec(lifts)
     ty = wasmtime.FuncType([_valtype(k) for k in params], [_valtype(k) for k in results])
     _, ctx = _store.context_address(store)
     out = ffi.wasmtime_func_t()
@@ -198,6 +198,14 @@ def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tupl
                        memory, fallback)
     _store.remember(store, int(out.store_id))
     return wasmtime.Func._from_raw(out)
+
+
+def _lift_spec(lifts: Sequence[tuple[str, int]]) -> tuple[tuple[int, int], ...]:
+    for kind, _ in lifts:
+        if kind not in LIFTS:
+            raise ValueError(f"make_host_func(): lift kind {kind!r} is not one of "
+                             f"{', '.join(LIFTS)}")
+    return tuple((LIFTS[kind], slot) for kind, slot in lifts)
 
 
 def _valtype(kind: str) -> wasmtime.ValType:
