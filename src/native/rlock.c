@@ -16,6 +16,13 @@
  */
 #include "wasmport_native.h"
 
+/* threading's own words, which changed in 3.13 */
+#if PY_VERSION_HEX >= 0x030D0000
+#define NEGATIVE_TIMEOUT "timeout value must be a non-negative number"
+#else
+#define NEGATIVE_TIMEOUT "timeout value must be positive"
+#endif
+
 #ifdef _WIN32
 #include <windows.h>
 static double now(void) { return (double)GetTickCount64() / 1e3; }
@@ -105,12 +112,14 @@ rlock_acquire(WpRLock *self, PyObject *args, PyObject *kwds)
     static char *kwlist[] = {"blocking", "timeout", NULL};
     int blocking = 1, got, waited = 0;
     double timeout = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|pd:acquire", kwlist, &blocking, &timeout))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|id:acquire", kwlist, &blocking, &timeout))
         return NULL;
     if (!blocking && timeout != -1)
         return PyErr_Format(PyExc_ValueError, "can't specify a timeout for a non-blocking call");
     if (timeout < 0 && timeout != -1)
-        return PyErr_Format(PyExc_ValueError, "timeout value must be a non-negative number");
+        return PyErr_Format(PyExc_ValueError, NEGATIVE_TIMEOUT);
+    if (timeout > (double)PY_TIMEOUT_MAX / 1e6)
+        return PyErr_Format(PyExc_OverflowError, "timeout value is too large");
     got = rlock_take(self, blocking ? timeout : 0, &waited);
     if (got < 0)
         return NULL;

@@ -138,7 +138,7 @@ def test_release_gil_lets_other_threads_run(store, instantiate, layer, release_g
         stop.set()
         thread.join()
     inside = [start] + [t for t in stamps if start < t < end] + [end]
-    longest = max(b - a for a, b in zip(inside, inside[1:]))
+    longest = max(b - a for a, b in zip(inside, inside[1:], strict=False))
     # Holding the GIL, the other thread is stopped for the whole call (give or take
     # a switch interval at either end); released, it runs throughout.
     assert (longest < 0.5 * (end - start)) is release_gil

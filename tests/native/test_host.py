@@ -47,7 +47,8 @@ def test_params_arrive_as_signed_python_numbers(host) -> None:
     calls["call_i64"](2**64 - 1, -(2**63))
     calls["call_f32"](0.1)
     calls["call_f64"](-0.0, math.inf)
-    assert got[:3] == [(-1, -(2**31)), (-1, -(2**63)), struct.unpack("<f", struct.pack("<f", 0.1))[0]]
+    f32 = struct.unpack("<f", struct.pack("<f", 0.1))[0]
+    assert got[:3] == [(-1, -(2**31)), (-1, -(2**63)), f32]
     assert got[3] == (-0.0, math.inf) and math.copysign(1, got[3][0]) == -1  # type: ignore
 
 

@@ -20,9 +20,10 @@ PAGE = 65536
 def pair():
     """(wasmport.Memory, a native Window on the same memory, the realm)."""
     realm = wasmport.Realm(name="windows")
-    memory = wasmport.compile('(module (memory (export "memory") 1 3)'
-                              ' (data (i32.const 0) "0123456789"))', realm=realm).instantiate().memory
-    window = _native.new_window(lambda o, n, s: MemoryAccessError(o, n, s, where="memory 'memory'"))
+    memory = wasmport.compile('(module (memory (export "memory") 1 3) (data (i32.const 0)'
+                              ' "0123456789"))', realm=realm).instantiate().memory
+    window = _native.new_window(lambda o, n, s: MemoryAccessError(o, n, s,
+                                                                  where="memory 'memory'"))
     _native.bind_window(window, realm.store, memory._memory, lambda: realm.store)
     yield memory, window, realm
     realm.close()

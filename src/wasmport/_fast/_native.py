@@ -56,7 +56,7 @@ _ext: Any = None
 def _bind() -> str:
     global _ext
     try:
-        from .. import _native as ext
+        from wasmport import _native as ext
     except ImportError as exc:
         return (f"the C extension wasmport._native is not built ({exc}); reinstall wasmport "
                 "where a C compiler and the Python headers are present")
@@ -65,7 +65,7 @@ def _bind() -> str:
         return f"the C extension's declarations do not match wasmtime {reason}"
     names = ("wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked", "wasmtime_trap_new",
              "wasmtime_memory_data", "wasmtime_memory_data_size")
-    ext.init({n: ctypes.cast(getattr(ffi.dll, n), ctypes.c_void_p).value for n in names},
+    ext.init({n: ctypes.cast(getattr(ffi.dll, n), ctypes.c_void_p).value or 0 for n in names},
              HOST_EXCEPTION_MARKER.encode() + b" an exception")
     _ext = ext
     return ""
