@@ -11,7 +11,8 @@ from setuptools import Extension, setup
 
 GCC_FLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter",
              "-Wno-missing-field-initializers", "-Wno-cast-function-type"]
-NATIVE_SOURCES = ["module.c", "convert.c", "caller.c", "host.c", "window.c", "rlock.c"]
+NATIVE_SOURCES = ["module.c", "convert.c", "caller.c", "host.c", "window.c", "rlock.c",
+                  "exports.c"]
 
 setup(
     ext_modules=[

@@ -23,7 +23,7 @@ typedef struct {
     Py_ssize_t nparams, nresults, nslots;
     const unsigned char *kinds; /* params then results, inside `kinds_bytes` */
     int release_gil;
-    PyObject *kinds_bytes, *store, *ctx_ref, *name, *doc;
+    PyObject *kinds_bytes, *store, *ctx_ref, *name, *describe; /* "(i32, i32) -> i32" */
     PyObject *raise_trap, *lower, *closed, *gate, *acquire, *release;
     WpRLock *rlock;          /* the lock when it is ours: taken without method calls */
 } WpCaller;
@@ -126,16 +126,17 @@ arity_error(WpCaller *self, Py_ssize_t nargs, PyObject *kwnames)
 
 /* -- one call ---------------------------------------------------------------- */
 
+/* lower(value, kind, "name() argument i"): the Python layer's exact checks and words. */
 static int
 lower_slow(WpCaller *self, int kind, PyObject *value, Py_ssize_t i, wp_val_raw_t *slot)
 {
-    PyObject *position = PyLong_FromSsize_t(i + 1), *converted;
-    PyObject *argv[3] = {value, kind_strs[kind], position};
+    PyObject *what = PyUnicode_FromFormat("%U() argument %zd", self->name, i + 1), *converted;
+    PyObject *argv[3] = {value, kind_strs[kind], what};
     int rc;
-    if (position == NULL)
+    if (what == NULL)
         return -1;
     converted = PyObject_Vectorcall(self->lower, argv, 3, NULL);
-    Py_DECREF(position);
+    Py_DECREF(what);
     if (converted == NULL)
         return -1;
     rc = wp_store_converted(kind, converted, slot);
@@ -370,14 +371,14 @@ caller_dealloc(WpCaller *self)
     Py_CLEAR(self->gate);
     Py_CLEAR(self->kinds_bytes);
     Py_CLEAR(self->name);
-    Py_CLEAR(self->doc);
+    Py_CLEAR(self->describe);
     PyObject_GC_Del(self);
 }
 
 static PyObject *
 caller_repr(WpCaller *self)
 {
-    return PyUnicode_FromFormat("<wasmport native call %U>", self->doc);
+    return PyUnicode_FromFormat("<wasmport native call %U%U>", self->name, self->describe);
 }
 
 static PyObject *
@@ -389,7 +390,7 @@ get_name(WpCaller *self, void *unused)
 static PyObject *
 get_doc(WpCaller *self, void *unused)
 {
-    return Py_NewRef(self->doc);
+    return PyUnicode_FromFormat("%U%U (raw call)", self->name, self->describe);
 }
 
 static PyGetSetDef caller_getset[] = {
@@ -413,8 +414,10 @@ PyTypeObject WpCaller_Type = {
     .tp_getset = caller_getset,
 };
 
-/* -- construction: new_caller(store, ctx_ref, ctx, func, params, results, name, doc,
- *                             raise_trap, lower, closed, gate, lock, release_gil) --- */
+/* -- construction: new_caller(store, ctx_ref, ctx, func, params, results, name, describe,
+ *                             raise_trap, lower, closed, gate, lock, release_gil) -------
+ * lower(value, kind, what) converts what the inline test refused, or raises; closed()
+ * raises once the store is closed (None: ValueError "name(): the store is closed"). */
 
 static int
 copy_func(WpCaller *self, PyObject *source)
@@ -465,7 +468,7 @@ fill_caller(WpCaller *self, PyObject *const *a)
     self->store = Py_NewRef(a[0]);
     self->ctx_ref = Py_NewRef(a[1]);
     self->name = Py_NewRef(a[6]);
-    self->doc = Py_NewRef(a[7]);
+    self->describe = Py_NewRef(a[7]);
     self->raise_trap = Py_NewRef(a[8]);
     self->lower = Py_NewRef(a[9]);
     self->closed = Py_NewRef(a[10]);
@@ -480,7 +483,7 @@ check_caller_args(PyObject *const *a)
     if (wp_check_kinds(a[4], "params") < 0 || wp_check_kinds(a[5], "results") < 0)
         return -1;
     if (!PyUnicode_Check(a[6]) || !PyUnicode_Check(a[7])) {
-        PyErr_SetString(PyExc_TypeError, "name and doc must be str");
+        PyErr_SetString(PyExc_TypeError, "name and describe must be str");
         return -1;
     }
     if (!PyList_Check(a[11])) {

@@ -11,9 +11,24 @@
 wp_engine_t wp_engine;
 int wp_bound;
 
-static const char *const symbol_names[] = {
-    "wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked", "wasmtime_trap_new",
-    "wasmtime_memory_data", "wasmtime_memory_data_size", NULL,
+/* Every symbol we call, and where its address goes. */
+static struct {
+    const char *name;
+    void *slot;
+} symbols[] = {
+    {"wasmtime_func_call_unchecked", &wp_engine.call_unchecked},
+    {"wasmtime_func_new_unchecked", &wp_engine.func_new_unchecked},
+    {"wasmtime_trap_new", &wp_engine.trap_new},
+    {"wasmtime_memory_data", &wp_engine.memory_data},
+    {"wasmtime_memory_data_size", &wp_engine.memory_data_size},
+    {"wasmtime_instance_export_get", &wp_exports.instance_export_get},
+    {"wasmtime_func_type", &wp_exports.func_type},
+    {"wasm_functype_params", &wp_exports.functype_params},
+    {"wasm_functype_results", &wp_exports.functype_results},
+    {"wasm_valtype_kind", &wp_exports.valtype_kind},
+    {"wasm_functype_delete", &wp_exports.functype_delete},
+    {"wasmtime_extern_delete", &wp_exports.extern_delete},
+    {NULL, NULL},
 };
 
 static void *
@@ -34,18 +49,16 @@ symbol(PyObject *addresses, const char *name)
 static PyObject *
 init(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    void *found[5];
+    void *found[sizeof symbols / sizeof symbols[0]];
+    int i;
     if (nargs != 2 || !PyDict_Check(args[0]) || !PyBytes_Check(args[1]))
         return PyErr_Format(PyExc_TypeError, "init(addresses: dict, fallback_message: bytes)");
-    for (int i = 0; symbol_names[i] != NULL; i++)
-        if ((found[i] = symbol(args[0], symbol_names[i])) == NULL)
-            return NULL;
+    for (i = 0; symbols[i].name != NULL; i++)
+        if ((found[i] = symbol(args[0], symbols[i].name)) == NULL)
+            return NULL;  /* nothing bound yet: all or none */
     /* Function pointers from object pointers: POSIX dlsym's own contract. */
-    memcpy(&wp_engine.call_unchecked, &found[0], sizeof(void *));
-    memcpy(&wp_engine.func_new_unchecked, &found[1], sizeof(void *));
-    memcpy(&wp_engine.trap_new, &found[2], sizeof(void *));
-    memcpy(&wp_engine.memory_data, &found[3], sizeof(void *));
-    memcpy(&wp_engine.memory_data_size, &found[4], sizeof(void *));
+    for (i = 0; symbols[i].name != NULL; i++)
+        memcpy(symbols[i].slot, &found[i], sizeof(void *));
     Py_XSETREF(wp_fallback_message, Py_NewRef(args[1]));
     wp_bound = 1;
     Py_RETURN_NONE;
@@ -55,15 +68,13 @@ init(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 bound_addresses(PyObject *module, PyObject *unused)
 {
-    void *const bound[5] = {
-        *(void **)&wp_engine.call_unchecked, *(void **)&wp_engine.func_new_unchecked,
-        *(void **)&wp_engine.trap_new, *(void **)&wp_engine.memory_data,
-        *(void **)&wp_engine.memory_data_size,
-    };
     PyObject *out = PyDict_New();
-    for (int i = 0; out != NULL && symbol_names[i] != NULL; i++) {
-        PyObject *address = PyLong_FromVoidPtr(bound[i]);
-        if (address == NULL || PyDict_SetItemString(out, symbol_names[i], address) < 0)
+    for (int i = 0; out != NULL && symbols[i].name != NULL; i++) {
+        void *bound;
+        PyObject *address;
+        memcpy(&bound, symbols[i].slot, sizeof(void *));
+        address = PyLong_FromVoidPtr(bound);
+        if (address == NULL || PyDict_SetItemString(out, symbols[i].name, address) < 0)
             Py_CLEAR(out);
         Py_XDECREF(address);
     }
@@ -77,7 +88,8 @@ abi_facts(void)
 {
     return Py_BuildValue(
         "{s:(nn),s:(nnn),s:(nnnn),s:{s:(s(sssss)),s:(s(ssssss)),s:(s(ss)),s:(s(ss)),s:(s(ss)),"
-        "s:(s(ssss)),s:(s(s))}}",
+        "s:(s(ssss)),s:(s(s)),s:(s(sssss)),s:(s(ss)),s:(s(s)),s:(s(s)),s:(s(s)),s:(s(s)),"
+        "s:(s(s))}}",
         "wasmtime_val_raw_t", (Py_ssize_t)sizeof(wp_val_raw_t), (Py_ssize_t)offsetof(struct { char c; wp_val_raw_t v; }, v),
         "wasmtime_func_t", (Py_ssize_t)sizeof(wp_func_t), (Py_ssize_t)offsetof(wp_func_t, store_id),
         (Py_ssize_t)offsetof(wp_func_t, private_),
@@ -92,20 +104,63 @@ abi_facts(void)
         "wasmtime_memory_data", "ptr", "ptr", "ptr",
         "wasmtime_memory_data_size", "size_t", "ptr", "ptr",
         "wasmtime_func_unchecked_callback_t", "ptr", "ptr", "ptr", "ptr", "size_t",
-        "finalizer", "void", "ptr");
+        "finalizer", "void", "ptr",
+        "wasmtime_instance_export_get", "c_bool", "ptr", "ptr", "ptr", "size_t", "ptr",
+        "wasmtime_func_type", "ptr", "ptr", "ptr",
+        "wasm_functype_params", "ptr", "ptr",
+        "wasm_functype_results", "ptr", "ptr",
+        "wasm_valtype_kind", "c_ubyte", "ptr",
+        "wasm_functype_delete", "void", "ptr",
+        "wasmtime_extern_delete", "void", "ptr");
+}
+
+/* enable_vectorcall(cls) -> bool: Python 3.12's rule for 3.10/3.11.  A heap subclass
+ * of a vectorcall type (wasmport's Function is a functools.partial subclass) that does
+ * not override __call__ inherits the fast call protocol from 3.12 on; before, every call
+ * went through tp_call, building a tuple (~28 ns a call).  Returns whether `cls` now
+ * takes vectorcall. */
+static PyObject *
+enable_vectorcall(PyObject *module, PyObject *cls)
+{
+    PyTypeObject *type, *base;
+    if (!PyType_Check(cls))
+        return PyErr_Format(PyExc_TypeError, "enable_vectorcall() takes a class");
+    type = (PyTypeObject *)cls;
+    base = type->tp_base;
+#if PY_VERSION_HEX < 0x030C0000
+    if ((type->tp_flags & Py_TPFLAGS_HEAPTYPE) && base != NULL &&
+        (base->tp_flags & Py_TPFLAGS_HAVE_VECTORCALL) && type->tp_call == base->tp_call &&
+        type->tp_vectorcall_offset == base->tp_vectorcall_offset &&
+        type->tp_vectorcall_offset > 0)
+        type->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+#endif
+    return PyBool_FromLong((type->tp_flags & Py_TPFLAGS_HAVE_VECTORCALL) != 0);
+}
+
+static int
+add_layouts(PyObject *abi)
+{
+    PyObject *more = wp_export_layouts();
+    int rc = more ? PyDict_Update(abi, more) : -1;
+    Py_XDECREF(more);
+    return rc;
 }
 
 static PyMethodDef methods[] = {
     {"init", (PyCFunction)(void (*)(void))init, METH_FASTCALL,
      "init(addresses, fallback_message): bind the engine's symbols."},
     {"new_caller", (PyCFunction)(void (*)(void))wp_new_caller, METH_FASTCALL,
-     "new_caller(store, ctx_ref, ctx, func, params, results, name, doc, raise_trap, lower, "
+     "new_caller(store, ctx_ref, ctx, func, params, results, name, describe, raise_trap, lower, "
      "closed, gate, lock, release_gil) -> Caller"},
     {"new_host_func", (PyCFunction)(void (*)(void))wp_new_host_func, METH_FASTCALL,
      "new_host_func(ctx, functype, out, fn, failed, check, validate, params, results, where, "
      "describe, pass_caller, strict, lifts, window, fallback): register a host function."},
     {"bound_addresses", bound_addresses, METH_NOARGS,
      "The engine symbols' addresses init() bound, by name."},
+    {"enable_vectorcall", enable_vectorcall, METH_O,
+     "enable_vectorcall(cls) -> bool: 3.12's vectorcall inheritance for a heap subclass."},
+    {"export_func", (PyCFunction)(void (*)(void))wp_export_func, METH_FASTCALL,
+     "export_func(ctx, instance, name, kind_names) -> (func, params, results) or None"},
     {"live_host_funcs", wp_live_host_funcs, METH_NOARGS,
      "How many host functions the engine still holds (for tests)."},
     {NULL},
@@ -128,7 +183,8 @@ PyInit__native(void)
         return NULL;
     if ((m = PyModule_Create(&module_def)) == NULL)
         return NULL;
-    if ((abi = abi_facts()) == NULL || PyModule_AddObject(m, "ABI", abi) < 0 ||
+    if ((abi = abi_facts()) == NULL || add_layouts(abi) < 0 ||
+        PyModule_AddObject(m, "ABI", abi) < 0 ||
         PyModule_AddObjectRef(m, "Caller", (PyObject *)&WpCaller_Type) < 0 ||
         PyModule_AddObjectRef(m, "Window", (PyObject *)&WpWindow_Type) < 0 ||
         PyModule_AddObjectRef(m, "RLock", (PyObject *)&WpRLock_Type) < 0 ||

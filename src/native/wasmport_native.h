@@ -17,6 +17,7 @@
 #error "wasmport._native needs the GIL; free-threaded builds use the ctypes layer"
 #endif
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <pythread.h>
 
@@ -66,6 +67,27 @@ typedef struct {
 } wp_engine_t;
 
 extern wp_engine_t wp_engine;
+
+typedef struct {
+    size_t size;
+    void **data;
+} wp_valtype_vec_t; /* wasm_valtype_vec_t */
+
+/* exports.c: the first use of an export */
+typedef struct {
+    bool (*instance_export_get)(wasmtime_context_t *, const void *instance, const char *name,
+                                size_t name_len, void *item);
+    wasm_functype_t *(*func_type)(const wasmtime_context_t *, const wp_func_t *);
+    const wp_valtype_vec_t *(*functype_params)(const wasm_functype_t *);
+    const wp_valtype_vec_t *(*functype_results)(const wasm_functype_t *);
+    uint8_t (*valtype_kind)(const void *valtype);
+    void (*functype_delete)(wasm_functype_t *);
+    void (*extern_delete)(void *item);
+} wp_exports_t;
+
+extern wp_exports_t wp_exports;
+PyObject *wp_export_func(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+PyObject *wp_export_layouts(void);
 extern int wp_bound; /* init() succeeded */
 extern PyObject *wp_fallback_message; /* bytes: the trap message when all else fails */
 

@@ -10,6 +10,9 @@ the package so it changes no file of it.  ``install()`` patches:
     _link/values.py       _fast.make_host_func (plain Python callables) -> native
     _host/memory.py       CallerMemory._bind also binds a native Window
     _exports/memory.py    Memory.read / write / __len__ -> a native Window
+    _exports/namespace.py Instance.export: a function export found and typed in one
+                                               native call (_native.export_func)
+    _exports/function.py  Function takes vectorcall on 3.10/3.11 (_native.enable_vectorcall)
 
 As a pytest plugin (``pytest -p wiring``, with tests/native on sys.path) it installs
 itself, so the existing suite runs on the native layer unchanged.
@@ -27,6 +30,7 @@ from wasmport import _fast
 from wasmport._errors import MemoryAccessError
 from wasmport._exports import function as function_module
 from wasmport._exports import memory as memory_module
+from wasmport._exports import namespace
 from wasmport._exports._calls import park
 from wasmport._fast import _native
 from wasmport._host import engine, link
@@ -140,6 +144,24 @@ def _patch_realm() -> None:
     Realm.__init__ = __init__  # type: ignore[method-assign]
 
 
+def _patch_exports() -> None:
+    export = namespace.Instance.export
+
+    def fast_export(self: Any, name: str) -> Any:
+        value = self._wrapped.get(name)
+        if value is not None:
+            return value
+        if name not in self.module._asset.opaque.exports:
+            found = _native.export_func(self.realm.store, self._raw, name)
+            if found is not None:
+                value = self._wrapped[name] = function_module.Function(
+                    self.realm, found[0], name, found[1], found[2], self.module.where)
+                return value
+        return export(self, name)
+
+    namespace.Instance.export = fast_export  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Route every fast-path call site to the native layer (idempotent)."""
     if getattr(function_module, "_wasmport_native_wired", False):
@@ -153,6 +175,8 @@ def install() -> None:
     _patch_caller_memory()
     _patch_memory()
     _patch_realm()
+    _patch_exports()
+    _native.enable_vectorcall(function_module.Function)
 
 
 def pytest_configure(config: Any) -> None:

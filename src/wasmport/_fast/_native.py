@@ -12,6 +12,8 @@ the hot paths in C.  Per-call state lives on the C stack, so a re-entrant call
     new_window(fail) / bind_window(window, store, memory, closed) -> a Window with
                    .read(offset, length), .write(offset, data), .size(), .bound
     new_lock()  -> a re-entrant lock (threading.RLock's interface) callers take in C
+    export_func(store, instance, name) -> (func, params, results): first use in one call
+    enable_vectorcall(cls)  -> 3.12's vectorcall inheritance for a partial subclass
 
 ``AVAILABLE`` is False (``REASON`` says why) when the extension was not built, the
 ctypes layer it builds on is off, its declarations do not match the engine's
@@ -31,8 +33,10 @@ Example:
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -42,7 +46,7 @@ from wasmtime import _ffi as ffi
 
 from . import _abi, _store
 from ._host import trap_for
-from ._native_abi import mismatch
+from ._native_abi import SYMBOLS, mismatch
 from ._traps import HOST_EXCEPTION_MARKER, default_relay
 from ._values import check_signature, describe, host_results, lower
 
@@ -63,9 +67,7 @@ def _bind() -> str:
     reason = mismatch(ext.ABI, ffi, _bindings)
     if reason:
         return f"the C extension's declarations do not match wasmtime {reason}"
-    names = ("wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked", "wasmtime_trap_new",
-             "wasmtime_memory_data", "wasmtime_memory_data_size")
-    ext.init({n: ctypes.cast(getattr(ffi.dll, n), ctypes.c_void_p).value or 0 for n in names},
+    ext.init({n: ctypes.cast(getattr(ffi.dll, n), ctypes.c_void_p).value or 0 for n in SYMBOLS},
              HOST_EXCEPTION_MARKER.encode() + b" an exception")
     _ext = ext
     return ""
@@ -93,17 +95,25 @@ def _kinds(names: tuple[str, ...]) -> bytes:
     return bytes(KINDS[n] for n in names)
 
 
-class _Plan:
-    """The slow paths of one caller, in Python: exact lowering and the closed error."""
+@functools.lru_cache(maxsize=4096)
+def _signature(params: tuple[str, ...], results: tuple[str, ...]) -> tuple[bytes, bytes, str]:
+    """One signature's kind codes and text, made once and shared by every export that has it."""
+    params, results = check_signature(params, results)
+    return _kinds(params), _kinds(results), describe(params, results)
 
-    def __init__(self, label: str) -> None:
-        self.label = label
 
-    def lower(self, value: Any, kind: str, position: int) -> Any:
-        return lower(value, kind, f"{self.label}() argument {position}")
+# Per store: (its context pointer object, that pointer's address, the engine's store id).
+_handles: weakref.WeakKeyDictionary[wasmtime.Store, tuple[Any, int, int]] = (
+    weakref.WeakKeyDictionary())
 
-    def closed(self) -> NoReturn:
-        raise ValueError(f"{self.label}(): the store is closed")
+
+def _handle(store: wasmtime.Store) -> tuple[Any, int, int]:
+    found = _handles.get(store)
+    # wasmtime-py sets Store.__context to None when the store is freed (_abi checks it)
+    if found is None or found[0] is not store._Store__context:  # type: ignore[attr-defined]
+        ctx_ref, ctx = _store.context_address(store)  # ValueError once closed
+        found = _handles[store] = (ctx_ref, ctx, _store.store_id(store))
+    return found
 
 
 def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
@@ -117,6 +127,8 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     The arguments mean what they mean for ``wasmport._fast.make_caller``: while
     ``gate[0]`` is true each call holds `lock`; ``closed()`` raises once the store is
     closed; `release_gil` drops the GIL for the engine call.  A gate needs a lock.
+    Nothing is made per function but the caller itself: signatures and stores are
+    looked up in caches (~1 µs per caller).
 
     Raises:
         ValueError: an unsupported value type, a type mismatch, `func` from another store,
@@ -124,7 +136,13 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
         TypeError: `store` or `func` of the wrong class.
     """
     require()
-    params, results = check_signature(params, results)
+    if type(params) is not tuple or type(results) is not tuple:
+        params, results = check_signature(params, results)  # lists; TypeError otherwise
+    try:
+        kinds_in, kinds_out, text = _signature(params, results)
+    except TypeError:  # an unhashable item: let the plain check name it
+        check_signature(params, results)
+        raise
     if not isinstance(store, wasmtime.Store):
         raise TypeError(f"make_caller(): expected a wasmtime.Store, not {type(store).__name__}")
     if not isinstance(func, wasmtime.Func):
@@ -132,18 +150,16 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     if gate is not None and lock is None:
         raise ValueError("make_caller(): a gate needs the lock it opens")
     label = name or "wasm function"
-    func_copy = ffi.wasmtime_func_t.from_buffer_copy(func._func)
-    if func_copy.store_id != _store.store_id(store):
+    ctx_ref, ctx, store_id = _handle(store)
+    raw = func._func
+    if raw.store_id != store_id:
         raise ValueError(f"{label}: the function belongs to another store")
     if not verified:
         _check_type(store, func, params, results, label)
-    ctx_ref, ctx = _store.context_address(store)
-    plan = _Plan(label)
     made: Callable[..., Any] = _ext.new_caller(
-        store, ctx_ref, ctx, func_copy, _kinds(params), _kinds(results), label,
-        f"{label}{describe(params, results)} (raw call)",
-        raise_trap or default_relay.raise_trap, plan.lower, closed or plan.closed,
-        gate or _NEVER, lock, release_gil)
+        store, ctx_ref, ctx, raw, kinds_in, kinds_out, label, text,
+        raise_trap or default_relay.raise_trap, lower, closed, gate or _NEVER, lock,
+        release_gil)
     return made
 
 
@@ -228,6 +244,35 @@ def bind_window(window: Any, store: wasmtime.Store, memory: wasmtime.Memory,
         raise ValueError("bind_window(): the memory belongs to another store")
     ctx_ref, ctx = _store.context_address(store)
     window.bind(store, ctx_ref, ctx, raw, closed)
+
+
+# wasm_valkind_t -> the names wasmport uses (as _valtypes does).
+_KIND_NAMES = {ffi.WASM_I32.value: "i32", ffi.WASM_I64.value: "i64", ffi.WASM_F32.value: "f32",
+               ffi.WASM_F64.value: "f64", ffi.WASM_ANYREF.value: "externref",
+               ffi.WASM_FUNCREF.value: "funcref"}
+
+
+def export_func(store: wasmtime.Store, instance: wasmtime.Instance,
+                name: str) -> tuple[wasmtime.Func, tuple[str, ...], tuple[str, ...]] | None:
+    """The function `instance` exports as `name` with its signature, in one engine pass;
+    None when there is no such export or it is not a function."""
+    require()
+    _, ctx, _ = _handle(store)
+    found = _ext.export_func(ctx, instance._instance, name.encode("utf-8", "surrogateescape"),
+                             _KIND_NAMES)
+    if found is None:
+        return None
+    raw, params, results = found
+    return wasmtime.Func._from_raw(ffi.wasmtime_func_t.from_buffer_copy(raw)), params, results
+
+
+def enable_vectorcall(cls: type) -> bool:
+    """Give a heap subclass of a vectorcall type (wasmport's Function, a functools.partial
+    subclass) the fast call protocol on Python 3.10/3.11, as 3.12 does by itself; unless
+    it overrides ``__call__``.  Whether `cls` now takes vectorcall."""
+    require()
+    enabled: bool = _ext.enable_vectorcall(cls)
+    return enabled
 
 
 def new_lock() -> Any:

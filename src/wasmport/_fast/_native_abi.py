@@ -19,6 +19,10 @@ from typing import Any
 # wasmtime-py declares the callback's wasm_trap_t* result as size_t so that Python
 # callbacks can return an int; both are one integer register on the LP64 hosts
 # _abi admits (it checks sizeof(size_t) == sizeof(void *) == 8).
+SYMBOLS = ("wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked", "wasmtime_trap_new",
+           "wasmtime_memory_data", "wasmtime_memory_data_size", "wasmtime_instance_export_get",
+           "wasmtime_func_type", "wasm_functype_params", "wasm_functype_results",
+           "wasm_valtype_kind", "wasm_functype_delete", "wasmtime_extern_delete")
 KNOWN_DIFFERENCES = {("wasmtime_func_unchecked_callback_t", "result"): ("ptr", "size_t")}
 
 
@@ -39,8 +43,7 @@ def word(ctype: Any) -> str:
 def binding_prototypes(bindings: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
     """The prototypes wasmtime-py declares for the names the extension uses."""
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for name in ("wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked",
-                 "wasmtime_trap_new", "wasmtime_memory_data", "wasmtime_memory_data_size"):
+    for name in SYMBOLS:
         fn = getattr(bindings, f"_{name}")
         out[name] = (word(fn.restype), tuple(word(t) for t in fn.argtypes))
     callback = bindings.wasmtime_func_unchecked_callback_t
@@ -54,7 +57,12 @@ def binding_prototypes(bindings: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
 def _layouts(ffi: Any) -> dict[str, tuple[int, ...]]:
     raw, func, memory = ffi.wasmtime_val_raw_t, ffi.wasmtime_func_t, ffi.wasmtime_memory_t
     anon, base = memory._fields_[0][1], memory._anon_1.offset
+    extern, instance, vec = ffi.wasmtime_extern_t, ffi.wasmtime_instance_t, ffi.wasm_valtype_vec_t
     return {
+        "wasmtime_extern_t": (ctypes.sizeof(extern), extern.kind.offset, extern.of.offset),
+        "wasmtime_instance_t": (ctypes.sizeof(instance), instance.store_id.offset,
+                                getattr(instance, "__private").offset),
+        "wasm_valtype_vec_t": (ctypes.sizeof(vec), vec.size.offset, vec.data.offset),
         "wasmtime_val_raw_t": (ctypes.sizeof(raw), ctypes.alignment(raw)),
         "wasmtime_func_t": (ctypes.sizeof(func), func.store_id.offset,
                             getattr(func, "__private").offset),
