@@ -11,15 +11,16 @@ from setuptools import Extension, setup
 
 GCC_FLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter",
              "-Wno-missing-field-initializers", "-Wno-cast-function-type"]
-NATIVE_SOURCES = ["module.c", "convert.c", "caller.c", "host.c", "window.c", "rlock.c",
-                  "exports.c"]
+NATIVE_HEADERS = ["wasmport_native.h", "caller.h", "host.h"]
+NATIVE_SOURCES = ["module.c", "convert.c", "caller.c", "caller_type.c", "arity.c", "host.c",
+                  "host_new.c", "window.c", "rlock.c", "exports.c"]
 
 setup(
     ext_modules=[
         Extension(
             "wasmport._native",
             sources=[f"src/native/{name}" for name in NATIVE_SOURCES],
-            depends=["src/native/wasmport_native.h"],
+            depends=[f"src/native/{name}" for name in NATIVE_HEADERS],
             extra_compile_args=[] if sys.platform == "win32" else GCC_FLAGS,
             optional=True,
         ),
