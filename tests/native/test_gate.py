@@ -251,3 +251,26 @@ def test_a_closed_store_raises_the_given_error_or_a_value_error(layer) -> None:
     assert (out.returncode, out.stdout.splitlines()) == (0, [
         "1 2", "Closed realm is closed", "ValueError id(): the store is closed",
         "Closed realm is closed"]), out.stderr
+
+
+def test_a_call_without_the_gil_runs_host_functions_that_call_back_in(store, instantiate,
+                                                                      layer, relay) -> None:
+    calls: dict = {}
+    lock = _native.new_lock()
+
+    def outer_host(x: int) -> int:
+        assert lock._is_owned()
+        return calls["inner"](x) + 1 if x > 0 else 100
+
+    imports = [layer.make_host_func(store, ("i32",), ("i32",), outer_host, relay.on_error),
+               layer.make_host_func(store, ("i32",), ("i32",), lambda x: x * 2, relay.on_error),
+               layer.make_host_func(store, ("i32", "i64"), ("i64",), lambda *a: 0,
+                                    relay.on_error)]
+    ex = instantiate("reentry", imports)
+    calls["inner"] = layer.make_caller(store, ex["inner"], ("i32",), ("i32",), name="inner",
+                                       raise_trap=relay.raise_trap, gate=[True], lock=lock)
+    outer = layer.make_caller(store, ex["outer"], ("i32",), ("i32",), name="outer",
+                              raise_trap=relay.raise_trap, gate=[True], lock=lock,
+                              release_gil=True)
+    assert [outer(x) for x in (0, 5, 21)] == [100, 11, 43]
+    assert not lock._is_owned()
