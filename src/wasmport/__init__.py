@@ -6,6 +6,7 @@ Typed host modules: ``wasmport.HostModule``, ``@wasmport.export`` and the value
 types in the ``wasmport.types`` submodule (docs/host-modules.md).
 """
 
+from ._api.debug import debug_info as __debug_info__  # noqa: F401 - a dunder, not in __all__
 from ._api.load import compile as compile
 from ._api.load import instance_of as instance_of
 from ._api.load import load as load

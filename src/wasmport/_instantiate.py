@@ -136,10 +136,11 @@ def _engine_cause(text: str) -> str:
 
 def _run_initialize(module: Module, instance: Instance) -> None:
     known = has_initialize(module)
-    if known is False:
+    if known is None:  # learnt from the first instance, without wrapping anything
+        known = instance.has_export("_initialize")
+        note_initialize(module, known)
+    if not known:
         return
     init = instance.exports.get("_initialize")
-    if known is None:
-        note_initialize(module, init is not None)
     if isinstance(init, Function) and not init.params and not init.results:
         init()

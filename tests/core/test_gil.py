@@ -51,7 +51,7 @@ def test_other_threads_run_during_a_long_call(how):
         mod = wasmport.compile(SPIN, realm=realm).instantiate()
         call = mod.spin.nogil if how == "nogil" else mod.spin
         n = _calibrated(call)
-        assert _ticks_during(lambda: call(n)) >= 10
+        assert _ticks_during(lambda: call(n)) >= 40  # the other thread ran throughout
         assert call(5) == 5
 
 
@@ -61,9 +61,11 @@ def test_the_default_keeps_the_gil_on_the_fast_path_only():
         n = _calibrated(mod.spin)
         ticks = _ticks_during(lambda: mod.spin(n))
     if FAST:
-        assert ticks <= 2  # short calls are fastest this way; see fn.nogil
+        # Short calls are fastest this way (see fn.nogil).  The other thread may still run
+        # a few times around the call's edges on a loaded machine, never throughout.
+        assert ticks <= 10
     else:
-        assert ticks >= 10  # WASMPORT_NO_FAST: wasmtime-py's calls always release it
+        assert ticks >= 40  # WASMPORT_NO_FAST: wasmtime-py's calls always release it
 
 
 def test_traps_and_host_exceptions_cross_a_gil_free_call():

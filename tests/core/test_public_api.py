@@ -46,3 +46,20 @@ def test_error_tree_subclasses_builtins():
         obj = getattr(wasmport, name)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             assert issubclass(obj, wasmport.WasmportError), name
+
+
+def test_debug_info_names_the_call_layer_and_why_others_are_off():
+    code = "import wasmport, json; print(json.dumps(wasmport.__debug_info__()))"
+    import json
+    import os
+
+    for env, layer in (({}, None), ({"WASMPORT_NO_NATIVE": "1"}, "ctypes"),
+                       ({"WASMPORT_NO_FAST": "1"}, "checked")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**os.environ, **env}, check=True)
+        info = json.loads(out.stdout)
+        assert info["wasmtime"].startswith("50.") and info["call layer"] in (
+            "native", "ctypes", "checked")
+        if layer is not None:
+            assert info["call layer"] == layer and info["layers off"]
+            assert "WASMPORT_NO_" in " ".join(info["layers off"].values())

@@ -131,3 +131,79 @@ def test_unavailable_makers_raise(monkeypatch) -> None:
         _fast.make_caller(None, None, (), ())
     with pytest.raises(RuntimeError, match="unavailable: testing"):
         _fast.make_host_func(None, (), (), print, print)
+
+
+# -- the native layer (wasmport._engine._ext): its own declarations of the same ABI -------------
+
+def _native_ext():
+    from wasmport._engine import _ext as ext  # the C extension
+
+    return ext
+
+
+def test_native_layer_is_available() -> None:
+    from wasmport._engine.fast import _native
+
+    assert (_native.REASON, _native.AVAILABLE) == ("", True)
+
+
+def test_native_declarations_match_wasmtime_pys_bindings() -> None:
+    from wasmtime import _bindings
+
+    from wasmport._engine.fast._native_abi import mismatch
+
+    abi = _native_ext().ABI
+    assert mismatch(abi, ffi, _bindings) == ""
+    assert abi["wasmtime_val_raw_t"] == (ctypes.sizeof(ffi.wasmtime_val_raw_t), 8)
+    assert abi["wasmtime_memory_t"][0] == ctypes.sizeof(ffi.wasmtime_memory_t) == 24
+    assert _native_ext().SLOT_SIZE == 16
+
+
+@pytest.mark.parametrize("change, named", [
+    (("wasmtime_memory_t", (16, 0, 8, 12)), "wasmtime_memory_t"),
+    (("wasmtime_func_t", (16, 8, 0)), "wasmtime_func_t"),
+    (("prototypes", "wasmtime_trap_new", ("ptr", ("ptr",))), "wasmtime_trap_new"),
+    (("prototypes", "wasmtime_memory_data_size", ("ptr", ("ptr", "ptr"))), "returns"),
+])
+def test_a_changed_declaration_is_caught(change, named) -> None:
+    import copy
+
+    from wasmtime import _bindings
+
+    from wasmport._engine.fast._native_abi import mismatch
+
+    abi = copy.deepcopy(_native_ext().ABI)
+    if change[0] == "prototypes":
+        abi["prototypes"][change[1]] = change[2]
+    else:
+        abi[change[0]] = change[1]
+    assert named in mismatch(abi, ffi, _bindings)
+
+
+def test_native_binds_the_library_wasmtime_py_loaded() -> None:
+    # The very addresses of wasmtime-py's CDLL: one engine, one set of globals.
+    bound = _native_ext().bound_addresses()
+    assert len(bound) == 12
+    for name, address in bound.items():
+        assert address == ctypes.cast(getattr(ffi.dll, name), ctypes.c_void_p).value, name
+
+
+@pytest.mark.parametrize("env, reason", [
+    ({"WASMPORT_NO_NATIVE": "1"}, "disabled by the WASMPORT_NO_NATIVE environment variable"),
+    ({"WASMPORT_NO_FAST": "1"}, "the ctypes layer it builds on is off: disabled by"),
+    ({"WASMPORT_BLOCK_EXT": "1"}, "the C extension wasmport._engine._ext is not built"),
+])
+def test_native_layer_off_says_why_and_refuses(env, reason) -> None:
+    code = ("import os, sys\n"
+            "if os.environ.get('WASMPORT_BLOCK_EXT'): sys.modules['wasmport._engine._ext'] = None\n"
+            "from wasmport._engine.fast import _native\n"
+            "print(_native.AVAILABLE, _native.REASON)\n"
+            "try:\n    _native.make_caller(None, None, (), ())\n"
+            "except RuntimeError as e:\n    print(e)\n"
+            "print(type(_native.new_lock()).__module__)\n")
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **env),
+                         capture_output=True, text=True, check=True)
+    first, second, third = out.stdout.splitlines()
+    assert first.startswith(f"False {reason}")
+    assert second.startswith(f"wasmport native call layer unavailable: {reason}")
+    assert third == "_thread"  # a threading.RLock stands in

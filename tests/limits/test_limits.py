@@ -219,13 +219,12 @@ def test_instantiating_wraps_no_export(settings: dict[str, object],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # Regression: a realm with limits or WASI used to wrap every export of every new
     # instance (2,001 wraps for this module); only what Python touches is wrapped.
-    from wasmport._exports import instance as instance_module
+    from wasmport._exports.instance import Instance
 
     wraps: list[str] = []
-    real_wrap = instance_module._wrap
-    monkeypatch.setattr(instance_module, "_wrap",
-                        lambda ctx, value, name, where: wraps.append(name) or real_wrap(
-                            ctx, value, name, where))
+    real_lookup = Instance._lookup
+    monkeypatch.setattr(Instance, "_lookup",
+                        lambda self, name: wraps.append(name) or real_lookup(self, name))
     funcs = "".join(f'(func (export "f{i}") (result i32) i32.const {i})' for i in range(2000))
     module = wasmport.compile(f'(module (memory (export "memory") 1 4) {funcs})')
     with Realm(**settings) as realm:  # type: ignore[arg-type]

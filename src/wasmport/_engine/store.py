@@ -11,7 +11,6 @@ context, never the realm, so the lower layers never import the upper ones::
 
 from __future__ import annotations
 
-import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import wasmtime
 
 from .._errors import RealmClosedError
+from .calls import new_lock
 from .config import EngineConfig, engine_record
 from .limits import Guard, Limits
 
@@ -43,7 +43,7 @@ class StoreContext:
         self._store: wasmtime.Store | None = wasmtime.Store(self.engine)
         self.guard = (Guard(self._store, self.record, limits or Limits(), name)
                       if guarded or limits is not None else None)
-        self.entry_lock = threading.RLock()
+        self.entry_lock = new_lock()
         self.gate = [False]
         self.exiting = False
         self._owner = weakref.ref(owner)
@@ -72,7 +72,7 @@ class StoreContext:
 
     def in_call(self) -> bool:
         """Whether this thread is inside a call into the store (holds the entry lock)."""
-        return bool(self.entry_lock._is_owned())  # type: ignore[attr-defined]
+        return bool(self.entry_lock._is_owned())
 
     def close(self) -> None:
         """Free the store now; values of it then raise RealmClosedError."""

@@ -2,7 +2,7 @@
 
 A :class:`Function` is a ``functools.partial`` subclass around the call itself, so
 calling one runs the call with no extra Python frame: for numeric signatures the
-call is ``wasmport._fast``'s generated wrapper over the engine's unchecked call
+call is ``wasmport._engine.fast``'s generated wrapper over the engine's unchecked call
 (GIL held); otherwise, or when limits are in force, it is the checked path below,
 through wasmtime-py, which releases the GIL.
 """
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import wasmtime
 
 from .._compile.refs import reduce_value, token_of
+from .._engine import calls
 from .._engine import fast as _fast
 from .._engine.boundary import as_python, raise_boundary_error
 from .._engine.store import StoreContext
@@ -120,6 +121,9 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
         return reduce_value(self)
 
 
+calls.enable_vectorcall(Function)
+
+
 def _unbuilt(*args: Any) -> Any:
     raise AssertionError("a Function is given its call before it is used")
 
@@ -176,7 +180,7 @@ def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
             ctx.entry_lock.acquire()
         raise RealmClosedError(f"{where}: realm {ctx.name!r} is closed")
 
-    return _fast.make_caller(ctx.store, func, params, results, raise_trap=raise_trap,
+    return calls.make_caller(ctx.store, func, params, results, raise_trap=raise_trap,
                              name=doc.partition("(")[0], closed=closed,
                              # Without the GIL other threads can run at any time: always lock.
                              gate=_ALWAYS if release_gil else ctx.gate,

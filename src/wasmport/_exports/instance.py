@@ -14,6 +14,7 @@ import wasmtime
 
 from .._compile.module import Module, opaque_export
 from .._compile.refs import reduce_value
+from .._engine import calls
 from .._engine.raw import export_get
 from .._engine.store import StoreContext
 from .function import Function, wrap_func
@@ -43,16 +44,23 @@ class Instance:
         """The wrapped export ``name``; KeyError when there is none."""
         value = self._wrapped.get(name)
         if value is None:
-            extern = export_get(self._ctx.store, self._raw, name)
-            if extern is None:
-                raise KeyError(name)
-            opaque = opaque_export(self.module, name)
-            value = self._wrapped[name] = (
-                _wrap(self._ctx, extern, name, self.module) if opaque is None
-                else OpaqueExport(self._ctx, extern, name, _kind(extern), opaque))
+            value = self._wrapped[name] = self._lookup(name)
             if isinstance(value, Function):
                 _origins[value] = (self, name)
         return value
+
+    def _lookup(self, name: str) -> Any:
+        store, module = self._ctx.store, self.module
+        opaque = opaque_export(module, name)
+        found = calls.export_func(store, self._raw, name) if opaque is None else None
+        if found is not None:  # the native layer: the function and its type in one pass
+            return Function(self._ctx, found[0], name, found[1], found[2], module.where, module)
+        extern = export_get(store, self._raw, name)
+        if extern is None:
+            raise KeyError(name)
+        if opaque is not None:
+            return OpaqueExport(self._ctx, extern, name, _kind(extern), opaque)
+        return _wrap(self._ctx, extern, name, module)
 
     def has_export(self, name: str) -> bool:
         return name in self._wrapped or (

@@ -7,6 +7,7 @@ from typing import Any
 
 import wasmtime
 
+from .._engine import calls
 from .._engine.capi import MemoryRef, context_address
 from .._engine.store import StoreContext, context_for
 from .._engine.valtypes import describe
@@ -39,6 +40,16 @@ class Memory(ExternValue):
         self._bind(ctx, memory, name)
         return self
 
+    def _bind(self, ctx: StoreContext, raw: Any, name: str) -> None:
+        super()._bind(ctx, raw, name)
+        window = calls.new_window(self._fail)
+        if window is not None:  # the native layer: read and write are its methods
+            calls.bind_window(window, ctx.store, raw, lambda: self._ctx.store)
+            self.__dict__.update(_window=window, read=window.read, write=window.write)
+
+    def _fail(self, offset: int, length: int, size: int) -> MemoryAccessError:
+        return MemoryAccessError(offset, length, size, where=f"memory {self.name!r}")
+
     @property
     def type(self) -> str:
         return describe(self._raw.type(self._ctx.store))
@@ -55,7 +66,8 @@ class Memory(ExternValue):
         return ref
 
     def __len__(self) -> int:
-        return self._ref().size()
+        window = self.__dict__.get("_window")
+        return int(window.size()) if window is not None else self._ref().size()
 
     @property
     def pages(self) -> int:

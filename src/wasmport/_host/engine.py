@@ -23,11 +23,12 @@ from typing import Any
 import wasmtime
 
 from .._compile.sites import Site
+from .._engine import calls
 from .._engine import fast as _fast
 from .._engine.boundary import park
 from .._engine.store import StoreContext
 from .kinds import Float, Integer
-from .memory import CallerMemory
+from .memory import CallerMemory, native_window
 from .plan import SignaturePlan, make_callback
 from .pointers import BytesType, StringType
 
@@ -41,16 +42,38 @@ def host_func(ctx: StoreContext, site: Site, plan: SignaturePlan, fn: Callable[.
     if not _fast.ENABLED:
         return wasmtime.Func(ctx.store, site.ty, planned, access_caller=True)
     params, results = plan.wasm_params, plan.wasm_results
+    lower_only = planned.lower_only  # type: ignore[attr-defined]
+    check = ((lambda r: (lower_only(r),)) if results else lower_only)
     if memory is None and _plain(plan):
         # The method itself is the callback: the fast layer lets signed results through
         # inline and hands anything else to the plan's own lowering.
-        lower_only = planned.lower_only  # type: ignore[attr-defined]
-        check = ((lambda r: (lower_only(r),)) if results else lower_only)
-        return _fast.make_host_func(ctx.store, params, results, fn, park, name=where,
+        return calls.make_host_func(ctx.store, params, results, fn, park, name=where,
                                     check=check)
+    lifts = _native_lifts(plan) if memory is not None and calls.NATIVE else None
+    if lifts is not None:
+        assert memory is not None
+        return calls.make_host_func(ctx.store, params, results, fn, park, name=where,
+                                    check=check, lifts=lifts, memory=native_window(memory),
+                                    fallback=planned)
     direct = _direct(plan, fn, memory, planned) if memory is not None else None
-    return _fast.make_host_func(ctx.store, params, results, direct or planned, park,
+    return calls.make_host_func(ctx.store, params, results, direct or planned, park,
                                 name=where, pass_caller=True)
+
+
+def _native_lifts(plan: SignaturePlan) -> list[tuple[str, int]] | None:
+    """The direct shape in the native layer's words: (kind, first slot) per parameter, or
+    None when a parameter or the result needs the plan."""
+    if _result_test(plan) is None:
+        return None
+    lifts = []
+    for p in plan.params:
+        if p.type.identity:
+            lifts.append(("value", p.start))
+        elif isinstance(p.type, (BytesType, StringType)):
+            lifts.append(("bytes" if isinstance(p.type, BytesType) else "string", p.start))
+        else:
+            return None
+    return lifts
 
 
 def _plain(plan: SignaturePlan) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 import wasmtime
 
+from .._engine import calls
 from .._engine.capi import MemoryRef, caller_memory, context_address
 from .._errors import MemoryAccessError
 
@@ -28,7 +29,7 @@ class CallerMemory:
     they reach here, so a guest's ``-1`` is offset 4294967295, never a negative index.
     """
 
-    __slots__ = ("name", "_ref", "_size", "_view", "_provisional")
+    __slots__ = ("name", "_ref", "_size", "_view", "_provisional", "_native")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -36,10 +37,13 @@ class CallerMemory:
         self._size = -1
         self._view = _EMPTY
         self._provisional = True
+        self._native = calls.new_window(self._fail)  # the native layer's own window
 
     def bind(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
         """Bind the importing instance's exported memory, once it is instantiated."""
         self._ref = MemoryRef(context_address(store), memory)
+        if self._native is not None:
+            calls.bind_window(self._native, store, memory)
         self._size, self._view, self._provisional = -1, _EMPTY, False
 
     def _enter(self, caller: Any) -> None:
@@ -138,3 +142,8 @@ def window(memory: CallerMemory) -> memoryview:
 def checked_view(memory: CallerMemory, offset: int, length: int) -> memoryview:
     """The whole memory's view, after checking ``offset .. offset+length`` lies inside."""
     return memory._span(offset, length)
+
+
+def native_window(memory: CallerMemory) -> Any:
+    """The native layer's window on the same memory (None without the native layer)."""
+    return memory._native

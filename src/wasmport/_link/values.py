@@ -14,6 +14,7 @@ from typing import Any
 import wasmtime
 
 from .._compile.sites import Site
+from .._engine import calls
 from .._engine import fast as _fast
 from .._engine.boundary import park
 from .._engine.store import StoreContext
@@ -112,7 +113,7 @@ def python_func(ctx: StoreContext, site: Site, fn: Callable[..., Any]) -> wasmti
     params, results = func_sig(site.ty)
     ctx.open_gate()  # Python code now runs inside calls: threads take turns
     if _fast.ENABLED and NUMERIC.issuperset(params + results):
-        return _fast.make_host_func(ctx.store, params, results, fn, park, name=str(site))
+        return calls.make_host_func(ctx.store, params, results, fn, park, name=str(site))
     return wasmtime.Func(ctx.store, site.ty, host_callable(ctx, site, fn))
 
 

@@ -158,7 +158,7 @@ def _host_store(results: tuple[str, ...], strict: bool) -> list[str]:
 
 def _compile(source: str, label: str) -> Callable[..., Any]:
     namespace: dict[str, Any] = {}
-    exec(compile(source, f"<wasmport._fast {label}>", "exec"), namespace)
+    exec(compile(source, f"<wasmport._engine.fast {label}>", "exec"), namespace)
     factory: Callable[..., Any] = namespace["factory"]
     return factory
 
