@@ -179,7 +179,7 @@ def frames(error: int) -> tuple[tuple[str | None, str | None, int], ...]:
             frame = vec.data[i]
             out.append((_frame_name(ffi.wasmtime_frame_module_name(frame)),
                         _frame_name(ffi.wasmtime_frame_func_name(frame)),
-                        int(ffi.wasm_frame_module_offset(frame))))
+                        int(ffi.wasm_frame_func_offset(frame))))
     finally:
         ffi.wasm_frame_vec_delete(byref(vec))
     return tuple(out)

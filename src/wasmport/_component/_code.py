@@ -37,6 +37,7 @@ class ComponentCode:
         self._ptr = ptr
         self._world: World | None = None
         self._wit: str | None = None
+        self._types: Any = None
         self._finalizer = weakref.finalize(self, _capi.component_delete, ptr)
 
     @property
@@ -49,6 +50,15 @@ class ComponentCode:
         if self._world is None:
             self._world = read_world(self.engine, self._ptr)
         return self._world
+
+    @property
+    def types(self) -> Any:
+        """The generated Python types of this world (a ``TypeSpace``), made once."""
+        if self._types is None:
+            from ._pytypes import TypeSpace
+
+            self._types = TypeSpace()
+        return self._types
 
     @property
     def wit(self) -> str:

@@ -1,0 +1,375 @@
+"""Lowering: Python values into ``wasmtime_component_val_t``, checked against the WIT type.
+
+``lowerer(ty, space)`` builds, once per type, a function ``lower(value, mv, off, cx)``
+that checks ``value`` and writes one 32-byte value at ``mv[off:]``.  Nested arrays
+(list elements, record entries, payloads) go into ctypes buffers that ``cx.keep``
+holds until the call is over: the engine only reads call arguments (it copies
+them into its own values first), so nothing here is handed over to Rust.
+
+Checks, before anything reaches the engine: ``bool`` is not an int, integers are
+range-checked (OverflowError, never a wrap), a char is one code point and no
+surrogate, strings must encode to UTF-8 (a lone surrogate is a TypeError),
+``list<u8>`` takes any bytes-like object, ``list<T>`` and tuples any sequence but a
+str, records their dataclass or any object with the fields as attributes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import operator
+import struct
+from collections.abc import Sequence
+from typing import Any, Callable
+
+from ._checked import Bad, show
+from ._names import snake
+from ._pytypes import TypeSpace
+from ._types import (
+    EnumType,
+    FlagsType,
+    HandleType,
+    ListType,
+    OptionType,
+    Prim,
+    RecordType,
+    ResultType,
+    TupleType,
+    VariantType,
+    WitType,
+)
+from .values import Err, Ok, Some
+
+Lower = Callable[[Any, Any, int, Any], None]
+
+# wasmtime_component_valkind_t
+KIND = {"bool": 0, "s8": 1, "u8": 2, "s16": 3, "u16": 4, "s32": 5, "u32": 6, "s64": 7,
+        "u64": 8, "f32": 9, "f64": 10, "char": 11, "string": 12}
+LIST, RECORD, TUPLE, VARIANT, ENUM, OPTION, RESULT, FLAGS, RESOURCE = range(13, 22)
+
+INT_RANGES = {"s8": (-(2**7), 2**7 - 1), "u8": (0, 2**8 - 1), "s16": (-(2**15), 2**15 - 1),
+              "u16": (0, 2**16 - 1), "s32": (-(2**31), 2**31 - 1), "u32": (0, 2**32 - 1),
+              "s64": (-(2**63), 2**63 - 1), "u64": (0, 2**64 - 1)}
+_FORMATS = {"s8": "b", "u8": "B", "s16": "h", "u16": "H", "s32": "i", "u32": "I",
+            "s64": "q", "u64": "Q", "f32": "f", "f64": "d", "bool": "?", "char": "I"}
+PACKERS = {name: struct.Struct(f"<B7x{code}").pack_into for name, code in _FORMATS.items()}
+_HEAD = struct.Struct("<B7xQQ").pack_into      # kind, size, pointer (strings, lists, ...)
+_PTR = struct.Struct("<B7xQ").pack_into        # kind, pointer (option, resource)
+_VARIANT = struct.Struct("<B7xQQQ").pack_into  # kind, name size, name pointer, payload
+_RESULT = struct.Struct("<B7x?7xQ").pack_into  # kind, is_ok, payload
+_NAME = struct.Struct("<QQ").pack_into
+F32_MAX = 3.4028234663852886e38
+
+# Where a bytes object keeps its data: a CPython fact, checked here once.
+BYTES_DATA = bytes.__basicsize__ - 1
+_probe = b"wasmport"
+if ctypes.string_at(id(_probe) + BYTES_DATA, len(_probe)) != _probe:  # pragma: no cover
+    raise ImportError("wasmport: cannot locate the data of a bytes object")
+
+
+def data_address(data: bytes) -> int:
+    """The address of an exact ``bytes`` object's data (valid while it lives)."""
+    return id(data) + BYTES_DATA
+
+
+def buffer(size: int, cx: Any) -> tuple[Any, int]:
+    """A zeroed buffer kept alive for the call: (memoryview, address)."""
+    raw = (ctypes.c_uint8 * size)()
+    cx.keep.append(raw)
+    return memoryview(raw), ctypes.addressof(raw)
+
+
+def as_int(value: Any, kind: str) -> int:
+    if value.__class__ is int:
+        number: int = value
+    elif isinstance(value, bool):
+        raise Bad(f"expected an int ({kind}), got bool {value!r}; True is not an int here")
+    else:
+        try:
+            number = operator.index(value)
+        except TypeError:
+            raise Bad(f"expected an int ({kind}), got {show(value)}") from None
+    low, high = INT_RANGES[kind]
+    if not low <= number <= high:
+        raise Bad(f"{number} is out of range for {kind} ({low}..{high})", OverflowError)
+    return number
+
+
+def as_float(value: Any, kind: str) -> float:
+    if value.__class__ is float:
+        number: float = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        raise Bad(f"expected a float ({kind}), got {show(value)}")
+    if kind == "f32" and abs(number) > F32_MAX and abs(number) != float("inf"):
+        raise Bad(f"{number!r} is out of range for f32", OverflowError)
+    return number
+
+
+def encode(value: Any) -> bytes:
+    """A str as UTF-8; Bad for anything else, and for lone surrogates."""
+    if not isinstance(value, str):
+        raise Bad(f"expected a str, got {show(value)}")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise Bad(f"lone surrogate {value[err.start]!r} at index {err.start} cannot be "
+                  "encoded as UTF-8; WIT strings are Unicode scalar values") from None
+
+
+def as_char(value: Any) -> int:
+    if not isinstance(value, str) or len(value) != 1:
+        raise Bad(f"expected a str of one character (char), got {show(value)}")
+    code = ord(value)
+    if 0xD800 <= code <= 0xDFFF:
+        raise Bad(f"lone surrogate {value!r} is not a Unicode scalar value (char)")
+    return code
+
+
+def _prim(kind: str) -> Lower:
+    pack, code = PACKERS.get(kind), KIND[kind]
+    if kind in INT_RANGES:
+        def lower_int(v: Any, mv: Any, off: int, cx: Any) -> None:
+            pack(mv, off, code, as_int(v, kind))  # type: ignore[misc]
+        return lower_int
+    if kind in ("f32", "f64"):
+        def lower_float(v: Any, mv: Any, off: int, cx: Any) -> None:
+            pack(mv, off, code, as_float(v, kind))  # type: ignore[misc]
+        return lower_float
+    return _PRIM_OTHERS[kind]
+
+
+def _lower_bool(v: Any, mv: Any, off: int, cx: Any) -> None:
+    if v is not True and v is not False:
+        raise Bad(f"expected a bool, got {show(v)}")
+    PACKERS["bool"](mv, off, 0, v)
+
+
+def _lower_char(v: Any, mv: Any, off: int, cx: Any) -> None:
+    PACKERS["char"](mv, off, 11, as_char(v))
+
+
+def lower_string(v: Any, mv: Any, off: int, cx: Any) -> None:
+    data = encode(v)
+    cx.keep.append(data)
+    _HEAD(mv, off, 12, len(data), id(data) + BYTES_DATA)
+
+
+_PRIM_OTHERS: dict[str, Lower] = {"bool": _lower_bool, "char": _lower_char,
+                                  "string": lower_string}
+
+
+def _lower_bytes(v: Any, mv: Any, off: int, cx: Any) -> None:
+    if isinstance(v, str) or not isinstance(v, (bytes, bytearray, memoryview)):
+        if isinstance(v, Sequence) and not isinstance(v, str):
+            v = bytes(as_int(b, "u8") for b in v)
+        else:
+            raise Bad(f"expected a bytes-like object (list<u8>), got {show(v)}")
+    data = memoryview(v).cast("B") if not isinstance(v, bytes) else v
+    count = len(data)
+    elems, address = buffer(32 * count or 1, cx)
+    elems[0:32 * count:32] = bytes((KIND["u8"],)) * count
+    elems[8:32 * count:32] = data
+    _HEAD(mv, off, LIST, count, address)
+
+
+def sequence(v: Any, what: str) -> Sequence[Any]:
+    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
+        raise Bad(f"expected a sequence ({what}), got {show(v)}")
+    return v
+
+
+def _list(ty: ListType, space: TypeSpace) -> Lower:
+    if ty.element == Prim("u8"):
+        return _lower_bytes
+    element = lowerer(ty.element, space)
+
+    def lower_list(v: Any, mv: Any, off: int, cx: Any) -> None:
+        items = sequence(v, "list")
+        elems, address = buffer(32 * len(items) or 1, cx)
+        for i, item in enumerate(items):
+            try:
+                element(item, elems, 32 * i, cx)
+            except Bad as bad:
+                raise bad.at(f"[{i}]")
+        _HEAD(mv, off, LIST, len(items), address)
+    return lower_list
+
+
+def _tuple(ty: TupleType, space: TypeSpace) -> Lower:
+    items = [lowerer(t, space) for t in ty.items]
+    count = len(items)
+
+    def lower_tuple(v: Any, mv: Any, off: int, cx: Any) -> None:
+        values = sequence(v, f"tuple of {count}")
+        if len(values) != count:
+            raise Bad(f"expected a tuple of {count} items, got {len(values)}")
+        elems, address = buffer(32 * count or 1, cx)
+        for i, (item, lower) in enumerate(zip(values, items)):
+            try:
+                lower(item, elems, 32 * i, cx)
+            except Bad as bad:
+                raise bad.at(f"[{i}]")
+        _HEAD(mv, off, TUPLE, count, address)
+    return lower_tuple
+
+
+class _Names:
+    """WIT names as static UTF-8 buffers the values point at (they live with the type)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.data = [name.encode() for name in names]
+        self.table = bytearray(16 * len(self.data) or 16)
+        for i, data in enumerate(self.data):
+            _NAME(self.table, 16 * i, len(data), data_address(data))
+
+
+def _record(ty: RecordType, space: TypeSpace) -> Lower:
+    fields = [(snake(name), lowerer(t, space)) for name, t in ty.fields]
+    names = _Names([name for name, _ in ty.fields])
+    template = bytearray(48 * len(fields) or 48)
+    for i in range(len(fields)):
+        template[48 * i:48 * i + 16] = names.table[16 * i:16 * i + 16]
+    entry = ctypes.c_uint8 * len(template)
+
+    def lower_record(v: Any, mv: Any, off: int, cx: Any) -> None:
+        raw = entry.from_buffer_copy(template)
+        cx.keep.append(raw)
+        entries = memoryview(raw)
+        for i, (attr, lower) in enumerate(fields):
+            try:
+                item = getattr(v, attr)
+            except AttributeError:
+                raise Bad(f"expected a {ty.name or 'record'} (an object with the field "
+                          f"{attr!r}), got {show(v)}") from None
+            try:
+                lower(item, entries, 48 * i + 16, cx)
+            except Bad as bad:
+                raise bad.at(f".{attr}")
+        _HEAD(mv, off, RECORD, len(fields), ctypes.addressof(raw))
+    lower_record.__wit_names__ = names  # type: ignore[attr-defined]
+    return lower_record
+
+
+def _payload(lower: Lower, v: Any, cx: Any, step: str) -> int:
+    mv, address = buffer(32, cx)
+    try:
+        lower(v, mv, 0, cx)
+    except Bad as bad:
+        raise bad.at(step)
+    return address
+
+
+def _variant(ty: VariantType, space: TypeSpace) -> Lower:
+    info = space.variant(ty)
+    names = _Names([case for case, _ in ty.cases])
+    cases: dict[type, tuple[int, int, Lower | None]] = {}
+    for i, (cls, (_case, payload)) in enumerate(zip(info.cases, ty.cases)):
+        data = names.data[i]
+        cases[cls] = (len(data), data_address(data),
+                      lowerer(payload, space) if payload is not None else None)
+    expected = " | ".join(cls.__name__ for cls in info.cases)
+
+    def lower_variant(v: Any, mv: Any, off: int, cx: Any) -> None:
+        case = cases.get(type(v))
+        if case is None:
+            raise Bad(f"expected one of {expected}, got {show(v)}")
+        size, name, lower = case
+        payload = _payload(lower, v.value, cx, ".value") if lower is not None else 0
+        _VARIANT(mv, off, VARIANT, size, name, payload)
+    lower_variant.__wit_names__ = names  # type: ignore[attr-defined]
+    return lower_variant
+
+
+def _enum(ty: EnumType, space: TypeSpace) -> Lower:
+    cls = space.enum(ty)
+    names = _Names(ty.cases)
+    members = {member: (len(data), data_address(data))
+               for member, data in zip(cls, names.data)}
+
+    def lower_enum(v: Any, mv: Any, off: int, cx: Any) -> None:
+        found = members.get(v) if isinstance(v, cls) else None
+        if found is None:
+            raise Bad(f"expected a {cls.__name__} member, got {show(v)}")
+        _HEAD(mv, off, ENUM, *found)
+    lower_enum.__wit_names__ = names  # type: ignore[attr-defined]
+    return lower_enum
+
+
+def _flags(ty: FlagsType, space: TypeSpace) -> Lower:
+    cls = space.flags(ty)
+    names = _Names(ty.flags)
+
+    def lower_flags(v: Any, mv: Any, off: int, cx: Any) -> None:
+        if not isinstance(v, cls):
+            raise Bad(f"expected {cls.__name__} flags, got {show(v)}")
+        bits = [i for i in range(len(ty.flags)) if v.value >> i & 1]
+        table, address = buffer(16 * len(bits) or 16, cx)
+        for slot, i in enumerate(bits):
+            table[16 * slot:16 * slot + 16] = names.table[16 * i:16 * i + 16]
+        _HEAD(mv, off, FLAGS, len(bits), address)
+    lower_flags.__wit_names__ = names  # type: ignore[attr-defined]
+    return lower_flags
+
+
+def _option(ty: OptionType, space: TypeSpace) -> Lower:
+    inner = lowerer(ty.some, space)
+    nested = isinstance(ty.some, OptionType)
+
+    def lower_option(v: Any, mv: Any, off: int, cx: Any) -> None:
+        if v is None:
+            _PTR(mv, off, OPTION, 0)
+            return
+        if isinstance(v, Some):
+            v = v.value
+        elif nested:
+            raise Bad(f"expected None or Some(...) (a nested option), got {show(v)}")
+        _PTR(mv, off, OPTION, _payload(inner, v, cx, ".value" if nested else ""))
+    return lower_option
+
+
+def _result(ty: ResultType, space: TypeSpace) -> Lower:
+    ok = lowerer(ty.ok, space) if ty.ok is not None else None
+    err = lowerer(ty.err, space) if ty.err is not None else None
+
+    def lower_result(v: Any, mv: Any, off: int, cx: Any) -> None:
+        if isinstance(v, Ok):
+            lower, is_ok = ok, True
+        elif isinstance(v, Err):
+            lower, is_ok = err, False
+        else:
+            raise Bad(f"expected Ok(...) or Err(...), got {show(v)}")
+        if lower is None and v.value is not None:
+            raise Bad(f"this {'Ok' if is_ok else 'Err'} carries no value, got {show(v.value)}")
+        payload = _payload(lower, v.value, cx, ".value") if lower is not None else 0
+        _RESULT(mv, off, RESULT, is_ok, payload)
+    return lower_result
+
+
+def _handle(ty: HandleType, space: TypeSpace) -> Lower:
+    resource, own = ty.resource, ty.own
+
+    def lower_handle(v: Any, mv: Any, off: int, cx: Any) -> None:
+        _PTR(mv, off, RESOURCE, cx.resources.lower(resource, own, v, cx))
+    return lower_handle
+
+
+_BUILDERS: dict[type, Callable[[Any, TypeSpace], Lower]] = {
+    ListType: _list, TupleType: _tuple, RecordType: _record, VariantType: _variant,
+    EnumType: _enum, FlagsType: _flags, OptionType: _option, ResultType: _result,
+    HandleType: _handle,
+}
+
+
+def lowerer(ty: WitType, space: TypeSpace) -> Lower:
+    """The checking lowerer of a WIT type (built once, reused for every call)."""
+    if isinstance(ty, Prim):
+        return _prim(ty.kind)
+    builder = _BUILDERS.get(type(ty))
+    if builder is None:
+        what = getattr(ty, "what", type(ty).__name__)
+
+        def unsupported(v: Any, mv: Any, off: int, cx: Any) -> None:
+            raise Bad(f"values of WIT type {what} are not supported yet")
+        return unsupported
+    return builder(ty, space)
