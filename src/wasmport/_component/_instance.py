@@ -26,10 +26,12 @@ HIDDEN_EXPORTS = frozenset({"exports.init", "componentize-py#CallIndirect"})
 class ComponentInstance:
     """One instance of a component in one store."""
 
-    def __init__(self, code: Any, state: InstanceState, raw: Any) -> None:
+    def __init__(self, code: Any, state: InstanceState, raw: Any, release_gil: bool = False
+                 ) -> None:
         self.code = code
         self.state = state
         self.raw = raw  # wasmtime_component_instance_t
+        self.release_gil = release_gil
         self.exports: Namespace = _Builder(self).build()
 
     @property
@@ -66,7 +68,8 @@ class _Builder:
         if not found:
             raise LinkError(f"{self.state.where}: export {label!r} is not a function",
                             path=label)
-        wrapper = Export(self.state, func, raw, self.space, label).wrapper()
+        wrapper = Export(self.state, func, raw, self.space, label,
+                         self.inst.release_gil).wrapper()
         wrapper.__wit_name__ = func.name  # type: ignore[attr-defined]
         return wrapper
 
@@ -87,7 +90,7 @@ class _Builder:
         parent = _capi.get_export_index(self.code.ptr, 0, data, len(data))
         short = name.rsplit("/", 1)[-1].split("@")[0]
         try:
-            funcs = {fname: self.func(fname, parent, func, f"{short}.{snake(func.short)}")
+            funcs = {fname: self.func(fname, parent, func, f"{snake(short)}.{_label(func)}")
                      for fname, func in iface.functions.items()}
         finally:
             _capi.export_index_delete(parent)
@@ -142,6 +145,15 @@ class _Builder:
         return out
 
 
+def _label(func: Function) -> str:
+    """How messages name a function: ``area``, ``Counter``, ``Counter.get``."""
+    if func.resource is None:
+        return snake(func.name)
+    if func.kind == "constructor":
+        return camel(func.resource)
+    return f"{camel(func.resource)}.{snake(func.short)}"
+
+
 def _merged(imported: Any, exported: Interface) -> Interface:
     if not isinstance(imported, Interface):
         return exported
@@ -162,12 +174,14 @@ def _resource_member(func: Function, wrapper: Callable[..., Any]) -> dict[str, A
 
 
 def instantiate(store: Any, code: Any, imports: Mapping[str, Any] | None = None, *,
-                wasi: Any = None, wasi_http: bool = False, where: str | None = None
-                ) -> ComponentInstance:
+                wasi: Any = None, wasi_http: bool = False, where: str | None = None,
+                release_gil: bool = False) -> ComponentInstance:
     """Instantiate ``code`` in ``store`` with Python implementations of its imports.
 
     ``wasi`` is a ``wasmtime.WasiConfig`` (consumed: it becomes the store's WASI
     context) or None for no WASI at all; ``wasi_http`` also needs ``wasi``.
+    ``release_gil`` makes every call drop the GIL (for long calls beside other
+    threads, or a timeout ticker); calls then cost a little more.
     Raises LinkError subclasses (an import missing or wrong), Trap (a start
     function trapped).
     """
@@ -185,7 +199,7 @@ def instantiate(store: Any, code: Any, imports: Mapping[str, Any] | None = None,
         _capi.linker_delete(linker)
     if error:
         raise _instantiate_error(failure(error, where), where)
-    return ComponentInstance(code, state, raw)
+    return ComponentInstance(code, state, raw, release_gil)
 
 
 def _instantiate_error(err: BaseException, where: str) -> BaseException:

@@ -75,7 +75,7 @@ def buffer(size: int, cx: Any) -> tuple[Any, int]:
     """A zeroed buffer kept alive for the call: (memoryview, address)."""
     raw = (ctypes.c_uint8 * size)()
     cx.keep.append(raw)
-    return memoryview(raw), ctypes.addressof(raw)
+    return memoryview(raw).cast("B"), ctypes.addressof(raw)
 
 
 def as_int(value: Any, kind: str) -> int:
@@ -235,7 +235,7 @@ def _record(ty: RecordType, space: TypeSpace) -> Lower:
     def lower_record(v: Any, mv: Any, off: int, cx: Any) -> None:
         raw = entry.from_buffer_copy(template)
         cx.keep.append(raw)
-        entries = memoryview(raw)
+        entries = memoryview(raw).cast("B")
         for i, (attr, lower) in enumerate(fields):
             try:
                 item = getattr(v, attr)
