@@ -4,6 +4,9 @@ wasmtime reports the items of an instance type sorted by name, not in the order 
 the binary, so items are ordered by rule: resources first, then the other types
 with each one's dependencies before it, then functions, each group by name.  An
 interface both imported and exported is written once, with the union of its items.
+wasmtime also keeps no trace of an alias (``type ids = list<u64>``) in the types
+that use it, so inside an interface a structure equal to one of its aliases is
+written with the alias name.
 """
 
 from __future__ import annotations
@@ -31,42 +34,62 @@ from ._types import (
 )
 
 
-def type_text(ty: WitType | None) -> str:
+Aliases = dict[WitType, str]
+_NO_ALIASES: Aliases = {}
+
+
+def type_text(ty: WitType | None, aliases: Aliases = _NO_ALIASES) -> str:
     """A type as it is written where it is used: ``list<point>``, ``borrow<blob>``."""
     if ty is None:
         return "_"
-    if isinstance(ty, Prim):
-        return ty.kind
     if isinstance(ty, (RecordType, VariantType, EnumType, FlagsType, ResourceType)):
         return wit_id(ty.name) if ty.name else f"<anonymous {type(ty).__name__}>"
+    alias = aliases.get(ty)
+    if alias is not None:
+        return wit_id(alias)
+    if isinstance(ty, Prim):
+        return ty.kind
     if isinstance(ty, HandleType):
         name = type_text(ty.resource)
         return name if ty.own else f"borrow<{name}>"
-    return _structural(ty)
+    return _structural(ty, aliases)
 
 
-def _structural(ty: WitType) -> str:
+def _structural(ty: WitType, aliases: Aliases) -> str:
     if isinstance(ty, ListType):
-        return f"list<{type_text(ty.element)}>"
+        return f"list<{type_text(ty.element, aliases)}>"
     if isinstance(ty, OptionType):
-        return f"option<{type_text(ty.some)}>"
+        return f"option<{type_text(ty.some, aliases)}>"
     if isinstance(ty, TupleType):
-        return f"tuple<{', '.join(type_text(t) for t in ty.items)}>"
+        return f"tuple<{', '.join(type_text(t, aliases) for t in ty.items)}>"
     if isinstance(ty, ResultType):
         if ty.ok is None and ty.err is None:
             return "result"
         if ty.err is None:
-            return f"result<{type_text(ty.ok)}>"
-        return f"result<{type_text(ty.ok)}, {type_text(ty.err)}>"
+            return f"result<{type_text(ty.ok, aliases)}>"
+        return f"result<{type_text(ty.ok, aliases)}, {type_text(ty.err, aliases)}>"
     if isinstance(ty, UnsupportedType):
         return ty.what
     raise TypeError(f"not a WIT type: {ty!r}")
 
 
-def func_text(func: Function, name: str | None = None, skip_self: bool = False) -> str:
+def local_aliases(types: dict[str, TypeDef]) -> Aliases:
+    """Structural types an interface names, when one name only stands for each."""
+    found: dict[WitType, list[str]] = {}
+    for td in types.values():
+        if td.origin is None and td.origin_name is None and \
+                not isinstance(td.type, (RecordType, VariantType, EnumType, FlagsType,
+                                         ResourceType, Prim)):
+            found.setdefault(td.type, []).append(td.name)
+    return {ty: names[0] for ty, names in found.items() if len(names) == 1}
+
+
+def func_text(func: Function, name: str | None = None, skip_self: bool = False,
+              aliases: Aliases = _NO_ALIASES) -> str:
     params = func.type.params[1:] if skip_self else func.type.params
-    args = ", ".join(f"{wit_id(p)}: {type_text(t)}" for p, t in params)
-    result = f" -> {type_text(func.type.result)}" if func.type.result is not None else ""
+    args = ", ".join(f"{wit_id(p)}: {type_text(t, aliases)}" for p, t in params)
+    result = f" -> {type_text(func.type.result, aliases)}" if func.type.result is not None \
+        else ""
     return f"{wit_id(name or func.name)}: func({args}){result}"
 
 
@@ -75,15 +98,17 @@ def _block(head: str, lines: list[str], indent: str) -> list[str]:
     return [f"{indent}{head} {{", *[f"{inner}{line}" for line in lines], f"{indent}}}"]
 
 
-def typedef_lines(td: TypeDef, functions: list[Function], indent: str) -> list[str]:
+def typedef_lines(td: TypeDef, functions: list[Function], indent: str,
+                  aliases: Aliases = _NO_ALIASES) -> list[str]:
     ty, name = td.type, wit_id(td.name)
+    aliases = {k: v for k, v in aliases.items() if v != td.name}
     if td.origin_name is not None and td.origin is None:
         return [f"{indent}type {name} = {wit_id(td.origin_name)};"]
     if isinstance(ty, RecordType):
-        return _block(f"record {name}", [f"{wit_id(f)}: {type_text(t)}," for f, t in ty.fields],
-                      indent)
+        return _block(f"record {name}",
+                      [f"{wit_id(f)}: {type_text(t, aliases)}," for f, t in ty.fields], indent)
     if isinstance(ty, VariantType):
-        cases = [f"{wit_id(c)}({type_text(t)})," if t is not None else f"{wit_id(c)},"
+        cases = [f"{wit_id(c)}({type_text(t, aliases)})," if t is not None else f"{wit_id(c)},"
                  for c, t in ty.cases]
         return _block(f"variant {name}", cases, indent)
     if isinstance(ty, (EnumType, FlagsType)):
@@ -91,23 +116,25 @@ def typedef_lines(td: TypeDef, functions: list[Function], indent: str) -> list[s
         names = ty.cases if isinstance(ty, EnumType) else ty.flags
         return _block(f"{kind} {name}", [f"{wit_id(c)}," for c in names], indent)
     if isinstance(ty, ResourceType):
-        return _resource_lines(name, functions, indent)
-    return [f"{indent}type {name} = {type_text(ty)};"]
+        return _resource_lines(name, functions, indent, aliases)
+    return [f"{indent}type {name} = {type_text(ty, aliases)};"]
 
 
-def _resource_lines(name: str, functions: list[Function], indent: str) -> list[str]:
+def _resource_lines(name: str, functions: list[Function], indent: str, aliases: Aliases
+                    ) -> list[str]:
     if not functions:
         return [f"{indent}resource {name};"]
     lines = []
     for func in sorted(functions, key=lambda f: (f.kind != "constructor", f.short)):
         if func.kind == "constructor":
-            args = func_text(func, "x")[len("x: func("):].split(")")[0]
+            args = ", ".join(f"{wit_id(p)}: {type_text(t, aliases)}"
+                             for p, t in func.type.params)
             lines.append(f"constructor({args});")
         elif func.kind == "static":
-            lines.append(func_text(func, func.short).replace(": func(", ": static func(", 1)
-                         + ";")
+            text = func_text(func, func.short, aliases=aliases)
+            lines.append(text.replace(": func(", ": static func(", 1) + ";")
         else:
-            lines.append(func_text(func, func.short, skip_self=True) + ";")
+            lines.append(func_text(func, func.short, skip_self=True, aliases=aliases) + ";")
     return _block(f"resource {name}", lines, indent)
 
 
@@ -182,12 +209,13 @@ def interface_lines(iface: Interface, package: str | None, indent: str) -> list[
     uses = use_lines(iface.types, package, indent)
     if uses:
         chunks.append(uses)
+    aliases = local_aliases(iface.types)
     for td in ordered_types(iface.types):
         funcs = iface.resource_functions(td.name) if isinstance(td.type, ResourceType) else []
-        chunks.append(typedef_lines(td, funcs, indent))
+        chunks.append(typedef_lines(td, funcs, indent, aliases))
     for func in sorted(iface.functions.values(), key=lambda f: f.name):
         if func.kind == "freestanding":
-            chunks.append([f"{indent}{func_text(func)};"])
+            chunks.append([f"{indent}{func_text(func, aliases=aliases)};"])
     out: list[str] = []
     for chunk in chunks:
         if out:
