@@ -178,4 +178,4 @@ package b:y@2.0.0 { interface api { h: func(); } }
     assert inst.exports["a:x/api@1.0.0"].f and inst.exports["b:y/api@2.0.0"].h
     assert inst.exports.only.g.__wit_name__ == "g"
     with pytest.raises(AttributeError, match="has no member 'api'"):
-        inst.exports.api
+        _ = inst.exports.api

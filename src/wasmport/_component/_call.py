@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import ctypes
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from wasmtime import _ffi as ffi
 
-from .._errors import Trap
 from . import _capi
 from ._checked import Bad
 from ._fastcall import fast_wrapper
@@ -28,7 +28,7 @@ from ._lift import lifter, result_parts
 from ._lower import lowerer
 from ._names import snake
 from ._pytypes import TypeSpace
-from ._state import Cx, InstanceState
+from ._state import Cx, InstanceState, reentered
 from ._types import Function, ResultType
 from .values import Err
 
@@ -109,8 +109,10 @@ class Export:
             args = self.bind(args, kwargs)
         state.enter(self.label)
         if state.busy:
-            raise reentered(self)
+            raise reentered(self.where())
         cx = Cx(state)
+        args_arg: Any
+        res_arg: Any
         if self.release_gil:
             argbuf, resbuf = self.buffers()
             args_arg, res_arg = ctypes.byref(argbuf), ctypes.byref(resbuf)
@@ -155,9 +157,3 @@ def free_result(resbuf: Any) -> None:
     address = ctypes.addressof(resbuf)
     _capi.val_delete(address)
     ctypes.memset(address, 0, 32)
-
-
-def reentered(export: Export) -> Trap:
-    return Trap(f"{export.where()}: cannot enter this component instance while it is "
-                "calling out to Python: a component instance is not reentrant; call "
-                "another instance, or call after the current call returns")

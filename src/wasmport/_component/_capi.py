@@ -131,8 +131,9 @@ def _check_layout() -> None:
     val = ffi.wasmtime_component_val_t
     entry = ffi.wasmtime_component_valrecord_entry_t
     result = ffi.wasmtime_component_valresult_t
-    facts = (ctypes.sizeof(val), val.of.offset, ctypes.sizeof(entry), entry.val.offset,
-             result.val.offset, ctypes.sizeof(ffi.wasmtime_component_func_t))
+    offsets: Any = (val.of, entry.val, result.val)  # ctypes field descriptors
+    facts = (ctypes.sizeof(val), offsets[0].offset, ctypes.sizeof(entry), offsets[1].offset,
+             offsets[2].offset, ctypes.sizeof(ffi.wasmtime_component_func_t))
     if facts != (VAL_SIZE, 8, ENTRY_SIZE, NAME_SIZE, 8, 32):
         raise ImportError(f"wasmport: wasmtime's component value layout changed: {facts}")
 

@@ -64,9 +64,9 @@ class ComponentCode:
     def wit(self) -> str:
         """The world as WIT text, close to ``wasm-tools component wit``."""
         if self._wit is None:
-            from ._wit import render_world
+            from ._wit_world import render
 
-            self._wit = render_world(self.world)
+            self._wit = render(self.world)
         return self._wit
 
     @property

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import ctypes
 import struct
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import _capi
 from ._checked import Bad
 from ._lower import BYTES_DATA, F32_MAX, INT_RANGES, KIND, as_char, as_float, as_int, encode
+from ._state import reentered
 from ._types import Prim
 
 _SCALARS = {"s8": "b", "u8": "B", "s16": "h", "u16": "H", "s32": "i", "u32": "I",
@@ -61,7 +63,8 @@ def _param_lines(i: int, name: str, kind: str) -> list[str]:
                 f"        {name} = _chk{i}({name})", f"    _p{i}(_mv, {off}, {name})"]
     if kind in ("f32", "f64"):
         bound = F32_MAX if kind == "f32" else 1.7976931348623157e308
-        return [f"    if {name}.__class__ is not float or not -{bound!r} <= {name} <= {bound!r}:",
+        test = f"not -{bound!r} <= {name} <= {bound!r}"
+        return [f"    if {name}.__class__ is not float or {test}:",
                 f"        {name} = _chk{i}({name})", f"    _p{i}(_mv, {off}, {name})"]
     if kind == "bool":
         return [f"    if {name} is not True and {name} is not False:",
@@ -86,6 +89,20 @@ def _result_lines(kind: str | None) -> list[str]:
     return ["    return _u(_rmv, 8)[0]"]
 
 
+def _namespace(export: Any) -> dict[str, Any]:
+    state = export.state
+    return {
+        "_st": state, "_sh": state.shared, "_call": export.call_c, "_f": export.func_arg,
+        "_ctx": state.ctx_arg, "_args": export.args_arg, "_res": export.res_arg,
+        "_n": export.nargs, "_nr": export.nres, "_mv": memoryview(export.args).cast("B"),
+        "_rmv": memoryview(export.results).cast("B"), "_id": id, "_len": len, "_chr": chr,
+        "_string_at": ctypes.string_at, "_delete": _capi.val_delete,
+        "_res_address": ctypes.addressof(export.results),
+        "_enter": lambda: _enter(export),
+        "_fail": lambda error: state.fail(error, f"{export.label}()"),
+    }
+
+
 def fast_wrapper(export: Any) -> Callable[..., Any] | None:
     """The generated wrapper of an export, or None when its types need the general path."""
     params = [_kind_of(t) for _n, t in export.func.type.params]
@@ -93,25 +110,14 @@ def fast_wrapper(export: Any) -> Callable[..., Any] | None:
     result_kind = _kind_of(result) if result is not None else None
     if None in params or (result is not None and result_kind is None):
         return None
-    names = export.names
-    ns: dict[str, Any] = {
-        "_st": export.state, "_sh": export.state.shared, "_call": export.call_c, "_f": export.func_arg,
-        "_ctx": export.state.ctx_arg, "_args": export.args_arg, "_res": export.res_arg,
-        "_n": export.nargs, "_nr": export.nres, "_mv": memoryview(export.args).cast("B"),
-        "_rmv": memoryview(export.results).cast("B"), "_id": id, "_len": len, "_chr": chr,
-        "_string_at": ctypes.string_at, "_delete": _capi.val_delete,
-        "_res_address": ctypes.addressof(export.results),
-        "_enter": lambda: _enter(export), "_fail": lambda e: export.state.fail(
-            e, f"{export.label}()"),
-    }
-    lines = [f"def call({', '.join(names)}):",
+    ns = _namespace(export)
+    lines = [f"def call({', '.join(export.names)}):",
              "    if _sh.cause is not None or _st.drops or _st.busy:", "        _enter()"]
-    for i, (name, kind) in enumerate(zip(names, params)):
+    kinds = memoryview(export.args).cast("B")
+    for i, (name, kind) in enumerate(zip(export.names, params, strict=True)):
         assert kind is not None
-        mv = memoryview(export.args).cast("B")
-        mv[32 * i] = KIND[kind]
-        code = _SCALARS.get(kind, "QQ")
-        ns[f"_p{i}"] = struct.Struct(f"<{code}").pack_into
+        kinds[32 * i] = KIND[kind]  # written once: the buffer is reused
+        ns[f"_p{i}"] = struct.Struct(f"<{_SCALARS.get(kind, 'QQ')}").pack_into
         ns[f"_chk{i}"] = _checker(export, i, kind)
         lines += _param_lines(i, name, kind)
     lines += ["    _st.busy += 1", "    _e = _call(_f, _ctx, _args, _n, _res, _nr)",
@@ -126,8 +132,6 @@ def fast_wrapper(export: Any) -> Callable[..., Any] | None:
 
 
 def _enter(export: Any) -> None:
-    from ._call import reentered
-
     export.state.enter(export.label)
     if export.state.busy:
-        raise reentered(export)
+        raise reentered(export.where())

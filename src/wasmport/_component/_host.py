@@ -20,7 +20,8 @@ from __future__ import annotations
 import ctypes
 import inspect
 import itertools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from wasmtime import _ffi as ffi
 
@@ -40,7 +41,7 @@ _HOSTS: dict[int, Any] = {}
 _keys = itertools.count(1)
 
 
-@_capi.FUNC_CALLBACK
+@_capi.FUNC_CALLBACK  # type: ignore[untyped-decorator]
 def _dispatch(data: int, ctx: int, ty: int, args: int, nargs: int, results: int,
               nresults: int) -> int:
     try:
@@ -49,7 +50,7 @@ def _dispatch(data: int, ctx: int, ty: int, args: int, nargs: int, results: int,
         return park(exc)
 
 
-@_capi.RESOURCE_DTOR
+@_capi.RESOURCE_DTOR  # type: ignore[untyped-decorator]
 def _destroy(data: int, ctx: int, rep: int) -> int:
     try:
         _HOSTS[data](rep)
@@ -58,7 +59,7 @@ def _destroy(data: int, ctx: int, rep: int) -> int:
         return park(exc)
 
 
-@_capi.FINALIZER
+@_capi.FINALIZER  # type: ignore[untyped-decorator]
 def _forget(data: int) -> None:
     try:
         _HOSTS.pop(data, None)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from wasmtime import _ffi as ffi
 
@@ -105,7 +105,7 @@ class _Builder:
     def resource_class(self, td: TypeDef, iface: Interface, funcs: dict[str, Any]) -> type:
         node = td.type
         assert isinstance(node, ResourceType)
-        known = self.state.resources.guest.get(node)
+        known: type | None = self.state.resources.guest.get(node)
         if known is not None:
             return known
         body: dict[str, Any] = {"__slots__": (), "_wp_state": self.state, "_wp_resource": node,
@@ -123,7 +123,7 @@ class _Builder:
         for name, item in world.exports.items():
             if isinstance(item, Function) and name not in HIDDEN_EXPORTS:
                 members[snake(name)] = by_wit[name] = self.func(name, 0, item, snake(name))
-        for name, item in world.imports.items():
+        for item in world.imports.values():
             if isinstance(item, TypeDef):
                 members.update(self.space.named(item))
         spaces = self.namespaces()

@@ -82,7 +82,7 @@ class _Registry:
         known = self.named.get(node)
         if known is not None:
             return known, False
-        named = replace(node, name=name, interface=interface)  # type: ignore[type-var]
+        named: WitType = replace(node, name=name, interface=interface)  # type: ignore[arg-type]
         self.named[named] = named
         return named, True
 
@@ -225,11 +225,11 @@ class _Reader:
     def _typedef(self, iface: Interface, name: str, item: Any) -> None:
         if item.kind == _ITEM_RESOURCE:
             try:
-                node: WitType = self.registry.resource(item.of.resource, name, iface.name)
+                res = self.registry.resource(item.of.resource, name, iface.name)
             finally:
                 ffi.wasmtime_component_item_delete(byref(item))
-            iface.types[name] = self._def(iface.name, name, node,
-                                          node.interface == iface.name and node.name == name)
+            iface.types[name] = self._def(iface.name, name, res,
+                                          res.interface == iface.name and res.name == name)
             return
         node = self.valtype(item.of.type)  # frees the item's value type
         if isinstance(node, NOMINAL):

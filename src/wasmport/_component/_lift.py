@@ -10,8 +10,9 @@ handles are cloned: the caller frees the engine's values with ``val_delete``.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from ctypes import string_at
-from typing import Any, Callable
+from typing import Any
 
 from ._pytypes import TypeSpace
 from ._types import (
@@ -100,7 +101,7 @@ def _payload(lift: Lift, ptr: int, cx: Any) -> Any:
 def _variant(ty: VariantType, space: TypeSpace) -> Lift:
     info = space.variant(ty)
     cases = {case.encode(): (cls, lifter(payload, space) if payload is not None else None)
-             for cls, (case, payload) in zip(info.cases, ty.cases)}
+             for cls, (case, payload) in zip(info.cases, ty.cases, strict=True)}
 
     def lift_variant(buf: Any, off: int, cx: Any) -> Any:
         size, name, payload = _VARIANT(buf, off)
@@ -111,7 +112,7 @@ def _variant(ty: VariantType, space: TypeSpace) -> Lift:
 
 def _enum(ty: EnumType, space: TypeSpace) -> Lift:
     cls = space.enum(ty)
-    members = {case.encode(): member for case, member in zip(ty.cases, cls)}
+    members = {case.encode(): member for case, member in zip(ty.cases, list(cls), strict=True)}
 
     def lift_enum(buf: Any, off: int, cx: Any) -> Any:
         size, ptr = _PAIR(buf, off)
@@ -121,7 +122,7 @@ def _enum(ty: EnumType, space: TypeSpace) -> Lift:
 
 def _flags(ty: FlagsType, space: TypeSpace) -> Lift:
     cls = space.flags(ty)
-    members = {flag.encode(): member for flag, member in zip(ty.flags, cls)}
+    members = {flag.encode(): member for flag, member in zip(ty.flags, list(cls), strict=True)}
 
     def lift_flags(buf: Any, off: int, cx: Any) -> Any:
         count, ptr = _PAIR(buf, off)

@@ -20,7 +20,7 @@ from ._host import HostFunc, _destroy, _dispatch, _forget, register, target_of
 from ._names import camel, snake
 from ._resources import HostKind
 from ._state import InstanceState
-from ._types import Function, Interface, InterfaceName, ResourceType, TypeDef, World
+from ._types import Function, Interface, InterfaceName, ResourceType, TypeDef
 
 
 def find_impl(imports: Mapping[str, Any], name: str) -> Any:
@@ -63,9 +63,10 @@ class LinkPlan:
         elif isinstance(item, Function):
             impl = find_impl(self.imports, name)
             if impl is None or not callable(impl):
+                params = ", ".join(snake(p) for p, _ in item.type.params)
                 raise UnknownImportError(
                     f"{self.where}: import {name!r} (a function) is not provided; pass "
-                    f"imports={{{name!r}: a callable taking ({', '.join(snake(p) for p, _ in item.type.params)})}}",
+                    f"imports={{{name!r}: a callable taking ({params})}}",
                     path=self.where, module=name)
             target = target_of(self.where, "(world)", _Callable(name, impl), item)
             self.add_func(root, name, item, target, name)

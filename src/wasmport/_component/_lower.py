@@ -18,8 +18,8 @@ from __future__ import annotations
 import ctypes
 import operator
 import struct
-from collections.abc import Sequence
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ._checked import Bad, show
 from ._names import snake
@@ -191,7 +191,8 @@ def _list(ty: ListType, space: TypeSpace) -> Lower:
             try:
                 element(item, elems, 32 * i, cx)
             except Bad as bad:
-                raise bad.at(f"[{i}]")
+                bad.at(f"[{i}]")
+                raise
         _HEAD(mv, off, LIST, len(items), address)
     return lower_list
 
@@ -205,11 +206,12 @@ def _tuple(ty: TupleType, space: TypeSpace) -> Lower:
         if len(values) != count:
             raise Bad(f"expected a tuple of {count} items, got {len(values)}")
         elems, address = buffer(32 * count or 1, cx)
-        for i, (item, lower) in enumerate(zip(values, items)):
+        for i, (item, lower) in enumerate(zip(values, items, strict=True)):
             try:
                 lower(item, elems, 32 * i, cx)
             except Bad as bad:
-                raise bad.at(f"[{i}]")
+                bad.at(f"[{i}]")
+                raise
         _HEAD(mv, off, TUPLE, count, address)
     return lower_tuple
 
@@ -245,7 +247,8 @@ def _record(ty: RecordType, space: TypeSpace) -> Lower:
             try:
                 lower(item, entries, 48 * i + 16, cx)
             except Bad as bad:
-                raise bad.at(f".{attr}")
+                bad.at(f".{attr}")
+                raise
         _HEAD(mv, off, RECORD, len(fields), ctypes.addressof(raw))
     lower_record.__wit_names__ = names  # type: ignore[attr-defined]
     return lower_record
@@ -256,7 +259,8 @@ def _payload(lower: Lower, v: Any, cx: Any, step: str) -> int:
     try:
         lower(v, mv, 0, cx)
     except Bad as bad:
-        raise bad.at(step)
+        bad.at(step)
+        raise
     return address
 
 
@@ -264,7 +268,7 @@ def _variant(ty: VariantType, space: TypeSpace) -> Lower:
     info = space.variant(ty)
     names = _Names([case for case, _ in ty.cases])
     cases: dict[type, tuple[int, int, Lower | None]] = {}
-    for i, (cls, (_case, payload)) in enumerate(zip(info.cases, ty.cases)):
+    for i, (cls, (_case, payload)) in enumerate(zip(info.cases, ty.cases, strict=True)):
         data = names.data[i]
         cases[cls] = (len(data), data_address(data),
                       lowerer(payload, space) if payload is not None else None)
@@ -285,7 +289,7 @@ def _enum(ty: EnumType, space: TypeSpace) -> Lower:
     cls = space.enum(ty)
     names = _Names(ty.cases)
     members = {member: (len(data), data_address(data))
-               for member, data in zip(cls, names.data)}
+               for member, data in zip(cls, names.data, strict=True)}
 
     def lower_enum(v: Any, mv: Any, off: int, cx: Any) -> None:
         found = members.get(v) if isinstance(v, cls) else None

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any, Union
+import functools
+import operator
+from typing import Any
 
 from ._names import camel, case_class, snake, upper
 from ._types import (
@@ -47,7 +49,7 @@ class VariantInfo:
             cls = dataclasses.make_dataclass(case_class(name, case), fields,
                                              namespace={"__module__": GENERATED_MODULE})
             self.cases.append(cls)
-        self.union: Any = Union[tuple(self.cases)] if len(self.cases) > 1 else self.cases[0]
+        self.union: Any = functools.reduce(operator.or_, self.cases)
 
 
 class TypeSpace:
@@ -57,35 +59,34 @@ class TypeSpace:
         self._classes: dict[WitType, Any] = {}
 
     def record(self, ty: RecordType) -> type:
-        cls = self._classes.get(ty)
+        cls: type | None = self._classes.get(ty)
         if cls is None:
             fields = [(snake(name), Any) for name, _ in ty.fields]
-            cls = dataclasses.make_dataclass(camel(_anon(ty)), fields,
-                                             namespace={"__module__": GENERATED_MODULE})
-            self._classes[ty] = cls
-        return cls  # type: ignore[no-any-return]
+            cls = self._classes[ty] = dataclasses.make_dataclass(
+                camel(_anon(ty)), fields, namespace={"__module__": GENERATED_MODULE})
+        return cls
 
     def variant(self, ty: VariantType) -> VariantInfo:
-        info = self._classes.get(ty)
+        info: VariantInfo | None = self._classes.get(ty)
         if info is None:
             info = self._classes[ty] = VariantInfo(ty)
-        return info  # type: ignore[no-any-return]
+        return info
 
-    def enum(self, ty: EnumType) -> type[enum.Enum]:
+    def enum(self, ty: EnumType) -> Any:
         cls = self._classes.get(ty)
         if cls is None:
             members = [(upper(case), i) for i, case in enumerate(ty.cases)]
-            cls = enum.Enum(camel(_anon(ty)), members, module=GENERATED_MODULE)  # type: ignore[misc]
-            self._classes[ty] = cls
-        return cls  # type: ignore[no-any-return]
+            cls = self._classes[ty] = enum.Enum(camel(_anon(ty)), members,
+                                                module=GENERATED_MODULE)
+        return cls
 
-    def flags(self, ty: FlagsType) -> type[enum.Flag]:
+    def flags(self, ty: FlagsType) -> Any:
         cls = self._classes.get(ty)
         if cls is None:
             members = [(upper(flag), 1 << i) for i, flag in enumerate(ty.flags)]
-            cls = enum.Flag(camel(_anon(ty)), members, module=GENERATED_MODULE)  # type: ignore[misc]
-            self._classes[ty] = cls
-        return cls  # type: ignore[no-any-return]
+            cls = self._classes[ty] = enum.Flag(camel(_anon(ty)), members,
+                                                module=GENERATED_MODULE)
+        return cls
 
     def named(self, td: TypeDef) -> dict[str, Any]:
         """The attributes one named type gives its namespace (resources excluded)."""

@@ -56,7 +56,7 @@ class GuestResource:
             raise ResourceDroppedError(
                 f"{self._wp_state.where}: this {type(self).__name__} handle was dropped "
                 "(or moved into the component); make a new one", resource=self._wp_name())
-        return ptr  # type: ignore[no-any-return]
+        return ptr
 
     @classmethod
     def _wp_name(cls) -> str:

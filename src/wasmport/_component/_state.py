@@ -23,7 +23,7 @@ import ctypes
 import weakref
 from typing import Any
 
-from .._errors import InstancePoisonedError
+from .._errors import InstancePoisonedError, Trap
 from . import _capi
 from ._boundary import failure
 
@@ -140,3 +140,10 @@ class Cx:
             if error:
                 _capi.error_delete(error)
         self.abandon()
+
+
+def reentered(where: str) -> Trap:
+    """The error for a call into an instance that is itself calling out to Python."""
+    return Trap(f"{where}: cannot enter this component instance while it is calling out "
+                "to Python: a component instance is not reentrant; call another instance, "
+                "or call after the current call returns")

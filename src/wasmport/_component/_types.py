@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 PRIMITIVES = ("bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64",
               "f32", "f64", "char", "string")
@@ -92,8 +91,8 @@ class UnsupportedType:
     what: str  # future, stream, error-context, map, fixed-size list
 
 
-WitType = Union[Prim, ListType, TupleType, OptionType, ResultType, RecordType, VariantType,
-                EnumType, FlagsType, ResourceType, HandleType, UnsupportedType]
+WitType = (Prim | ListType | TupleType | OptionType | ResultType | RecordType | VariantType
+           | EnumType | FlagsType | ResourceType | HandleType | UnsupportedType)
 NOMINAL = (RecordType, VariantType, EnumType, FlagsType, ResourceType)
 
 
@@ -165,7 +164,7 @@ class Unsupported:
     what: str
 
 
-WorldItem = Union[Interface, Function, TypeDef, Unsupported]
+WorldItem = Interface | Function | TypeDef | Unsupported
 
 
 @dataclass

@@ -33,7 +33,6 @@ from ._types import (
     World,
 )
 
-
 Aliases = dict[WitType, str]
 _NO_ALIASES: Aliases = {}
 
@@ -227,9 +226,3 @@ def interface_lines(iface: Interface, package: str | None, indent: str) -> list[
 def merge(a: Interface, b: Interface) -> Interface:
     """One interface from its import and export views (each may omit unused types)."""
     return Interface(a.name, {**b.types, **a.types}, {**b.functions, **a.functions})
-
-
-def render_world(world: World, name: str = "root") -> str:
-    from ._wit_world import render
-
-    return render(world, name)

@@ -18,7 +18,7 @@ componentize-py guest author uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Union
+from typing import Generic, TypeVar, Union
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -46,7 +46,7 @@ class Err(Exception, Generic[E]):
         self.value = value
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.value == self.value  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.value == self.value
 
     def __hash__(self) -> int:
         return hash((Err, self.value))
@@ -58,6 +58,6 @@ class Err(Exception, Generic[E]):
         return f"Err({self.value!r})"
 
 
-Result = Union[Ok[T], Err[E]]
+Result = Union[Ok[T], Err[E]]  # noqa: UP007  (a generic alias: subscriptable on 3.10)
 
 __all__ = ["Err", "Ok", "Result", "Some"]
