@@ -23,7 +23,7 @@ from wasmtime import _ffi as ffi
 
 from . import _capi
 from ._checked import Bad
-from ._fastcall import fast_wrapper
+from ._fastcall import generated_wrapper
 from ._lift import lifter, result_parts
 from ._lower import lowerer
 from ._names import snake
@@ -75,6 +75,9 @@ class Export:
         self.args, self.results = self.buffers()
         self.args_arg = ctypes.c_void_p(ctypes.addressof(self.args))
         self.res_arg = ctypes.c_void_p(ctypes.addressof(self.results))
+        self.argmv = memoryview(self.args).cast("B")
+        self.resmv = memoryview(self.results).cast("B")
+        self.cx = Cx(state)
 
     def buffers(self) -> tuple[Any, Any]:
         return (VAL * max(len(self.lowers), 1))(), VAL()
@@ -110,22 +113,23 @@ class Export:
         state.enter(self.label)
         if state.busy:
             raise reentered(self.where())
-        cx = Cx(state)
         args_arg: Any
         res_arg: Any
-        if self.release_gil:
-            argbuf, resbuf = self.buffers()
+        if self.release_gil:  # other threads run meanwhile: nothing shared
+            cx, (argbuf, resbuf) = Cx(state), self.buffers()
             args_arg, res_arg = ctypes.byref(argbuf), ctypes.byref(resbuf)
+            argmv = memoryview(argbuf).cast("B")
         else:
-            argbuf, resbuf, args_arg, res_arg = (self.args, self.results, self.args_arg,
-                                                 self.res_arg)
-        self.lower_all(args, memoryview(argbuf).cast("B"), cx)
-        state.busy += 1
+            cx, resbuf, args_arg, res_arg, argmv = (self.cx, self.results, self.args_arg,
+                                                    self.res_arg, self.argmv)
+            cx.reset()
+        self.lower_all(args, argmv, cx)
+        state.gate += 1
         try:
             error = self.call_c(self.func_arg, state.ctx_arg, args_arg, self.nargs, res_arg,
                                 self.nres)
         finally:
-            state.busy -= 1
+            state.gate -= 1
         cx.finish()
         if error:
             raise state.fail(error, f"{self.label}()")
@@ -135,14 +139,13 @@ class Export:
 
     def lifted(self, resbuf: Any, cx: Cx) -> Any:
         try:
-            return self.lift(ctypes.string_at(ctypes.addressof(resbuf), 32), 0, cx)  # type: ignore[misc]
+            return self.lift(memoryview(resbuf).cast("B"), 0, cx)  # type: ignore[misc]
         finally:
             free_result(resbuf)
 
     def wrapper(self) -> Callable[..., Any]:
-        fast = None if self.release_gil else fast_wrapper(self)
-        if fast is not None:
-            return fast
+        if not self.release_gil:
+            return generated_wrapper(self)
         invoke = self.invoke
 
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -154,6 +157,5 @@ class Export:
 def free_result(resbuf: Any) -> None:
     """Free the engine's result value and leave a plain bool in its place: the engine
     assigns the next result over the old one, dropping whatever it finds there."""
-    address = ctypes.addressof(resbuf)
-    _capi.val_delete(address)
-    ctypes.memset(address, 0, 32)
+    _capi.val_delete(ctypes.addressof(resbuf))
+    memoryview(resbuf).cast("B")[0] = 0

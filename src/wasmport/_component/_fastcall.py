@@ -1,17 +1,17 @@
-"""A generated wrapper per export whose parameters are scalars or strings, and whose
-result is a scalar, a string or nothing: the common shape of a hot call.
+"""A generated wrapper per export: the whole call in one Python function, no loops.
 
-The kinds of the reused argument values are written once; a call checks each
-argument inline (``x.__class__ is int`` and a chained range test; anything else
-takes the exact checks of ``_lower``), writes the payloads with one ``pack_into``
-each, calls the engine and unpacks the result in place::
+Scalar and string arguments are checked inline (``x.__class__ is int`` and a
+chained range test; anything else takes the exact checks of ``_lower``) and
+written with one ``pack_into`` each; their kinds are written into the reused
+argument buffer once.  Other arguments call their lowerer.  Scalar and string
+results are unpacked in place; others call their lifter.  For ``add(u32, u32)``::
 
     def add(a, b):
-        if _sh.cause is not None or _st.drops or _st.busy: _enter()
+        if _st.gate: _enter()
         if a.__class__ is not int or not 0 <= a <= 4294967295: a = _chk0(a)
+        _p0(_mv, 8, a)
         ...
-        _p0(_mv, 8, a); _p1(_mv, 40, b)
-        _st.busy += 1; _e = _call(_f, _ctx, _args, _n, _res, _nr); _st.busy -= 1
+        _st.gate += 1; _e = _call(_f, _ctx, _args, _n, _res, _nr); _st.gate -= 1
         if _e: raise _fail(_e)
         return _u(_rmv, 8)[0]
 """
@@ -24,8 +24,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _capi
+from ._abi import BYTES_DATA, F32_MAX, INT_RANGES, KIND, MEM
 from ._checked import Bad
-from ._lower import BYTES_DATA, F32_MAX, INT_RANGES, KIND, as_char, as_float, as_int, encode
+from ._lower import as_char, as_float, as_int, encode
 from ._state import reentered
 from ._types import Prim
 
@@ -55,34 +56,55 @@ def _checker(export: Any, i: int, kind: str) -> Callable[[Any], Any]:
     return check
 
 
-def _param_lines(i: int, name: str, kind: str) -> list[str]:
+def _scalar_lines(i: int, name: str, kind: str, pack: bool = True) -> list[str]:
     off = 32 * i + 8
+    if kind == "char":
+        return [f"    {name} = _chk{i}({name})"] + (
+            [f"    _p{i}(_mv, {off}, {name})"] if pack else [])
     if kind in INT_RANGES:
         low, high = INT_RANGES[kind]
-        return [f"    if {name}.__class__ is not int or not {low} <= {name} <= {high}:",
-                f"        {name} = _chk{i}({name})", f"    _p{i}(_mv, {off}, {name})"]
-    if kind in ("f32", "f64"):
+        test = f"{name}.__class__ is not int or not {low} <= {name} <= {high}"
+    elif kind in ("f32", "f64"):
         bound = F32_MAX if kind == "f32" else 1.7976931348623157e308
-        test = f"not -{bound!r} <= {name} <= {bound!r}"
-        return [f"    if {name}.__class__ is not float or {test}:",
-                f"        {name} = _chk{i}({name})", f"    _p{i}(_mv, {off}, {name})"]
-    if kind == "bool":
-        return [f"    if {name} is not True and {name} is not False:",
-                f"        {name} = _chk{i}({name})", f"    _p{i}(_mv, {off}, {name})"]
-    if kind == "char":
-        return [f"    _p{i}(_mv, {off}, _chk{i}({name}))"]
+        test = f"{name}.__class__ is not float or not -{bound!r} <= {name} <= {bound!r}"
+    else:
+        test = f"{name} is not True and {name} is not False"
+    lines = [f"    if {test}:", f"        {name} = _chk{i}({name})"]
+    return lines + ([f"    _p{i}(_mv, {off}, {name})"] if pack else [])
+
+
+def _packed(kinds: list[str], names: list[str]) -> tuple[Any, str]:
+    """One pack_into for all-scalar arguments: kinds and payloads of every value at once."""
+    fmt = "<"
+    for kind in kinds:
+        code = _SCALARS[kind]
+        fmt += f"B7x{code}{24 - struct.calcsize('<' + code)}x"
+    values = ", ".join(f"{KIND[k]}, {n}" for k, n in zip(kinds, names, strict=True))
+    return struct.Struct(fmt).pack_into, f"    _pall(_mv, 0, {values})"
+
+
+def _string_lines(i: int, name: str) -> list[str]:
     return [f"    if {name}.__class__ is str:", "        try:",
             f"            _d{i} = {name}.encode()", "        except UnicodeEncodeError:",
             f"            _d{i} = _chk{i}({name})", "    else:",
             f"        _d{i} = _chk{i}({name})",
-            f"    _p{i}(_mv, {off}, _len(_d{i}), _id(_d{i}) + {BYTES_DATA})"]
+            f"    _p{i}(_mv, {32 * i + 8}, _len(_d{i}), _id(_d{i}) + {BYTES_DATA})"]
 
 
-def _result_lines(kind: str | None) -> list[str]:
+def _general_lines(i: int, name: str) -> list[str]:
+    return ["    try:", f"        _l{i}({name}, _mv, {32 * i}, _cx)",
+            "    except BaseException as _b:", f"        raise _bad(_b, {i})"]
+
+
+def _result_lines(kind: str | None, lifted: bool) -> list[str]:
+    if lifted:
+        return ["    try:", "        return _lift(_rmv, 0, _cx)", "    finally:",
+                "        _delete(_res_address)", "        _rmv[0] = 0"]
     if kind is None:
         return ["    return None"]
     if kind == "string":
-        return ["    _s, _q = _u(_rmv, 8)", "    _v = _string_at(_q, _s).decode() if _s else ''",
+        return ["    _s, _q = _u(_rmv, 8)",
+                "    _v = _mem[_q:_q + _s].tobytes().decode() if _s else ''",
                 "    _delete(_res_address)", "    _rmv[0] = 0", "    return _v"]
     if kind == "char":
         return ["    return _chr(_u(_rmv, 8)[0])"]
@@ -92,43 +114,66 @@ def _result_lines(kind: str | None) -> list[str]:
 def _namespace(export: Any) -> dict[str, Any]:
     state = export.state
     return {
-        "_st": state, "_sh": state.shared, "_call": export.call_c, "_f": export.func_arg,
+        "_st": state, "_call": export.call_c, "_f": export.func_arg,
         "_ctx": state.ctx_arg, "_args": export.args_arg, "_res": export.res_arg,
-        "_n": export.nargs, "_nr": export.nres, "_mv": memoryview(export.args).cast("B"),
-        "_rmv": memoryview(export.results).cast("B"), "_id": id, "_len": len, "_chr": chr,
-        "_string_at": ctypes.string_at, "_delete": _capi.val_delete,
+        "_n": export.nargs, "_nr": export.nres, "_mv": export.argmv, "_rmv": export.resmv,
+        "_id": id, "_len": len, "_chr": chr, "_cx": export.cx, "_lift": export.lift,
+        "_mem": MEM, "_delete": _capi.val_delete,
         "_res_address": ctypes.addressof(export.results),
         "_enter": lambda: _enter(export),
         "_fail": lambda error: state.fail(error, f"{export.label}()"),
+        "_bad": lambda exc, i: _bad(export, exc, i),
     }
 
 
-def fast_wrapper(export: Any) -> Callable[..., Any] | None:
-    """The generated wrapper of an export, or None when its types need the general path."""
-    params = [_kind_of(t) for _n, t in export.func.type.params]
+def generated_wrapper(export: Any) -> Callable[..., Any]:
+    """The generated wrapper of one export (GIL held, buffers reused)."""
+    kinds = [_kind_of(t) for _n, t in export.func.type.params]
     result = export.func.type.result
-    result_kind = _kind_of(result) if result is not None else None
-    if None in params or (result is not None and result_kind is None):
-        return None
+    result_kind = _kind_of(result)
+    lifted = result is not None and result_kind is None
+    general = None in kinds
     ns = _namespace(export)
     lines = [f"def call({', '.join(export.names)}):",
-             "    if _sh.cause is not None or _st.drops or _st.busy:", "        _enter()"]
-    kinds = memoryview(export.args).cast("B")
-    for i, (name, kind) in enumerate(zip(export.names, params, strict=True)):
-        assert kind is not None
-        kinds[32 * i] = KIND[kind]  # written once: the buffer is reused
+             "    if _st.gate:", "        _enter()"]
+    if general or lifted:
+        lines.append("    _cx.reset()")
+    scalar_only = bool(kinds) and all(k is not None and k != "string" for k in kinds)
+    for i, (name, kind) in enumerate(zip(export.names, kinds, strict=True)):
+        if kind is None:
+            ns[f"_l{i}"] = export.lowers[i]
+            lines += _general_lines(i, name)
+            continue
+        export.argmv[32 * i] = KIND[kind]  # written once: the buffer is reused
         ns[f"_p{i}"] = struct.Struct(f"<{_SCALARS.get(kind, 'QQ')}").pack_into
         ns[f"_chk{i}"] = _checker(export, i, kind)
-        lines += _param_lines(i, name, kind)
-    lines += ["    _st.busy += 1", "    _e = _call(_f, _ctx, _args, _n, _res, _nr)",
-              "    _st.busy -= 1", "    if _e:", "        raise _fail(_e)"]
-    if result_kind is not None:
+        lines += _string_lines(i, name) if kind == "string" else \
+            _scalar_lines(i, name, kind, pack=not scalar_only)
+    if scalar_only:
+        ns["_pall"], line = _packed(kinds, export.names)  # type: ignore[arg-type]
+        lines.append(line)
+    lines += ["    _st.gate += 1", "    _e = _call(_f, _ctx, _args, _n, _res, _nr)",
+              "    _st.gate -= 1"]
+    if general:
+        lines += ["    if _cx.moved or _cx.after or _cx.borrowed_reps:", "        _cx.finish()"]
+    lines += ["    if _e:", "        raise _fail(_e)"]
+    if result_kind is not None and not lifted:
         ns["_u"] = struct.Struct("<" + _SCALARS.get(result_kind, "QQ")).unpack_from
-    lines += _result_lines(result_kind)
+    lines += _result_lines(result_kind, lifted)
     exec(compile("\n".join(lines), f"<wasmport component {export.label}>", "exec"), ns)
     call: Callable[..., Any] = ns["call"]
     call.__name__ = call.__qualname__ = export.label.rsplit(".", 1)[-1]
     return call
+
+
+def _bad(export: Any, exc: BaseException, i: int) -> BaseException:
+    """A lowering failure: undo what the call made so far; a Bad names the parameter."""
+    export.cx.unwind()
+    if isinstance(exc, Bad):
+        err = exc.error(export.where(), f"parameter {export.names[i]}")
+        err.__suppress_context__ = True
+        return err
+    return exc
 
 
 def _enter(export: Any) -> None:

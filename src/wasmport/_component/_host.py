@@ -83,6 +83,8 @@ class HostFunc:
         result = func.type.result
         self.lower = lowerer(result, space) if result is not None else None
         self.wraps_result = isinstance(result, ResultType)
+        self.scratch = ffi.wasmtime_component_val_t()  # only used between lower and clone
+        self.scratch_mv = memoryview(self.scratch).cast("B")
 
     def __call__(self, args: int, nargs: int, results: int) -> int:
         cx = Cx(self.state)
@@ -105,13 +107,12 @@ class HostFunc:
             return err
 
     def write(self, value: Any, results: int, cx: Cx) -> None:
-        scratch = ffi.wasmtime_component_val_t()
         try:
-            self.lower(value, memoryview(scratch).cast("B"), 0, cx)  # type: ignore[misc]
+            self.lower(value, self.scratch_mv, 0, cx)  # type: ignore[misc]
         except Bad as bad:
             raise bad.error(f"{self.state.where}: host {self.label}()", "returned value") \
                 from None
-        _capi.val_clone(ctypes.addressof(scratch), results)
+        _capi.val_clone(ctypes.addressof(self.scratch), results)
 
 
 def _arity_ok(target: Any, count: int) -> bool:

@@ -1,9 +1,10 @@
 """Lifting: ``wasmtime_component_val_t`` values the engine made, into Python values.
 
 ``lifter(ty, space)`` builds, once per type, ``lift(buf, off, cx) -> value`` reading
-one 32-byte value at ``buf[off:]``, a bytes copy; arrays it points at are copied
-with one ``string_at`` each.  The engine has already validated what it lifted
-(UTF-8, chars, discriminants), so nothing here can meet a malformed value.  Resource
+one 32-byte value at ``buf[off:]``; arrays it points at are read in place through
+``MEM`` (all memory as one memoryview), so only the Python values are made.  The
+engine has already validated what it lifted (UTF-8, chars, discriminants), so
+nothing here can meet a malformed value.  Resource
 handles are cloned: the caller frees the engine's values with ``val_delete``.
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from ctypes import string_at
 from typing import Any
 
+from ._abi import MEM
 from ._pytypes import TypeSpace
+from ._recordfast import fast_record_lifter, simple
 from ._types import (
     EnumType,
     FlagsType,
@@ -53,23 +55,20 @@ def _prim(kind: str) -> Lift:
 
 def lift_string(buf: Any, off: int, cx: Any) -> str:
     size, ptr = _PAIR(buf, off)
-    return string_at(ptr, size).decode("utf-8") if size else ""
+    return MEM[ptr:ptr + size].tobytes().decode() if size else ""
 
 
 def _list(ty: ListType, space: TypeSpace) -> Lift:
     if ty.element == Prim("u8"):
         def lift_bytes(buf: Any, off: int, cx: Any) -> bytes:
             count, ptr = _PAIR(buf, off)
-            return string_at(ptr, 32 * count)[8::32] if count else b""
+            return MEM[ptr + 8:ptr + 32 * count:32].tobytes() if count else b""
         return lift_bytes
     element = lifter(ty.element, space)
 
     def lift_list(buf: Any, off: int, cx: Any) -> list[Any]:
         count, ptr = _PAIR(buf, off)
-        if not count:
-            return []
-        raw = string_at(ptr, 32 * count)
-        return [element(raw, 32 * i, cx) for i in range(count)]
+        return [element(MEM, ptr + 32 * i, cx) for i in range(count)]
     return lift_list
 
 
@@ -78,24 +77,24 @@ def _tuple(ty: TupleType, space: TypeSpace) -> Lift:
 
     def lift_tuple(buf: Any, off: int, cx: Any) -> tuple[Any, ...]:
         count, ptr = _PAIR(buf, off)
-        raw = string_at(ptr, 32 * count)
-        return tuple(lift(raw, 32 * i, cx) for i, lift in enumerate(items))
+        return tuple([lift(MEM, ptr + 32 * i, cx) for i, lift in enumerate(items)])
     return lift_tuple
 
 
 def _record(ty: RecordType, space: TypeSpace) -> Lift:
     cls = space.record(ty)
+    if simple(ty):
+        return fast_record_lifter(ty, cls)
     fields = [lifter(t, space) for _name, t in ty.fields]
 
     def lift_record(buf: Any, off: int, cx: Any) -> Any:
         count, ptr = _PAIR(buf, off)
-        raw = string_at(ptr, 48 * count)
-        return cls(*[lift(raw, 48 * i + 16, cx) for i, lift in enumerate(fields)])
+        return cls(*[lift(MEM, ptr + 48 * i + 16, cx) for i, lift in enumerate(fields)])
     return lift_record
 
 
 def _payload(lift: Lift, ptr: int, cx: Any) -> Any:
-    return lift(string_at(ptr, 32), 0, cx)
+    return lift(MEM, ptr, cx)
 
 
 def _variant(ty: VariantType, space: TypeSpace) -> Lift:
@@ -105,7 +104,7 @@ def _variant(ty: VariantType, space: TypeSpace) -> Lift:
 
     def lift_variant(buf: Any, off: int, cx: Any) -> Any:
         size, name, payload = _VARIANT(buf, off)
-        cls, lift = cases[string_at(name, size)]
+        cls, lift = cases[MEM[name:name + size].tobytes()]
         return cls(_payload(lift, payload, cx)) if lift is not None else cls()
     return lift_variant
 
@@ -116,7 +115,7 @@ def _enum(ty: EnumType, space: TypeSpace) -> Lift:
 
     def lift_enum(buf: Any, off: int, cx: Any) -> Any:
         size, ptr = _PAIR(buf, off)
-        return members[string_at(ptr, size)]
+        return members[MEM[ptr:ptr + size].tobytes()]
     return lift_enum
 
 
@@ -127,11 +126,9 @@ def _flags(ty: FlagsType, space: TypeSpace) -> Lift:
     def lift_flags(buf: Any, off: int, cx: Any) -> Any:
         count, ptr = _PAIR(buf, off)
         value = cls(0)
-        if count:
-            table = string_at(ptr, 16 * count)
-            for i in range(count):
-                size, name = _NAMES(table, 16 * i)
-                value |= members[string_at(name, size)]
+        for i in range(count):
+            size, name = _NAMES(MEM, ptr + 16 * i)
+            value |= members[MEM[name:name + size].tobytes()]
         return value
     return lift_flags
 

@@ -17,6 +17,7 @@ from .._errors import IncompatibleImportError, LinkError, UnknownImportError
 from . import _capi
 from ._boundary import failure
 from ._host import HostFunc, _destroy, _dispatch, _forget, register, target_of
+from ._hostfast import fast_host
 from ._names import camel, snake
 from ._resources import HostKind
 from ._state import InstanceState
@@ -123,7 +124,9 @@ class LinkPlan:
             _capi.resource_type_delete(rtype)
 
     def add_func(self, inst: int, name: str, func: Function, target: Any, label: str) -> None:
-        host = HostFunc(self.state, func, target, self.space, label)
+        where = f"{self.state.where}: host {label}()"
+        host = fast_host(func, target, where) or HostFunc(self.state, func, target, self.space,
+                                                           label)
         key = register(host)
         data, size = _name(name)
         _check(_capi.linker_instance_add_func(inst, data, size, _dispatch, key, _forget),

@@ -2,9 +2,10 @@
 
 ``lowerer(ty, space)`` builds, once per type, a function ``lower(value, mv, off, cx)``
 that checks ``value`` and writes one 32-byte value at ``mv[off:]``.  Nested arrays
-(list elements, record entries, payloads) go into ctypes buffers that ``cx.keep``
-holds until the call is over: the engine only reads call arguments (it copies
-them into its own values first), so nothing here is handed over to Rust.
+(list elements, record entries, payloads) are carved out of the call context's
+arena (``cx.alloc``), alive until the call is over: the engine only reads call
+arguments (it copies them into its own values first), so nothing here is handed
+over to Rust.
 
 Checks, before anything reaches the engine: ``bool`` is not an int, integers are
 range-checked (OverflowError, never a wrap), a char is one code point and no
@@ -15,15 +16,32 @@ str, records their dataclass or any object with the fields as attributes.
 
 from __future__ import annotations
 
-import ctypes
 import operator
 import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._abi import (
+    BYTES_DATA,
+    ENUM,
+    F32_MAX,
+    FLAGS,
+    INT_RANGES,
+    KIND,
+    LIST,
+    OPTION,
+    PACKERS,
+    RECORD,
+    RESOURCE,
+    RESULT,
+    TUPLE,
+    VARIANT,
+    data_address,
+)
 from ._checked import Bad, show
 from ._names import snake
 from ._pytypes import TypeSpace
+from ._recordfast import fast_record_lowerer, simple
 from ._types import (
     EnumType,
     FlagsType,
@@ -41,41 +59,11 @@ from .values import Err, Ok, Some
 
 Lower = Callable[[Any, Any, int, Any], None]
 
-# wasmtime_component_valkind_t
-KIND = {"bool": 0, "s8": 1, "u8": 2, "s16": 3, "u16": 4, "s32": 5, "u32": 6, "s64": 7,
-        "u64": 8, "f32": 9, "f64": 10, "char": 11, "string": 12}
-LIST, RECORD, TUPLE, VARIANT, ENUM, OPTION, RESULT, FLAGS, RESOURCE = range(13, 22)
-
-INT_RANGES = {"s8": (-(2**7), 2**7 - 1), "u8": (0, 2**8 - 1), "s16": (-(2**15), 2**15 - 1),
-              "u16": (0, 2**16 - 1), "s32": (-(2**31), 2**31 - 1), "u32": (0, 2**32 - 1),
-              "s64": (-(2**63), 2**63 - 1), "u64": (0, 2**64 - 1)}
-_FORMATS = {"s8": "b", "u8": "B", "s16": "h", "u16": "H", "s32": "i", "u32": "I",
-            "s64": "q", "u64": "Q", "f32": "f", "f64": "d", "bool": "?", "char": "I"}
-PACKERS = {name: struct.Struct(f"<B7x{code}").pack_into for name, code in _FORMATS.items()}
 _HEAD = struct.Struct("<B7xQQ").pack_into      # kind, size, pointer (strings, lists, ...)
 _PTR = struct.Struct("<B7xQ").pack_into        # kind, pointer (option, resource)
 _VARIANT = struct.Struct("<B7xQQQ").pack_into  # kind, name size, name pointer, payload
 _RESULT = struct.Struct("<B7x?7xQ").pack_into  # kind, is_ok, payload
 _NAME = struct.Struct("<QQ").pack_into
-F32_MAX = 3.4028234663852886e38
-
-# Where a bytes object keeps its data: a CPython fact, checked here once.
-BYTES_DATA = bytes.__basicsize__ - 1
-_probe = b"wasmport"
-if ctypes.string_at(id(_probe) + BYTES_DATA, len(_probe)) != _probe:  # pragma: no cover
-    raise ImportError("wasmport: cannot locate the data of a bytes object")
-
-
-def data_address(data: bytes) -> int:
-    """The address of an exact ``bytes`` object's data (valid while it lives)."""
-    return id(data) + BYTES_DATA
-
-
-def buffer(size: int, cx: Any) -> tuple[Any, int]:
-    """A zeroed buffer kept alive for the call: (memoryview, address)."""
-    raw = (ctypes.c_uint8 * size)()
-    cx.keep.append(raw)
-    return memoryview(raw).cast("B"), ctypes.addressof(raw)
 
 
 def as_int(value: Any, kind: str) -> int:
@@ -167,10 +155,13 @@ def _lower_bytes(v: Any, mv: Any, off: int, cx: Any) -> None:
             raise Bad(f"expected a bytes-like object (list<u8>), got {show(v)}")
     data = memoryview(v).cast("B") if not isinstance(v, bytes) else v
     count = len(data)
-    elems, address = buffer(32 * count or 1, cx)
-    elems[0:32 * count:32] = bytes((KIND["u8"],)) * count
-    elems[8:32 * count:32] = data
+    elems, at, address = cx.alloc(32 * count)
+    elems[at:at + 32 * count:32] = _U8_KINDS[:count] if count <= 4096 else b"\x02" * count
+    elems[at + 8:at + 32 * count:32] = data
     _HEAD(mv, off, LIST, count, address)
+
+
+_U8_KINDS = bytes((KIND["u8"],)) * 4096
 
 
 def sequence(v: Any, what: str) -> Sequence[Any]:
@@ -186,10 +177,10 @@ def _list(ty: ListType, space: TypeSpace) -> Lower:
 
     def lower_list(v: Any, mv: Any, off: int, cx: Any) -> None:
         items = sequence(v, "list")
-        elems, address = buffer(32 * len(items) or 1, cx)
+        elems, at, address = cx.alloc(32 * len(items))
         for i, item in enumerate(items):
             try:
-                element(item, elems, 32 * i, cx)
+                element(item, elems, at + 32 * i, cx)
             except Bad as bad:
                 bad.at(f"[{i}]")
                 raise
@@ -205,10 +196,10 @@ def _tuple(ty: TupleType, space: TypeSpace) -> Lower:
         values = sequence(v, f"tuple of {count}")
         if len(values) != count:
             raise Bad(f"expected a tuple of {count} items, got {len(values)}")
-        elems, address = buffer(32 * count or 1, cx)
+        elems, at, address = cx.alloc(32 * count)
         for i, (item, lower) in enumerate(zip(values, items, strict=True)):
             try:
-                lower(item, elems, 32 * i, cx)
+                lower(item, elems, at + 32 * i, cx)
             except Bad as bad:
                 bad.at(f"[{i}]")
                 raise
@@ -229,35 +220,38 @@ class _Names:
 def _record(ty: RecordType, space: TypeSpace) -> Lower:
     fields = [(snake(name), lowerer(t, space)) for name, t in ty.fields]
     names = _Names([name for name, _ in ty.fields])
-    template = bytearray(48 * len(fields) or 48)
+    size = 48 * len(fields)
+    template = bytearray(size)
     for i in range(len(fields)):
         template[48 * i:48 * i + 16] = names.table[16 * i:16 * i + 16]
-    entry = ctypes.c_uint8 * len(template)
+    steps = [(attr, lower, 48 * i + 16) for i, (attr, lower) in enumerate(fields)]
 
     def lower_record(v: Any, mv: Any, off: int, cx: Any) -> None:
-        raw = entry.from_buffer_copy(template)
-        cx.keep.append(raw)
-        entries = memoryview(raw).cast("B")
-        for i, (attr, lower) in enumerate(fields):
+        entries, at, address = cx.alloc(size)
+        entries[at:at + size] = template
+        for attr, lower, field_off in steps:
             try:
                 item = getattr(v, attr)
             except AttributeError:
                 raise Bad(f"expected a {ty.name or 'record'} (an object with the field "
                           f"{attr!r}), got {show(v)}") from None
             try:
-                lower(item, entries, 48 * i + 16, cx)
+                lower(item, entries, at + field_off, cx)
             except Bad as bad:
                 bad.at(f".{attr}")
                 raise
-        _HEAD(mv, off, RECORD, len(fields), ctypes.addressof(raw))
+        _HEAD(mv, off, RECORD, len(fields), address)
     lower_record.__wit_names__ = names  # type: ignore[attr-defined]
+    if simple(ty):
+        return fast_record_lowerer(ty, lower_record)
     return lower_record
 
 
 def _payload(lower: Lower, v: Any, cx: Any, step: str) -> int:
-    mv, address = buffer(32, cx)
+    mv, at, address = cx.alloc(32)
+    address = int(address)
     try:
-        lower(v, mv, 0, cx)
+        lower(v, mv, at, cx)
     except Bad as bad:
         bad.at(step)
         raise
@@ -308,9 +302,9 @@ def _flags(ty: FlagsType, space: TypeSpace) -> Lower:
         if not isinstance(v, cls):
             raise Bad(f"expected {cls.__name__} flags, got {show(v)}")
         bits = [i for i in range(len(ty.flags)) if v.value >> i & 1]
-        table, address = buffer(16 * len(bits) or 16, cx)
+        table, at, address = cx.alloc(16 * len(bits))
         for slot, i in enumerate(bits):
-            table[16 * slot:16 * slot + 16] = names.table[16 * i:16 * i + 16]
+            table[at + 16 * slot:at + 16 * slot + 16] = names.table[16 * i:16 * i + 16]
         _HEAD(mv, off, FLAGS, len(bits), address)
     lower_flags.__wit_names__ = names  # type: ignore[attr-defined]
     return lower_flags

@@ -47,7 +47,7 @@ class GuestResource:
 
     def _adopt(self, ptr: int, own: bool) -> None:
         self._wp_ptr = ptr
-        self._wp_final = weakref.finalize(self, self._wp_state.drops.append, ptr) if own \
+        self._wp_final = weakref.finalize(self, self._wp_state.queue_drop, ptr) if own \
             else None
 
     def _wp_handle(self) -> int:

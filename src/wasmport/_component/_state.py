@@ -27,15 +27,18 @@ from .._errors import InstancePoisonedError, Trap
 from . import _capi
 from ._boundary import failure
 
+ALERT = 1 << 30  # added to an instance's gate while it must not take the fast path
+
 
 class StorePoison:
     """The first failure of any component instance of one store."""
 
-    __slots__ = ("cause", "owner")
+    __slots__ = ("cause", "owner", "states")
 
     def __init__(self) -> None:
         self.cause: BaseException | None = None
         self.owner: Any = None  # the InstanceState whose call failed (a weak reference)
+        self.states: weakref.WeakSet[InstanceState] = weakref.WeakSet()
 
 
 _poison_of: weakref.WeakKeyDictionary[Any, StorePoison] = weakref.WeakKeyDictionary()
@@ -57,7 +60,24 @@ class InstanceState:
         self.shared = store_poison(store)
         self.drops: list[int] = []  # owned resource_any_t* addresses to drop
         self.resources = resources
-        self.busy = 0  # calls of this instance now on the stack
+        # One int the generated wrappers test: the calls of this instance now on the
+        # stack, plus ALERT while handles wait to be dropped or the store is poisoned.
+        self.gate = 0
+        self.shared.states.add(self)
+        self.refresh()
+
+    @property
+    def busy(self) -> int:
+        return self.gate % ALERT
+
+    def refresh(self) -> None:
+        alert = ALERT if (self.drops or self.shared.cause is not None) else 0
+        self.gate = self.busy + alert
+
+    def queue_drop(self, ptr: int) -> None:
+        """From the garbage collector: drop this handle before the next call."""
+        self.drops.append(ptr)
+        self.refresh()
 
     @property
     def poison(self) -> BaseException | None:
@@ -77,12 +97,15 @@ class InstanceState:
                 instance=self.where, cause=cause)
         if self.drops and not self.busy:
             self.flush()
+            self.refresh()
 
     def fail(self, error: int, label: str) -> BaseException:
         """The exception for a failed call; the store's instances are poisoned from now on."""
         exc = failure(error, f"{self.where}: {label}")
         if self.shared.cause is None:
             self.shared.cause, self.shared.owner = exc, weakref.ref(self)
+            for state in list(self.shared.states):
+                state.refresh()
         return exc
 
     def flush(self) -> None:
@@ -103,18 +126,52 @@ class InstanceState:
 
 
 class Cx:
-    """One call's context: buffers to keep alive, handles moved, things to free after."""
+    """One call's context: an arena for nested values, handles moved, things to free after.
 
-    __slots__ = ("keep", "moved", "after", "borrowed_reps", "lent", "resources", "state")
+    The arena is a bump allocator over 8-aligned ctypes chunks; when a call needs more
+    than the current chunk holds, a bigger chunk replaces it (the old one stays alive
+    until the call is over).  An export keeps its context and resets it per call.
+    """
 
-    def __init__(self, state: InstanceState) -> None:
-        self.keep: list[Any] = []
+    __slots__ = ("keep", "chunks", "moved", "after", "borrowed_reps", "lent", "resources",
+                 "state", "mv", "base", "cap", "used", "size")
+
+    def __init__(self, state: InstanceState, size: int = 1024) -> None:
+        self.keep: list[Any] = []        # objects the arguments point into (encoded strings)
+        self.chunks: list[Any] = []
         self.moved: list[Any] = []       # guest handles passed as own<T>: the guest has them
         self.after: list[int] = []       # resource_any_t* made for this call only
         self.borrowed_reps: list[int] = []  # host objects lent for this call only
         self.lent: list[Any] = []        # borrow<T> handles valid during a host call only
         self.resources = state.resources
         self.state = state
+        self.cap = 0
+        self.used = 0
+        self.size = size  # the first chunk is made when something needs it
+
+    def _chunk(self, size: int) -> None:
+        raw = (ctypes.c_uint64 * ((size + 7) // 8))()
+        self.chunks.append(raw)
+        self.mv = memoryview(raw).cast("B")
+        self.base = ctypes.addressof(raw)
+        self.cap = len(self.mv)
+        self.used = 0
+
+    def alloc(self, size: int) -> tuple[Any, int, int]:
+        """``size`` bytes for this call: (memoryview, offset in it, address)."""
+        off = self.used
+        if off + size > self.cap or not self.cap:
+            self._chunk(max(2 * self.cap, size, self.size))
+            off = 0
+        self.used = off + ((size + 7) & ~7)
+        return self.mv, off, self.base + off
+
+    def reset(self) -> None:
+        """Ready for the next call, keeping the current chunk."""
+        self.used = 0
+        self.keep.clear()
+        if len(self.chunks) > 1:
+            del self.chunks[:-1]
 
     def finish(self) -> None:
         """After the engine call: moved handles are gone, temporary handles freed."""
@@ -131,7 +188,9 @@ class Cx:
         for handle in self.lent:
             handle._moved()
         self.after.clear()
-        self.keep.clear()
+        self.borrowed_reps.clear()
+        self.lent.clear()
+        self.moved.clear()
 
     def unwind(self) -> None:
         """Lowering failed before the engine was called: undo the handles made so far."""

@@ -30,7 +30,6 @@ from ._types import (
     UnsupportedType,
     VariantType,
     WitType,
-    World,
 )
 
 Aliases = dict[WitType, str]
