@@ -19,8 +19,10 @@ from ._resources import GuestResource, Resources
 from ._state import InstanceState
 from ._types import Function, Interface, ResourceType, TypeDef
 
-# Exports a toolchain adds for itself, not part of the guest author's world.
-HIDDEN_EXPORTS = frozenset({"exports.init", "componentize-py#CallIndirect"})
+def hidden(name: str, item: Any) -> bool:
+    """componentize-py's own export (an interface ``exports`` holding only ``init``),
+    which the guest author never wrote: not shown on the instance."""
+    return name == "exports" and isinstance(item, Interface) and set(item.functions) == {"init"}
 
 
 class ComponentInstance:
@@ -121,14 +123,14 @@ class _Builder:
         members: dict[str, Any] = {}
         by_wit: dict[str, Any] = {}
         for name, item in world.exports.items():
-            if isinstance(item, Function) and name not in HIDDEN_EXPORTS:
+            if isinstance(item, Function):
                 members[snake(name)] = by_wit[name] = self.func(name, 0, item, snake(name))
         for item in world.imports.values():
             if isinstance(item, TypeDef):
                 members.update(self.space.named(item))
         spaces = self.namespaces()
         by_wit.update(spaces)
-        shorts = short_names([n for n in spaces if n not in HIDDEN_EXPORTS], set(members))
+        shorts = short_names(list(spaces), set(members))
         for full, short in shorts.items():
             members[short] = spaces[full]
         return Namespace("", members, by_wit)
@@ -137,7 +139,7 @@ class _Builder:
         world = self.code.world
         out: dict[str, Namespace] = {}
         for name, item in world.exports.items():
-            if isinstance(item, Interface) and name not in HIDDEN_EXPORTS:
+            if isinstance(item, Interface) and not hidden(name, item):
                 out[name] = self.interface(name, _merged(world.imports.get(name), item), True)
         for name, item in world.imports.items():
             if isinstance(item, Interface) and name not in out:
