@@ -160,4 +160,4 @@ def test_wit_names_every_item_wasm_tools_names(guest: Any) -> None:
     theirs = subprocess.run([wasm_tools(), "component", "wit", str(GUEST)], check=True,
                             capture_output=True, text=True).stdout
     assert _names(guest.wit) == _names(theirs)
-    assert len(_names(theirs)) > 300
+    assert len(_names(theirs)) > 100  # the WASI world and the guest

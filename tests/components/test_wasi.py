@@ -59,12 +59,13 @@ def test_wasi_http_needs_wasi_and_is_off_by_default(new: Any) -> None:
 def test_a_component_cannot_reach_wasi_without_a_store_context() -> None:
     """wasmtime-py aborts the process when WASI is linked but the store has none; here
     the two cannot come apart, so the worst outcome is a LinkError (checked in a child)."""
+    path = str(FIXTURES / "wasienv" / "wasienv.wasm")
     script = f"""
 import wasmtime
 from wasmport._component import compile_component, instantiate
 from wasmport._errors import LinkError
 engine = wasmtime.Engine()
-code = compile_component(engine, open({str(FIXTURES / "wasienv" / "wasienv.wasm")!r}, "rb").read(), "w")
+code = compile_component(engine, open({path!r}, "rb").read(), "w")
 try:
     instantiate(wasmtime.Store(engine), code, {{}})
 except LinkError:

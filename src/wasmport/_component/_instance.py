@@ -19,6 +19,7 @@ from ._resources import GuestResource, Resources
 from ._state import InstanceState
 from ._types import Function, Interface, ResourceType, TypeDef
 
+
 def hidden(name: str, item: Any) -> bool:
     """componentize-py's own export (an interface ``exports`` holding only ``init``),
     which the guest author never wrote: not shown on the instance."""
