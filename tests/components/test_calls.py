@@ -132,3 +132,21 @@ def test_release_gil_calls_work(new: Any) -> None:
     assert inst.exports.add(2, 3) == 5
     assert inst.exports.api.echo("x" * 100) == "x" * 100
     assert inst.exports.api.spin(10) == 10
+
+
+def test_a_host_function_cannot_reenter_its_instance(new: Any) -> None:
+    seen: list[BaseException] = []
+    box: dict[str, Any] = {}
+
+    class Host(_Host):
+        def add(self, a: int, b: int) -> int:
+            try:
+                box["inst"].exports.add(1, 2)
+            except wasmport.Trap as err:
+                seen.append(err)
+            return a + b
+    box["inst"] = inst = new("calc", {"test:calc/host": Host(), "tick": lambda: 1})
+    assert inst.exports.api.call_add(2, 3) == 5
+    assert "not reentrant" in str(seen[0])
+    assert not inst.poisoned  # refused before the engine was asked
+    assert inst.exports.add(1, 1) == 2
