@@ -10,17 +10,20 @@ from inside one export call.  Run: ``.venv/bin/python bench/bench_components.py`
 
 from __future__ import annotations
 
+import ctypes
 import statistics
+import struct
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import wasmtime
+from wasmtime import _ffi as ffi
 from wasmtime import component as wc
 
 import wasmport
-from wasmport._component import compile_component, instantiate
+from wasmport._component import _capi, compile_component, instantiate
 
 ROOT = Path(__file__).resolve().parent.parent
 CALC = ROOT / "tests" / "fixtures" / "components" / "calc" / "calc.wasm"
@@ -92,6 +95,56 @@ def core_add() -> Any:
     return lambda: mod.add(1, 2)
 
 
+def floors(engine: wasmtime.Engine) -> dict[str, Any]:
+    """The engine's own share: ``wasmtime_component_func_call`` with the arguments already
+    written and nothing lifted (what no Python-side converter can go below)."""
+    component = wc.Component(engine, CALC.read_bytes())
+    linker = wc.Linker(engine)
+    with linker.root() as root:
+        with root.add_instance("test:calc/host@0.1.0") as host:
+            for name in ("log", "add", "offset"):
+                host.add_func(name, lambda store, *a: None)
+        root.add_func("tick", lambda store: 1)
+    store = wasmtime.Store(engine)
+    inst = linker.instantiate(store, component)
+    api = inst.get_export_index(store, "test:calc/api@0.1.0")
+    data = TEXT.encode()
+    out = {}
+    for label, func, values in (
+            ("add(u32, u32) -> u32", inst.get_func(store, "add"), [(6, 1), (6, 2)]),
+            ("echo(string) 1 KiB", inst.get_func(store, inst.get_export_index(store, "echo", api)),
+             [(12, data)])):
+        args = (ffi.wasmtime_component_val_t * len(values))()
+        view = memoryview(args).cast("B")
+        for i, (kind, value) in enumerate(values):
+            if isinstance(value, bytes):
+                struct.pack_into("<B7xQQ", view, 32 * i, kind, len(value), id(value) + 32)
+            else:
+                struct.pack_into("<B7xI", view, 32 * i, kind, value)
+        out[label] = _raw_call(func, store, args, len(values), owns=label.startswith("echo"))
+    out["_keep"] = (store, inst, data)
+    return out
+
+
+def _raw_call(func: Any, store: wasmtime.Store, args: Any, count: int, owns: bool) -> Any:
+    results = ffi.wasmtime_component_val_t()
+    f, ctx, a, n, r, one = (ctypes.c_void_p(ctypes.addressof(func._func)),
+                            ctypes.c_void_p(ctypes.addressof(store._context().contents)),
+                            ctypes.byref(args), ctypes.c_size_t(count), ctypes.byref(results),
+                            ctypes.c_size_t(1))
+    where, kind, call, delete = ctypes.addressof(results), memoryview(results).cast("B"), \
+        _capi.func_call, _capi.val_delete
+    keep = (func, args)  # the owners of the addresses above
+
+    def run() -> None:
+        call(f, ctx, a, n, r, one)
+        if owns:  # a string result is the engine's: free it, as any caller must
+            delete(where)
+            kind[0] = 0
+        assert keep
+    return run
+
+
 def main() -> int:
     engine = wasmtime.Engine()
     mine, peer = ours(engine), theirs(engine)
@@ -107,6 +160,9 @@ def main() -> int:
         rows.append((name, a, b, b / a, goal))
     core, add_again = interleaved(core_add(), mine["add(u32, u32) -> u32"], number=2000,
                                   repeat=15)
+    floor = floors(engine)
+    bare = {name: interleaved(floor[name], peer[name], number=2000, repeat=9)
+            for name in ("add(u32, u32) -> u32", "echo(string) 1 KiB")}
     print("| call | wasmport | wasmtime.component | ratio | goal |")
     print("|---|---|---|---|---|")
     for name, a, b, ratio, goal in rows:
@@ -115,6 +171,11 @@ def main() -> int:
               f">= {goal:.0f}x: {mark} |")
     print(f"\ncomponent add {add_again * 1e6:.2f} µs vs wasmport core-module add "
           f"{core * 1e6:.2f} µs: {add_again / core:.1f}x (goal: within 2x)")
+    print("\nthe engine's share (func_call with arguments pre-written, nothing lifted, "
+          "through ctypes):")
+    for name, (floor_time, peer_time) in bare.items():
+        print(f"  {name}: {floor_time * 1e6:.2f} µs, so at most {peer_time / floor_time:.1f}x "
+              "faster than wasmtime.component through this C API")
     return 0
 
 

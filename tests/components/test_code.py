@@ -69,3 +69,8 @@ def test_imports_and_exports(code: Any) -> None:
     assert list(calc.imports) == ["test:calc/host@0.1.0", "tick"]
     assert set(calc.exports) == {"add", "now", "test:calc/api@0.1.0"}
     assert calc.world is calc.world  # read once
+
+
+def test_a_store_of_another_engine_is_refused(code: Any) -> None:
+    with pytest.raises(ValueError, match="another engine"):
+        instantiate(wasmtime.Store(wasmtime.Engine()), code("values"), {})

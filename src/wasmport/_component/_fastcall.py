@@ -114,6 +114,7 @@ def _result_lines(kind: str | None, lifted: bool) -> list[str]:
 def _namespace(export: Any) -> dict[str, Any]:
     state = export.state
     return {
+        "_export": export,  # owns the function value whose address _f is
         "_st": state, "_call": export.call_c, "_f": export.func_arg,
         "_ctx": state.ctx_arg, "_args": export.args_arg, "_res": export.res_arg,
         "_n": export.nargs, "_nr": export.nres, "_mv": export.argmv, "_rmv": export.resmv,

@@ -207,6 +207,9 @@ def instantiate(store: Any, code: Any, imports: Mapping[str, Any] | None = None,
 
 def _instantiate_error(err: BaseException, where: str) -> BaseException:
     text = str(err)
+    if "cross-`Engine`" in text:
+        return ValueError(f"{where}: the store belongs to another engine than the compiled "
+                          "component; use a store of the engine it was compiled with")
     if "matching implementation was not found" in text or "type mismatch" in text \
             or "expected" in text and "found" in text:
         return LinkError(f"{text}; provide the import with the WIT type the component expects",
