@@ -148,7 +148,7 @@ def _theirs(path: Path) -> str:
                           capture_output=True, text=True).stdout
 
 
-@pytest.mark.parametrize("name", ["calc", "values", "resources"])
+@pytest.mark.parametrize("name", ["calc", "values", "resources", "wasienv"])
 def test_wit_matches_wasm_tools(code: Any, name: str) -> None:
     mine = code(name).wit
     assert _normalized(mine) == _normalized(_theirs(FIXTURES / name / f"{name}.wasm"))
