@@ -179,3 +179,55 @@ package b:y@2.0.0 { interface api { h: func(); } }
     assert inst.exports.only.g.__wit_name__ == "g"
     with pytest.raises(AttributeError, match="has no member 'api'"):
         _ = inst.exports.api
+
+
+WORLD_TYPES = """
+package t:w@1.0.0;
+interface i { record p { x: u8 } f: func(v: p) -> p; }
+world w {
+  use i.{p};
+  type code = u8;
+  record rec { a: u32, b: list<mood> }
+  enum mood { happy, sad }
+  import i;
+  export g: func(r: rec, m: mood, q: p) -> u8;
+}
+"""
+
+
+def test_world_level_types_are_named_from_the_binary(dummy: Any, tmp_path: Path) -> None:
+    built = dummy(WORLD_TYPES, "w")
+    world = built.world
+    assert world.imports["rec"].type.name == "rec"
+    assert world.imports["mood"].type.name == "mood"
+    assert world.imports["p"].origin == "t:w/i@1.0.0"
+    assert world.exports["g"].type.params[0][1] is world.imports["rec"].type
+    assert _normalized(built.wit) == _normalized(_theirs(tmp_path / "d.wasm"))
+
+
+def test_world_level_types_are_module_attributes(dummy: Any, engine: Any) -> None:
+    import wasmtime
+
+    from wasmport._component import instantiate
+    inst = instantiate(wasmtime.Store(engine), dummy(WORLD_TYPES, "w"),
+                       {"t:w/i": type("I", (), {"f": staticmethod(lambda v: v)})})
+    assert [m.name for m in inst.exports.Mood] == ["HAPPY", "SAD"]
+    assert list(inst.exports.Rec.__dataclass_fields__) == ["a", "b"]
+
+
+def test_without_the_source_world_types_stay_unnamed(dummy: Any, engine: Any,
+                                                     tmp_path: Path) -> None:
+    from wasmport._component import deserialize_component
+    blob = dummy(WORLD_TYPES, "w").serialize()
+    bare = deserialize_component(engine, blob, "w.wasm")
+    assert "rec" not in bare.world.imports
+    named = deserialize_component(engine, blob, "w.wasm", source=tmp_path / "d.wasm")
+    assert named.world.imports["rec"].type.name == "rec"
+
+
+def test_the_binary_reader_never_raises() -> None:
+    from wasmport._component._binary import world_type_shapes
+    data = (FIXTURES / "calc" / "calc.wasm").read_bytes()
+    for cut in range(0, len(data), 7):
+        assert isinstance(world_type_shapes(data[:cut]), list)
+    assert world_type_shapes(b"not wasm") == []

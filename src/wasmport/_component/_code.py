@@ -31,10 +31,12 @@ def is_component(data: bytes) -> bool:
 class ComponentCode:
     """A compiled component, not instantiated: the source phase of a component."""
 
-    def __init__(self, engine: Any, ptr: int, where: str) -> None:
+    def __init__(self, engine: Any, ptr: int, where: str,
+                 source: bytes | str | os.PathLike[str] | None = None) -> None:
         self.engine = engine
         self.where = where
         self._ptr = ptr
+        self._source = source  # the component's bytes or .wasm path: names world types
         self._world: World | None = None
         self._wit: str | None = None
         self._types: Any = None
@@ -48,8 +50,19 @@ class ComponentCode:
     @property
     def world(self) -> World:
         if self._world is None:
-            self._world = read_world(self.engine, self._ptr)
+            self._world = read_world(self.engine, self._ptr, self._source_bytes())
+            self._source = None
         return self._world
+
+    def _source_bytes(self) -> bytes | None:
+        source = self._source
+        if source is None or isinstance(source, bytes):
+            return source
+        try:
+            with open(source, "rb") as f:
+                return f.read()
+        except OSError:  # gone since: world-level types stay unnamed
+            return None
 
     @property
     def types(self) -> Any:
@@ -110,11 +123,17 @@ def compile_component(engine: Any, wasm: bytes, where: str) -> ComponentCode:
         reason = _consume(error)
         raise CompileError(f"{where}: not a valid component: {reason}; "
                            "check it with `wasm-tools validate`", path=where, reason=reason)
-    return ComponentCode(engine, out.value, where)
+    return ComponentCode(engine, out.value, where, data)
 
 
-def deserialize_component(engine: Any, data: bytes, where: str) -> ComponentCode:
-    """Load an artifact of ``serialize()``.  Trusted input only (wasmtime's rule)."""
+def deserialize_component(engine: Any, data: bytes, where: str,
+                          source: bytes | str | os.PathLike[str] | None = None
+                          ) -> ComponentCode:
+    """Load an artifact of ``serialize()``.  Trusted input only (wasmtime's rule).
+
+    ``source`` (the original bytes or .wasm path, read only if the world is asked for)
+    gives the names of the world's own types, which the artifact does not keep.
+    """
     buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
     out = ctypes.c_size_t()
     error = _capi.component_deserialize(_capi.engine_address(engine), buf, len(data),
@@ -123,12 +142,16 @@ def deserialize_component(engine: Any, data: bytes, where: str) -> ComponentCode
         reason = _consume(error)
         raise CompileError(f"{where}: cannot load the compiled component: {reason}; "
                            "compile it again", path=where, reason=reason)
-    return ComponentCode(engine, out.value, where)
+    return ComponentCode(engine, out.value, where, source)
 
 
-def deserialize_component_file(engine: Any, path: str | os.PathLike[str], where: str
+def deserialize_component_file(engine: Any, path: str | os.PathLike[str], where: str,
+                               source: bytes | str | os.PathLike[str] | None = None
                                ) -> ComponentCode:
-    """Load an artifact of ``serialize()`` from a file (memory-mapped).  Trusted input only."""
+    """Load an artifact of ``serialize()`` from a file (memory-mapped).  Trusted input only.
+
+    ``source`` as for ``deserialize_component``.
+    """
     out = ctypes.c_size_t()
     error = _capi.component_deserialize_file(_capi.engine_address(engine),
                                              os.fsencode(path), byref(out))
@@ -136,7 +159,7 @@ def deserialize_component_file(engine: Any, path: str | os.PathLike[str], where:
         reason = _consume(error)
         raise CompileError(f"{where}: cannot load the compiled component {os.fspath(path)}: "
                            f"{reason}; compile it again", path=where, reason=reason)
-    return ComponentCode(engine, out.value, where)
+    return ComponentCode(engine, out.value, where, source)
 
 
 __all__ = ["ComponentCode", "Function", "Interface", "TypeDef", "Unsupported",

@@ -19,6 +19,7 @@ from typing import Any
 from wasmtime import _ffi as ffi
 
 from . import _capi
+from ._binary import world_type_shapes
 from ._types import (
     NOMINAL,
     EnumType,
@@ -42,6 +43,7 @@ from ._types import (
     World,
     WorldItem,
 )
+from ._worldtypes import world_typedefs, world_types
 
 # wasmtime_component_valtype_kind_t
 _PRIM_KINDS = {0: "bool", 1: "s8", 2: "s16", 3: "s32", 4: "s64", 5: "u8", 6: "u16",
@@ -61,9 +63,12 @@ def _text(ptr: Any, size: Any) -> str:
 class _Registry:
     """Canonical nodes: resources by engine equality, nominal types by structure."""
 
-    def __init__(self) -> None:
+    def __init__(self, preset: dict[WitType, WitType] | None = None) -> None:
         self.resources: list[tuple[Any, ResourceType]] = []
-        self.named: dict[WitType, WitType] = {}
+        self.named: dict[WitType, WitType] = dict(preset or {})
+        # Preset names were made from a first reading, whose inner types had no names
+        # yet: each is remade around the node met now, once.
+        self.stale = {id(node) for node in self.named.values()}
 
     def resource(self, ptr: Any, name: str | None = None, interface: str | None = None
                  ) -> ResourceType:
@@ -75,7 +80,16 @@ class _Registry:
         return node
 
     def canonical(self, node: WitType) -> WitType:
-        return self.named.get(node, node)
+        known = self.named.get(node)
+        if known is None:
+            return node
+        if id(known) in self.stale:
+            self.stale.discard(id(known))
+            fresh: WitType = replace(node, name=getattr(known, "name", None),  # type: ignore[arg-type]
+                                     interface=getattr(known, "interface", None))  # type: ignore[arg-type]
+            self.named[node] = fresh
+            return fresh
+        return known
 
     def name(self, node: WitType, name: str, interface: str) -> tuple[WitType, bool]:
         """The named node for a type export; True when it is defined here (not used)."""
@@ -93,9 +107,9 @@ class _Registry:
 
 
 class _Reader:
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, preset: dict[WitType, WitType] | None = None) -> None:
         self.engine = engine.ptr()
-        self.registry = _Registry()
+        self.registry = _Registry(preset)
 
     # -- value types -------------------------------------------------------------
     def valtype(self, vt: Any) -> WitType:
@@ -284,9 +298,8 @@ def _item_of(ext: Any) -> Any:
     return item
 
 
-def read_world(engine: Any, component: int) -> World:
-    """The world of a compiled component (a ``wasmtime_component_t*`` address)."""
-    reader = _Reader(engine)
+def _read(engine: Any, component: int, preset: dict[WitType, WitType]) -> World:
+    reader = _Reader(engine, preset)
     ty = ctypes.cast(_capi.component_type(component), POINTER(ffi.wasmtime_component_type_t))
     world = World()
     try:
@@ -299,4 +312,22 @@ def read_world(engine: Any, component: int) -> World:
     finally:
         ffi.wasmtime_component_type_delete(ty)
         reader.registry.close()
+    return world
+
+
+def read_world(engine: Any, component: int, source: bytes | None = None) -> World:
+    """The world of a compiled component (a ``wasmtime_component_t*`` address).
+
+    ``source``, the component's bytes when known, names the world's own types, which
+    wasmtime's type API leaves out (see ``_binary``).
+    """
+    world = _read(engine, component, {})
+    shapes = world_type_shapes(source) if source is not None else []
+    if not shapes:
+        return world
+    preset = world_types(world, shapes)
+    if preset:
+        world = _read(engine, component, preset)
+    for td in world_typedefs(world, shapes):
+        world.imports.setdefault(td.name, td)
     return world

@@ -25,9 +25,12 @@ def _world_lines(world: World, name: str) -> list[str]:
     others = [i for i in imports if not isinstance(i[1], (Interface, TypeDef))]
     exports = sorted(world.exports.items(), key=lambda i: (isinstance(i[1], Interface), i[0]))
     funcs = [line for n, item in sorted(others) for line in _item_lines("import", n, item)]
-    typedefs = use_lines(types, None, "  ") + [
-        line for td in types.values() if td.origin is None
-        for line in typedef_lines(td, _world_resource_funcs(world, td.name), "  ")]
+    typedefs = use_lines(types, None, "  ")
+    for td in types.values():
+        if td.origin is None:
+            if typedefs:
+                typedefs.append("")
+            typedefs += typedef_lines(td, _world_resource_funcs(world, td.name), "  ")
     first = [line for n, item in sorted(interfaces) for line in _item_lines("import", n, item)]
     # wasm-tools sets world types apart; function imports follow whatever came last.
     groups = [first + ([] if typedefs else funcs), typedefs + (funcs if typedefs else []),
