@@ -85,3 +85,13 @@ def test_generated_types_look_like_componentize_py(echo: Any) -> None:
     assert echo.Shape_None_.__name__ == "Shape_None_"
     assert set(echo.Shape.__args__) == {echo.Shape_Circle, echo.Shape_Rect, echo.Shape_None_}
     assert echo["point"] is echo.Point and echo["shape"] is echo.Shape
+
+
+def test_functions_and_types_carry_their_python_types(echo: Any) -> None:
+    assert echo.echo_person.__doc__ == "WIT: echo-person: func(v: person) -> person"
+    assert echo.echo_nested.__annotations__ == {"v": "Some[int | None] | None",
+                                                "return": "Some[int | None] | None"}
+    assert echo.echo_result.__annotations__["return"] == "int"  # the error is raised
+    assert echo.echo_results.__annotations__["v"] == "list[Ok[int] | Err[Color]]"
+    assert echo.Person.__annotations__ == {"name": "str", "age": "int", "tags": "list[str]",
+                                           "home": "Point | None"}

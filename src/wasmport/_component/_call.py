@@ -26,10 +26,11 @@ from ._checked import Bad
 from ._fastcall import generated_wrapper
 from ._lift import lifter, result_parts
 from ._lower import lowerer
-from ._names import snake
+from ._names import annotation, snake
 from ._pytypes import TypeSpace
 from ._state import Cx, InstanceState, reentered
 from ._types import Function, ResultType
+from ._wit import func_text
 from .values import Err
 
 VAL = ffi.wasmtime_component_val_t
@@ -145,12 +146,17 @@ class Export:
 
     def wrapper(self) -> Callable[..., Any]:
         if not self.release_gil:
-            return generated_wrapper(self)
-        invoke = self.invoke
+            call = generated_wrapper(self)
+        else:
+            invoke = self.invoke
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return invoke(*args, **kwargs)
-        call.__signature__ = signature(self.func)  # type: ignore[attr-defined]
+            def call(*args: Any, **kwargs: Any) -> Any:
+                return invoke(*args, **kwargs)
+            call.__signature__ = signature(self.func)  # type: ignore[attr-defined]
+        call.__doc__ = f"WIT: {func_text(self.func)}"
+        call.__annotations__ = {**{name: annotation(t) for name, (_n, t)
+                                   in zip(self.names, self.func.type.params, strict=True)},
+                                "return": annotation(self.func.type.result, returned=True)}
         return call
 
 

@@ -64,3 +64,43 @@ s64 s8 static stream string tuple type u16 u32 u64 u8 use variant with world
 def wit_id(name: str) -> str:
     """A name as WIT text writes it (``%from`` for the keyword ``from``)."""
     return f"%{name}" if name in WIT_KEYWORDS else name
+
+
+_PY_PRIMS = {"bool": "bool", "char": "str", "string": "str", "f32": "float", "f64": "float"}
+
+
+def annotation(ty: object, *, returned: bool = False) -> str:
+    """The Python annotation of a WIT type, as the generated types and stubs spell it.
+
+    ``returned`` is for a function's own result, where ``result<T, E>`` is ``T`` (the
+    error is raised as ``Err``); anywhere else it is ``Ok[T] | Err[E]``.
+    """
+    from ._types import (
+        HandleType,
+        ListType,
+        OptionType,
+        Prim,
+        ResultType,
+        TupleType,
+        UnsupportedType,
+    )
+    if ty is None:
+        return "None"
+    if isinstance(ty, Prim):
+        return _PY_PRIMS.get(ty.kind, "int")
+    if isinstance(ty, ListType):
+        return "bytes" if ty.element == Prim("u8") else f"list[{annotation(ty.element)}]"
+    if isinstance(ty, TupleType):
+        return f"tuple[{', '.join(annotation(t) for t in ty.items) or '()'}]"
+    if isinstance(ty, OptionType):
+        inner = annotation(ty.some)
+        return f"Some[{inner}] | None" if isinstance(ty.some, OptionType) else f"{inner} | None"
+    if isinstance(ty, ResultType):
+        if returned:
+            return annotation(ty.ok)
+        return f"Ok[{annotation(ty.ok)}] | Err[{annotation(ty.err)}]"
+    if isinstance(ty, HandleType):
+        return camel(ty.resource.name or "resource")
+    if isinstance(ty, UnsupportedType):
+        return "object"
+    return camel(getattr(ty, "name", None) or "object")

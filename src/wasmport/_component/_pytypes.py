@@ -19,7 +19,7 @@ import functools
 import operator
 from typing import Any
 
-from ._names import camel, case_class, snake, upper
+from ._names import annotation, camel, case_class, snake, upper
 from ._types import (
     EnumType,
     FlagsType,
@@ -31,7 +31,7 @@ from ._types import (
     WitType,
 )
 
-GENERATED_MODULE = "wasmport.components"
+GENERATED_MODULE = __name__  # dataclasses look string annotations up in it
 
 
 def _anon(ty: WitType) -> str:
@@ -45,7 +45,7 @@ class VariantInfo:
         name = _anon(ty)
         self.cases: list[type] = []
         for case, payload in ty.cases:
-            fields = [("value", Any)] if payload is not None else []
+            fields = [("value", annotation(payload))] if payload is not None else []
             cls = dataclasses.make_dataclass(case_class(name, case), fields,
                                              namespace={"__module__": GENERATED_MODULE})
             self.cases.append(cls)
@@ -61,7 +61,7 @@ class TypeSpace:
     def record(self, ty: RecordType) -> type:
         cls: type | None = self._classes.get(ty)
         if cls is None:
-            fields = [(snake(name), Any) for name, _ in ty.fields]
+            fields = [(snake(name), annotation(t)) for name, t in ty.fields]
             cls = self._classes[ty] = dataclasses.make_dataclass(
                 camel(_anon(ty)), fields, namespace={"__module__": GENERATED_MODULE})
         return cls
