@@ -7,11 +7,11 @@ argument buffer once.  Other arguments call their lowerer.  Scalar and string
 results are unpacked in place; others call their lifter.  For ``add(u32, u32)``::
 
     def add(a, b):
-        if _st.gate: _enter()
+        if _st.gate: _enter()   # poisoned, handles to drop, or inside a host call
         if a.__class__ is not int or not 0 <= a <= 4294967295: a = _chk0(a)
         _p0(_mv, 8, a)
         ...
-        _st.gate += 1; _e = _call(_f, _ctx, _args, _n, _res, _nr); _st.gate -= 1
+        _e = _call(_f, _ctx, _args, _n, _res, _nr)
         if _e: raise _fail(_e)
         return _u(_rmv, 8)[0]
 """
@@ -153,8 +153,9 @@ def generated_wrapper(export: Any) -> Callable[..., Any]:
     if scalar_only:
         ns["_pall"], line = _packed(kinds, export.names)  # type: ignore[arg-type]
         lines.append(line)
-    lines += ["    _st.gate += 1", "    _e = _call(_f, _ctx, _args, _n, _res, _nr)",
-              "    _st.gate -= 1"]
+    # No count of calls in flight here: with the GIL held, Python runs during a call
+    # only inside a host function, and host functions raise the gate themselves.
+    lines += ["    _e = _call(_f, _ctx, _args, _n, _res, _nr)"]
     if general:
         lines += ["    if _cx.moved or _cx.after or _cx.borrowed_reps:", "        _cx.finish()"]
     lines += ["    if _e:", "        raise _fail(_e)"]

@@ -88,6 +88,7 @@ class HostFunc:
 
     def __call__(self, args: int, nargs: int, results: int) -> int:
         cx = Cx(self.state)
+        self.state.gate += 1  # the instance is calling out: no export may enter it now
         try:
             raw = ctypes.string_at(args, 32 * nargs) if nargs else b""
             values = [lift(raw, 32 * i, cx) for i, lift in enumerate(self.lifts)]
@@ -95,6 +96,7 @@ class HostFunc:
             if self.lower is not None:
                 self.write(outcome, results, cx)
         finally:
+            self.state.gate -= 1
             cx.abandon()
         return 0
 

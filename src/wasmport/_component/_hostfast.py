@@ -7,11 +7,15 @@ owns host results).  For
 ``add: func(a: u32, b: u32) -> u32``::
 
     def host(args, nargs, results):
-        a, b = _unpack(_mem, args)
-        _v = _target(a, b)
-        if _v.__class__ is not int or not 0 <= _v <= 4294967295: _v = _chk(_v)
-        _pack(_mem, results, 6, _v)
-        return 0
+        _st.gate += 1      # the instance is calling out: no export may enter it now
+        try:
+            a, b = _unpack(_mem, args)
+            _v = _target(a, b)
+            if _v.__class__ is not int or not 0 <= _v <= 4294967295: _v = _chk(_v)
+            _pack(_mem, results, 6, _v)
+            return 0
+        finally:
+            _st.gate -= 1
 """
 
 from __future__ import annotations
@@ -94,7 +98,7 @@ def _checker(kind: str, where: str) -> Callable[[Any], Any]:
     return check
 
 
-def fast_host(func: Function, target: Callable[..., Any], where: str
+def fast_host(state: Any, func: Function, target: Callable[..., Any], where: str
               ) -> Callable[[int, int, int], int] | None:
     """The generated host function, or None when its types need the general path."""
     found = _kinds(func)
@@ -103,7 +107,7 @@ def fast_host(func: Function, target: Callable[..., Any], where: str
     kinds, result = found
     scratch = ffi.wasmtime_component_val_t()
     ns: dict[str, Any] = {
-        "_target": target, "_mem": MEM, "_chr": chr, "_len": len, "_id": id,
+        "_st": state, "_target": target, "_mem": MEM, "_chr": chr, "_len": len, "_id": id,
         "_unpack": struct.Struct("<" + "".join(_pad(k) for k in kinds)).unpack_from,
         "_clone": _capi.val_clone, "_scratch": ctypes.addressof(scratch), "_keep": scratch,
         "_smv": memoryview(scratch).cast("B"),
@@ -112,8 +116,9 @@ def fast_host(func: Function, target: Callable[..., Any], where: str
         ns["_pack"] = struct.Struct(f"<B7x{_CODES[result]}").pack_into
         ns["_chk"] = _checker(result, where)
     args = ", ".join(f"a{i}" for i in range(len(kinds)))
-    lines = ["def host(args, nargs, results):", *_arg_lines(kinds),
-             *[line.replace("{args}", args) for line in _result_lines(result)]]
+    body = [*_arg_lines(kinds), *[line.replace("{args}", args) for line in _result_lines(result)]]
+    lines = ["def host(args, nargs, results):", "    _st.gate += 1", "    try:",
+             *["    " + line for line in body], "    finally:", "        _st.gate -= 1"]
     exec(compile("\n".join(lines), f"<wasmport host {where}>", "exec"), ns)
     host: Callable[[int, int, int], int] = ns["host"]
     return host

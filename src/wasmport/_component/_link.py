@@ -125,8 +125,8 @@ class LinkPlan:
 
     def add_func(self, inst: int, name: str, func: Function, target: Any, label: str) -> None:
         where = f"{self.state.where}: host {label}()"
-        host = fast_host(func, target, where) or HostFunc(self.state, func, target, self.space,
-                                                           label)
+        host = fast_host(self.state, func, target, where) or \
+            HostFunc(self.state, func, target, self.space, label)
         key = register(host)
         data, size = _name(name)
         _check(_capi.linker_instance_add_func(inst, data, size, _dispatch, key, _forget),
