@@ -90,3 +90,16 @@ def test_missing_resource_method(new: Any) -> None:
     Host.Blob = Blob  # type: ignore[attr-defined]
     with pytest.raises(IncompatibleImportError, match=r"\[method\]blob.append.*Blob.append"):
         new("resources", {"test:res/host": Host})
+
+
+def test_another_component_can_implement_an_import(new: Any) -> None:
+    """Component to component: an exported interface namespace is a host implementation
+    (values go through the converters: the C API cannot link one instance's export to
+    another's import directly)."""
+    provider = new("calchost")
+    inst = new("calc", {"test:calc/host": provider.exports.host, "tick": lambda: 1})
+    assert inst.exports.api.call_add(1, 2) == 1003
+    moved = inst.exports.api.move_point(inst.exports.api.Point(1, 1))
+    assert (moved.x, moved.y) == (11, 21)
+    inst.exports.api.greet("x")
+    assert provider.exports.logged() == 1
