@@ -150,3 +150,22 @@ def test_a_host_function_cannot_reenter_its_instance(new: Any) -> None:
     assert "not reentrant" in str(seen[0])
     assert not inst.poisoned  # refused before the engine was asked
     assert inst.exports.add(1, 1) == 2
+
+
+def test_an_instance_nobody_refers_to_goes_with_its_store(engine: Any, code: Any) -> None:
+    import gc
+    import weakref
+
+    from wasmport._component import _host
+    before = set(_host._HOSTS)
+    store = wasmtime.Store(engine)
+    gone = weakref.ref(store)
+    inst = instantiate(store, code("calc"), {"test:calc/host": _Host(), "tick": lambda: 1})
+    mine = set(_host._HOSTS) - before
+    assert len(mine) == 4  # log, add, offset, tick
+    assert inst.exports.api.call_add(1, 2) == 3
+    with pytest.raises(wasmport.Trap):
+        inst.exports.api.boom()  # a failure, whose traceback refers to the store
+    del inst, store
+    gc.collect()
+    assert gone() is None and not mine & set(_host._HOSTS)

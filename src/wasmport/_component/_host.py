@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import inspect
 import itertools
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +38,11 @@ from ._state import Cx, InstanceState
 from ._types import Function, ResultType
 from .values import Err, Ok
 
-_HOSTS: dict[int, Any] = {}
+# The engine's callbacks find their Python side by key.  Weakly: the instance's state
+# holds it (state.hosts), so an instance nobody refers to any more is collected with
+# its store, whose host functions then go, and their finalizers forget the keys.  (A
+# strong global table would keep every store alive.)
+_HOSTS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 _keys = itertools.count(1)
 
 
@@ -47,7 +52,7 @@ def _dispatch(data: int, ctx: int, ty: int, args: int, nargs: int, results: int,
     try:
         return _HOSTS[data](args, nargs, results)  # type: ignore[no-any-return]
     except BaseException as exc:  # every exception must reach the caller of the export
-        return park(exc)
+        return park(exc)  # (a key gone with its instance is a KeyError: an error, no crash)
 
 
 @_capi.RESOURCE_DTOR  # type: ignore[untyped-decorator]
@@ -67,8 +72,10 @@ def _forget(data: int) -> None:
         pass
 
 
-def register(target: Any) -> int:
+def register(target: Any, owner: list[Any]) -> int:
+    """A key for ``target``, which lives as long as the ``owner`` list holds it."""
     key = next(_keys)
+    owner.append(target)
     _HOSTS[key] = target
     return key
 

@@ -113,7 +113,7 @@ class LinkPlan:
         assert isinstance(td.type, ResourceType)
         kind = HostKind(td.type, cls)
         self.state.resources.host[td.type] = kind
-        key = register(self.state.resources.destroyed)
+        key = register(self.state.resources.destroyed, self.state.hosts)
         rtype = _capi.resource_type_new_host(kind.type_id)
         data, size = _name(td.name)
         try:
@@ -127,7 +127,7 @@ class LinkPlan:
         where = f"{self.state.where}: host {label}()"
         host = fast_host(self.state, func, target, where) or \
             HostFunc(self.state, func, target, self.space, label)
-        key = register(host)
+        key = register(host, self.state.hosts)
         data, size = _name(name)
         _check(_capi.linker_instance_add_func(inst, data, size, _dispatch, key, _forget),
                self.where, f"function {label!r}")

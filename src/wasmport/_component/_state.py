@@ -41,13 +41,13 @@ class StorePoison:
         self.states: weakref.WeakSet[InstanceState] = weakref.WeakSet()
 
 
-_poison_of: weakref.WeakKeyDictionary[Any, StorePoison] = weakref.WeakKeyDictionary()
-
-
 def store_poison(store: Any) -> StorePoison:
-    found = _poison_of.get(store)
+    """The store's record, kept on the store itself: a global table keyed by stores would
+    keep them alive through the failure's traceback."""
+    found: StorePoison | None = getattr(store, "_wasmport_component_poison", None)
     if found is None:
-        found = _poison_of[store] = StorePoison()
+        found = StorePoison()
+        store._wasmport_component_poison = found
     return found
 
 
@@ -60,6 +60,8 @@ class InstanceState:
         self.shared = store_poison(store)
         self.drops: list[int] = []  # owned resource_any_t* addresses to drop
         self.resources = resources
+        self.hosts: list[Any] = []  # what the linker's callbacks find by key (see _host)
+        weakref.finalize(self, _free_handles, self.drops)
         # One int the generated wrappers test: the calls of this instance now on the
         # stack, plus ALERT while handles wait to be dropped or the store is poisoned.
         self.gate = 0
@@ -123,6 +125,14 @@ class InstanceState:
                     raise self.fail(error, label)
         finally:
             _capi.resource_any_delete(ptr)
+
+
+def _free_handles(drops: list[int]) -> None:
+    """An instance gone with handles still queued: free their memory (the store, going
+    too, takes the handles themselves)."""
+    for ptr in drops:
+        _capi.resource_any_delete(ptr)
+    drops.clear()
 
 
 class Cx:
