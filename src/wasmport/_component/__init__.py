@@ -6,7 +6,9 @@ CLI are wired on top of it.  The way in::
 
     code = compile_component(engine, wasm_bytes, where="app.wasm")   # CompileError
     blob = code.serialize()                    # for the code cache (same engine config)
-    code = deserialize_component_file(engine, path, where)   # mmap; trusted input only
+    code = deserialize_component_file(engine, path, where, source="app.wasm")
+                  # mmap; trusted input only; source (bytes or path, read lazily) names
+                  # the world's own types, which the artifact does not keep
     code.world    # the type model (World: imports/exports of Interface, Function, TypeDef)
     code.wit      # the world as WIT text, close to `wasm-tools component wit`
     code.imports, code.exports                 # {WIT name: Interface | Function | ...}
@@ -29,7 +31,10 @@ Rules the integration must keep:
   to the linker: the store then always has a WASI context when a component can call
   WASI (wasmtime aborts the process otherwise).  It replaces the store's WASI context.
 - Calls hold the GIL (``release_gil=True`` for calls that must not, e.g. with a
-  timeout ticker thread); the engine must have been created by wasmtime-py.
+  timeout ticker thread); the engine must have been created by wasmtime-py, and a
+  store of another engine than the code's is a ValueError.
+- An instance keeps its store alive; nothing global keeps either (an instance nobody
+  refers to goes, with its store if nobody else holds that).
 
 Values: ``Some``, ``Ok``, ``Err`` in ``wasmport._component.values``; names: ``_names``.
 """
