@@ -17,7 +17,7 @@ from wasmtime import _ffi as ffi
 
 from .._errors import CompileError
 from . import _capi
-from ._introspect import read_world
+from ._readworld import read_world
 from ._types import Function, Interface, TypeDef, Unsupported, World, WorldItem
 
 COMPONENT_LAYER = b"\x00asm\x0d\x00\x01\x00"

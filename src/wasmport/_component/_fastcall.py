@@ -26,7 +26,7 @@ from typing import Any
 from . import _capi
 from ._abi import BYTES_DATA, F32_MAX, INT_RANGES, KIND, MEM
 from ._checked import Bad
-from ._lower import as_char, as_float, as_int, encode
+from ._scalar import as_char, as_float, as_int, encode
 from ._state import reentered
 from ._types import Prim
 

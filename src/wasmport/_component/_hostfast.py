@@ -30,7 +30,7 @@ from wasmtime import _ffi as ffi
 from . import _capi
 from ._abi import BYTES_DATA, INT_RANGES, KIND, MEM
 from ._checked import Bad
-from ._lower import as_char, as_float, as_int, encode
+from ._scalar import as_char, as_float, as_int, encode
 from ._types import Function, Prim
 
 _CODES = {"s8": "b", "u8": "B", "s16": "h", "u16": "H", "s32": "i", "u32": "I",

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import POINTER, byref, c_bool, c_char, c_size_t
-from dataclasses import replace
 from typing import Any
 
 from wasmtime import _ffi as ffi
 
-from . import _capi
-from ._binary import world_type_shapes
+from ._registry import Registry
 from ._types import (
     NOMINAL,
     EnumType,
@@ -32,7 +30,6 @@ from ._types import (
     OptionType,
     Prim,
     RecordType,
-    ResourceType,
     ResultType,
     TupleType,
     TypeDef,
@@ -43,7 +40,6 @@ from ._types import (
     World,
     WorldItem,
 )
-from ._worldtypes import world_typedefs, world_types
 
 # wasmtime_component_valtype_kind_t
 _PRIM_KINDS = {0: "bool", 1: "s8", 2: "s16", 3: "s32", 4: "s64", 5: "u8", 6: "u16",
@@ -60,56 +56,10 @@ def _text(ptr: Any, size: Any) -> str:
     return ctypes.string_at(ptr, size.value).decode("utf-8")
 
 
-class _Registry:
-    """Canonical nodes: resources by engine equality, nominal types by structure."""
-
-    def __init__(self, preset: dict[WitType, WitType] | None = None) -> None:
-        self.resources: list[tuple[Any, ResourceType]] = []
-        self.named: dict[WitType, WitType] = dict(preset or {})
-        # Preset names were made from a first reading, whose inner types had no names
-        # yet: each is remade around the node met now, once.
-        self.stale = {id(node) for node in self.named.values()}
-
-    def resource(self, ptr: Any, name: str | None = None, interface: str | None = None
-                 ) -> ResourceType:
-        for known, node in self.resources:
-            if ffi.wasmtime_component_resource_type_equal(known, ptr):
-                return node
-        node = ResourceType(len(self.resources), name=name, interface=interface)
-        self.resources.append((ffi.wasmtime_component_resource_type_clone(ptr), node))
-        return node
-
-    def canonical(self, node: WitType) -> WitType:
-        known = self.named.get(node)
-        if known is None:
-            return node
-        if id(known) in self.stale:
-            self.stale.discard(id(known))
-            fresh: WitType = replace(node, name=getattr(known, "name", None),  # type: ignore[arg-type]
-                                     interface=getattr(known, "interface", None))  # type: ignore[arg-type]
-            self.named[node] = fresh
-            return fresh
-        return known
-
-    def name(self, node: WitType, name: str, interface: str) -> tuple[WitType, bool]:
-        """The named node for a type export; True when it is defined here (not used)."""
-        known = self.named.get(node)
-        if known is not None:
-            return known, False
-        named: WitType = replace(node, name=name, interface=interface)  # type: ignore[arg-type]
-        self.named[named] = named
-        return named, True
-
-    def close(self) -> None:
-        for ptr, _node in self.resources:
-            ffi.wasmtime_component_resource_type_delete(ptr)
-        self.resources.clear()
-
-
-class _Reader:
+class Reader:
     def __init__(self, engine: Any, preset: dict[WitType, WitType] | None = None) -> None:
         self.engine = engine.ptr()
-        self.registry = _Registry(preset)
+        self.registry = Registry(preset)
 
     # -- value types -------------------------------------------------------------
     def valtype(self, vt: Any) -> WitType:
@@ -283,9 +233,9 @@ class _Reader:
         return Unsupported(name, what)
 
 
-_COMPOUND = {_LIST: _Reader._list, _RECORD: _Reader._record, _TUPLE: _Reader._tuple,
-             _VARIANT: _Reader._variant, _ENUM: _Reader._enum, _OPTION: _Reader._option,
-             _RESULT: _Reader._result, _FLAGS: _Reader._flags}
+_COMPOUND = {_LIST: Reader._list, _RECORD: Reader._record, _TUPLE: Reader._tuple,
+             _VARIANT: Reader._variant, _ENUM: Reader._enum, _OPTION: Reader._option,
+             _RESULT: Reader._result, _FLAGS: Reader._flags}
 
 
 def _item_of(ext: Any) -> Any:
@@ -296,38 +246,3 @@ def _item_of(ext: Any) -> Any:
     finally:
         ffi.wasmtime_component_extern_delete(ext)
     return item
-
-
-def _read(engine: Any, component: int, preset: dict[WitType, WitType]) -> World:
-    reader = _Reader(engine, preset)
-    ty = ctypes.cast(_capi.component_type(component), POINTER(ffi.wasmtime_component_type_t))
-    world = World()
-    try:
-        for name, ext in reader.externs(ffi.wasmtime_component_type_import_count,
-                                        ffi.wasmtime_component_type_import_nth, ty):
-            world.imports[name] = reader.world_item(name, ext, world)
-        for name, ext in reader.externs(ffi.wasmtime_component_type_export_count,
-                                        ffi.wasmtime_component_type_export_nth, ty):
-            world.exports[name] = reader.world_item(name, ext, world)
-    finally:
-        ffi.wasmtime_component_type_delete(ty)
-        reader.registry.close()
-    return world
-
-
-def read_world(engine: Any, component: int, source: bytes | None = None) -> World:
-    """The world of a compiled component (a ``wasmtime_component_t*`` address).
-
-    ``source``, the component's bytes when known, names the world's own types, which
-    wasmtime's type API leaves out (see ``_binary``).
-    """
-    world = _read(engine, component, {})
-    shapes = world_type_shapes(source) if source is not None else []
-    if not shapes:
-        return world
-    preset = world_types(world, shapes)
-    if preset:
-        world = _read(engine, component, preset)
-    for td in world_typedefs(world, shapes):
-        world.imports.setdefault(td.name, td)
-    return world
