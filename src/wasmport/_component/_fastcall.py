@@ -7,7 +7,7 @@ argument buffer once.  Other arguments call their lowerer.  Scalar and string
 results are unpacked in place; others call their lifter.  For ``add(u32, u32)``::
 
     def add(a, b):
-        if _st.gate: _enter()   # poisoned, handles to drop, or inside a host call
+        if _st.gate or _st.alert: _enter()   # in a host call, poisoned, handles to drop
         if a.__class__ is not int or not 0 <= a <= 4294967295: a = _chk0(a)
         _p0(_mv, 8, a)
         ...
@@ -136,7 +136,7 @@ def generated_wrapper(export: Any) -> Callable[..., Any]:
     general = None in kinds
     ns = _namespace(export)
     lines = [f"def call({', '.join(export.names)}):",
-             "    if _st.gate:", "        _enter()"]
+             "    if _st.gate or _st.alert:", "        _enter()"]
     if general or lifted:
         lines.append("    _cx.reset()")
     scalar_only = bool(kinds) and all(k is not None and k != "string" for k in kinds)

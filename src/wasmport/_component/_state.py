@@ -27,8 +27,6 @@ from .._errors import InstancePoisonedError, Trap
 from . import _capi
 from ._boundary import failure
 
-ALERT = 1 << 30  # added to an instance's gate while it must not take the fast path
-
 
 class StorePoison:
     """The first failure of any component instance of one store."""
@@ -62,19 +60,22 @@ class InstanceState:
         self.resources = resources
         self.hosts: list[Any] = []  # what the linker's callbacks find by key (see _host)
         weakref.finalize(self, _free_handles, self.drops)
-        # One int the generated wrappers test: the calls of this instance now on the
-        # stack, plus ALERT while handles wait to be dropped or the store is poisoned.
+        # What the generated wrappers test, two attributes: ``gate`` counts the host
+        # functions of this instance now running (only their own thread changes it);
+        # ``alert`` is set while handles wait to be dropped or the store is poisoned
+        # (the garbage collector sets it, from any thread: so it is a plain store, never
+        # a read-modify-write that could lose an update of ``gate``).
         self.gate = 0
+        self.alert = False
         self.shared.states.add(self)
         self.refresh()
 
     @property
     def busy(self) -> int:
-        return self.gate % ALERT
+        return self.gate
 
     def refresh(self) -> None:
-        alert = ALERT if (self.drops or self.shared.cause is not None) else 0
-        self.gate = self.busy + alert
+        self.alert = bool(self.drops) or self.shared.cause is not None
 
     def queue_drop(self, ptr: int) -> None:
         """From the garbage collector: drop this handle before the next call."""
