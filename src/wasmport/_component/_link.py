@@ -16,6 +16,7 @@ from typing import Any
 from .._errors import IncompatibleImportError, LinkError, UnknownImportError
 from . import _capi
 from ._boundary import failure
+from ._call import GENERAL_ONLY
 from ._host import HostFunc, _destroy, _dispatch, _forget, register, target_of
 from ._hostfast import fast_host
 from ._names import camel, snake
@@ -125,8 +126,8 @@ class LinkPlan:
 
     def add_func(self, inst: int, name: str, func: Function, target: Any, label: str) -> None:
         where = f"{self.state.where}: host {label}()"
-        host = fast_host(self.state, func, target, where) or \
-            HostFunc(self.state, func, target, self.space, label)
+        fast = None if GENERAL_ONLY else fast_host(self.state, func, target, where)
+        host = fast or HostFunc(self.state, func, target, self.space, label)
         key = register(host, self.state.hosts)
         data, size = _name(name)
         _check(_capi.linker_instance_add_func(inst, data, size, _dispatch, key, _forget),
