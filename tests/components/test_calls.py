@@ -169,3 +169,22 @@ def test_an_instance_nobody_refers_to_goes_with_its_store(engine: Any, code: Any
     del inst, store
     gc.collect()
     assert gone() is None and not mine & set(_host._HOSTS)
+
+
+def test_a_timeout_interrupts_a_call_that_releases_the_gil() -> None:
+    import threading
+
+    config = wasmtime.Config()
+    config.epoch_interruption = True
+    engine = wasmtime.Engine(config)
+    store = wasmtime.Store(engine)
+    store.set_epoch_deadline(1)
+    data = (FIXTURES / "calc" / "calc.wasm").read_bytes()
+    inst = instantiate(store, compile_component(engine, data, "calc.wasm"),
+                       {"test:calc/host": _Host(), "tick": lambda: 1}, release_gil=True)
+    ticker = threading.Timer(0.05, engine.increment_epoch)
+    ticker.start()
+    with pytest.raises(wasmport.Trap) as raised:
+        inst.exports.api.spin(10**10)  # ~10 s if nothing stopped it
+    ticker.join()
+    assert raised.value.code == wasmtime.TrapCode.INTERRUPT
