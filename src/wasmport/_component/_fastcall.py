@@ -1,19 +1,20 @@
 """A generated wrapper per export: the whole call in one Python function, no loops.
 
 Scalar and string arguments are checked inline (``x.__class__ is int`` and a
-chained range test; anything else takes the exact checks of ``_lower``) and
-written with one ``pack_into`` each; their kinds are written into the reused
-argument buffer once.  Other arguments call their lowerer.  Scalar and string
-results are unpacked in place; others call their lifter.  For ``add(u32, u32)``::
+chained range test; anything else takes the exact checks of ``_scalar``); a scalar
+is then stored through a ctypes view of its payload, a string packed with one
+``pack_into``; their kinds are written into the reused argument buffer once.  Other
+arguments call their lowerer.  A scalar result is read through a ctypes view, a
+string in place; others call their lifter.  For ``add(u32, u32)``::
 
     def add(a, b):
         if _st.gate or _st.alert: _enter()   # in a host call, poisoned, handles to drop
         if a.__class__ is not int or not 0 <= a <= 4294967295: a = _chk0(a)
-        _p0(_mv, 8, a)
+        _a0.value = a                # a ctypes view of the first value's payload
         ...
         _e = _call(_f, _ctx, _args, _n, _res, _nr)
         if _e: raise _fail(_e)
-        return _u(_rmv, 8)[0]
+        return _r.value       # a ctypes view of the result's payload
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from ._types import Prim
 
 _SCALARS = {"s8": "b", "u8": "B", "s16": "h", "u16": "H", "s32": "i", "u32": "I",
             "s64": "q", "u64": "Q", "f32": "f", "f64": "d", "bool": "?", "char": "I"}
+_CTYPES = {"s8": ctypes.c_int8, "u8": ctypes.c_uint8, "s16": ctypes.c_int16,
+           "u16": ctypes.c_uint16, "s32": ctypes.c_int32, "u32": ctypes.c_uint32,
+           "s64": ctypes.c_int64, "u64": ctypes.c_uint64, "f32": ctypes.c_float,
+           "f64": ctypes.c_double, "bool": ctypes.c_bool, "char": ctypes.c_uint32}
 
 
 def _kind_of(ty: Any) -> str | None:
@@ -56,11 +61,9 @@ def _checker(export: Any, i: int, kind: str) -> Callable[[Any], Any]:
     return check
 
 
-def _scalar_lines(i: int, name: str, kind: str, pack: bool = True) -> list[str]:
-    off = 32 * i + 8
+def _scalar_lines(i: int, name: str, kind: str) -> list[str]:
     if kind == "char":
-        return [f"    {name} = _chk{i}({name})"] + (
-            [f"    _p{i}(_mv, {off}, {name})"] if pack else [])
+        return [f"    _a{i}.value = _chk{i}({name})"]
     if kind in INT_RANGES:
         low, high = INT_RANGES[kind]
         test = f"{name}.__class__ is not int or not {low} <= {name} <= {high}"
@@ -69,18 +72,7 @@ def _scalar_lines(i: int, name: str, kind: str, pack: bool = True) -> list[str]:
         test = f"{name}.__class__ is not float or not -{bound!r} <= {name} <= {bound!r}"
     else:
         test = f"{name} is not True and {name} is not False"
-    lines = [f"    if {test}:", f"        {name} = _chk{i}({name})"]
-    return lines + ([f"    _p{i}(_mv, {off}, {name})"] if pack else [])
-
-
-def _packed(kinds: list[str], names: list[str]) -> tuple[Any, str]:
-    """One pack_into for all-scalar arguments: kinds and payloads of every value at once."""
-    fmt = "<"
-    for kind in kinds:
-        code = _SCALARS[kind]
-        fmt += f"B7x{code}{24 - struct.calcsize('<' + code)}x"
-    values = ", ".join(f"{KIND[k]}, {n}" for k, n in zip(kinds, names, strict=True))
-    return struct.Struct(fmt).pack_into, f"    _pall(_mv, 0, {values})"
+    return [f"    if {test}:", f"        {name} = _chk{i}({name})", f"    _a{i}.value = {name}"]
 
 
 def _string_lines(i: int, name: str) -> list[str]:
@@ -107,8 +99,8 @@ def _result_lines(kind: str | None, lifted: bool) -> list[str]:
                 "    _v = _mem[_q:_q + _s].tobytes().decode() if _s else ''",
                 "    _delete(_res_address)", "    _rmv[0] = 0", "    return _v"]
     if kind == "char":
-        return ["    return _chr(_u(_rmv, 8)[0])"]
-    return ["    return _u(_rmv, 8)[0]"]
+        return ["    return _chr(_r.value)"]
+    return ["    return _r.value"]
 
 
 def _namespace(export: Any) -> dict[str, Any]:
@@ -139,28 +131,29 @@ def generated_wrapper(export: Any) -> Callable[..., Any]:
              "    if _st.gate or _st.alert:", "        _enter()"]
     if general or lifted:
         lines.append("    _cx.reset()")
-    scalar_only = bool(kinds) and all(k is not None and k != "string" for k in kinds)
     for i, (name, kind) in enumerate(zip(export.names, kinds, strict=True)):
         if kind is None:
             ns[f"_l{i}"] = export.lowers[i]
             lines += _general_lines(i, name)
             continue
         export.argmv[32 * i] = KIND[kind]  # written once: the buffer is reused
-        ns[f"_p{i}"] = struct.Struct(f"<{_SCALARS.get(kind, 'QQ')}").pack_into
         ns[f"_chk{i}"] = _checker(export, i, kind)
-        lines += _string_lines(i, name) if kind == "string" else \
-            _scalar_lines(i, name, kind, pack=not scalar_only)
-    if scalar_only:
-        ns["_pall"], line = _packed(kinds, export.names)  # type: ignore[arg-type]
-        lines.append(line)
+        if kind == "string":
+            ns[f"_p{i}"] = struct.Struct("<QQ").pack_into
+            lines += _string_lines(i, name)
+        else:  # a ctypes view of the payload: one store, after the range check
+            ns[f"_a{i}"] = _CTYPES[kind].from_buffer(export.args, 32 * i + 8)
+            lines += _scalar_lines(i, name, kind)
     # No count of calls in flight here: with the GIL held, Python runs during a call
     # only inside a host function, and host functions raise the gate themselves.
     lines += ["    _e = _call(_f, _ctx, _args, _n, _res, _nr)"]
     if general:
         lines += ["    if _cx.moved or _cx.after or _cx.borrowed_reps:", "        _cx.finish()"]
     lines += ["    if _e:", "        raise _fail(_e)"]
-    if result_kind is not None and not lifted:
-        ns["_u"] = struct.Struct("<" + _SCALARS.get(result_kind, "QQ")).unpack_from
+    if result_kind == "string" and not lifted:
+        ns["_u"] = struct.Struct("<QQ").unpack_from
+    elif result_kind is not None and not lifted:  # a ctypes view of the payload: one load
+        ns["_r"] = _CTYPES[result_kind].from_buffer(export.results, 8)
     lines += _result_lines(result_kind, lifted)
     exec(compile("\n".join(lines), f"<wasmport component {export.label}>", "exec"), ns)
     call: Callable[..., Any] = ns["call"]
