@@ -31,8 +31,6 @@ from ._scalar import as_char, as_float, as_int, encode
 from ._state import reentered
 from ._types import Prim
 
-_SCALARS = {"s8": "b", "u8": "B", "s16": "h", "u16": "H", "s32": "i", "u32": "I",
-            "s64": "q", "u64": "Q", "f32": "f", "f64": "d", "bool": "?", "char": "I"}
 _CTYPES = {"s8": ctypes.c_int8, "u8": ctypes.c_uint8, "s16": ctypes.c_int16,
            "u16": ctypes.c_uint16, "s32": ctypes.c_int32, "u32": ctypes.c_uint32,
            "s64": ctypes.c_int64, "u64": ctypes.c_uint64, "f32": ctypes.c_float,
