@@ -10,9 +10,11 @@
     │   ├── ImportRefusedError             refused by policy (no __wasm_exports__ opt-in, ...)
     │   └── ImportCycleError               a wasm <-> wasm import cycle or a self-import
     ├── Trap(RuntimeError)                 wasm trapped (carries .code and .frames)
-    │   └── ResourceLimitError             a Limits value was exceeded (.limit, .value)
+    │   ├── ResourceLimitError             a Limits value was exceeded (.limit, .value)
+    │   └── InstancePoisonedError          a component instance cannot be entered again
     ├── MemoryAccessError(IndexError)      out-of-bounds memory access (offset, length, size)
     ├── HostSignatureError(TypeError)      a host module method's signature cannot be lowered
+    ├── ResourceDroppedError(ValueError)   a component resource handle used after its drop
     ├── RealmClosedError(RuntimeError)     the realm owning an object was closed
     └── UnsafeForkError(RuntimeError)      engine threads a forked child lacks (WASI output)
 
@@ -153,6 +155,20 @@ class ResourceLimitError(Trap):
         self.value = value
 
 
+class InstancePoisonedError(Trap):
+    """A component instance trapped (or a host function it called raised) earlier.
+
+    wasmtime refuses to enter a component instance again after that; other instances,
+    of the same component or not, are not affected.  Instantiate the component again.
+    Attributes: ``instance`` (where it came from) and ``cause`` (the first failure).
+    """
+
+    def __init__(self, message: str, *, instance: str, cause: BaseException | None) -> None:
+        super().__init__(message)
+        self.instance = instance
+        self.cause = cause
+
+
 class MemoryAccessError(WasmportError, IndexError):
     """An access outside a linear memory; nothing was read or written.
 
@@ -188,6 +204,17 @@ class HostSignatureError(WasmportError, TypeError):
 
     def __str__(self) -> str:
         return self.msg
+
+
+class ResourceDroppedError(WasmportError, ValueError):
+    """A component resource handle was used after ``drop()``, ``with`` or a move.
+
+    Attribute ``resource``: the WIT name of the resource.
+    """
+
+    def __init__(self, message: str, *, resource: str) -> None:
+        super().__init__(message)
+        self.resource = resource
 
 
 class RealmClosedError(WasmportError, RuntimeError):

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "wasmport"
 
 #: Bottom to top.  A module may import its own layer and the layers below it.
 LAYERS = ("_version", "_errors", "_engine", "_resolve", "_compile", "_exports", "_host", "_wasi",
-          "_link", "_instantiate", "_realm", "_api", "_importer", "_tools", "_cli")
+          "_component", "_link", "_instantiate", "_realm", "_api", "_importer", "_tools", "_cli")
 #: The public faces sit above every layer.
 FACES = ("__init__", "__main__", "auto", "types", "source", "dask")
 #: Private names of the standard library that are fine to use.
