@@ -171,11 +171,6 @@ def import_sites(module: Module) -> tuple[Site, ...]:
     return module._sites
 
 
-def opaque_export(module: Module, name: str) -> str | None:
-    """The type text of an export the engine cannot describe, else None."""
-    return module._asset.opaque.exports.get(name)
-
-
 def has_initialize(module: Module) -> bool | None:
     """Whether the module exports ``_initialize`` (None: not known yet)."""
     return module._has_initialize

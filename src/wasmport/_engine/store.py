@@ -19,6 +19,7 @@ from typing import Any
 import wasmtime
 
 from .._errors import RealmClosedError
+from .capi import context_address
 from .config import EngineConfig, engine_record
 from .limits import Guard, Limits
 
@@ -41,11 +42,13 @@ class StoreContext:
         self.engine = self.record.engine
         self.release_gil = release_gil
         self._store: wasmtime.Store | None = wasmtime.Store(self.engine)
+        self._address = context_address(self._store)
         self.guard = (Guard(self._store, self.record, limits or Limits(), name)
                       if guarded or limits is not None else None)
         self.entry_lock = threading.RLock()
         self.gate = [False]
         self.exiting = False
+        self.values: Any = None  # the value conversions of the layer above (made on first use)
         self._owner = weakref.ref(owner)
         _contexts[owner] = self
 
@@ -56,6 +59,14 @@ class StoreContext:
         if store is None:
             raise RealmClosedError(f"realm {self.name!r} is closed")
         return store
+
+    @property
+    def address(self) -> int:
+        """The store's ``wasmtime_context_t*`` (for raw engine calls); RealmClosedError
+        once the realm is closed."""
+        if self._store is None:
+            raise RealmClosedError(f"realm {self.name!r} is closed")
+        return self._address
 
     @property
     def closed(self) -> bool:

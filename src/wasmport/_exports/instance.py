@@ -11,13 +11,12 @@ from typing import Any
 
 import wasmtime
 
-from .._compile.module import Module, opaque_export
+from .._compile.module import Module
 from .._engine.raw import export_get
 from .._engine.store import StoreContext
 from .function import wrap_func
 from .global_ import Global
 from .memory import Memory
-from .opaque import OpaqueExport
 from .table import Table
 from .tag import Tag
 
@@ -44,10 +43,7 @@ class Instance:
             extern = export_get(self._ctx.store, self._raw, name)
             if extern is None:
                 raise KeyError(name)
-            opaque = opaque_export(self.module, name)
-            value = self._wrapped[name] = (
-                _wrap(self._ctx, extern, name, self.module.where) if opaque is None
-                else OpaqueExport(self._ctx, extern, name, _kind(extern), opaque))
+            value = self._wrapped[name] = _wrap(self._ctx, extern, name, self.module.where)
         return value
 
     def has_export(self, name: str) -> bool:
@@ -83,14 +79,6 @@ class _Exports(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<exports of {self._instance.module.name!r}: {list(self)}>"
-
-
-def _kind(extern: Any) -> str:
-    for cls, kind in ((wasmtime.Func, "func"), (wasmtime.Global, "global"),
-                      (wasmtime.Table, "table"), (wasmtime.Memory, "memory")):
-        if isinstance(extern, cls):
-            return kind
-    return "tag"
 
 
 def _wrap(ctx: StoreContext, value: Any, name: str, where: str) -> Any:

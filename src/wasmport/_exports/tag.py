@@ -32,3 +32,8 @@ class Tag(ExternValue):
 
     def __repr__(self) -> str:
         return f"<wasm tag {self.name!r} ({self.type})>"
+
+
+def wrap_tag(ctx: StoreContext, tag: wasmtime.Tag, name: str) -> Tag:
+    """A Tag for an engine tag (an exception's, say)."""
+    return Tag._wrap(ctx, tag, name)

@@ -9,15 +9,14 @@ from typing import Any
 import wasmtime
 
 from .._compile.sites import Site
-from .._engine import fast as _fast
-from .._engine.boundary import park
+from .._engine.externs import EngineRefused, new_global
 from .._engine.store import StoreContext
-from .._engine.valtypes import NUMERIC, check_value, describe, func_sig, kind_of, valtype_name
+from .._engine.valtypes import NUMERIC, describe, func_sig, kind_of, valtype_name
 from .._exports.base import ExternValue, context_of, raw_of
-from .._exports.function import Function, wrap_func
-from .._exports.global_ import Global, to_val
+from .._exports.function import Function, codec
+from .._exports.global_ import Global
+from .._exports.hostfunc import python_func as _python_func
 from .._exports.memory import Memory
-from .._exports.opaque import OpaqueExport
 from .._exports.table import Table
 from .._exports.tag import Tag
 from .._host.link import method_extern
@@ -25,7 +24,7 @@ from .._host.link import method_extern
 
 def to_extern(ctx: StoreContext, site: Site, value: Any) -> Any:
     """The engine extern satisfying ``site`` with ``value``; IncompatibleImportError if none."""
-    if site.opaque is not None or isinstance(value, OpaqueExport):
+    if site.opaque is not None and isinstance(value, ExternValue):
         return _pass_through(ctx, site, value)
     kind = kind_of(site.ty)
     convert = _CONVERTERS.get(kind)
@@ -34,12 +33,10 @@ def to_extern(ctx: StoreContext, site: Site, value: Any) -> Any:
     return convert(ctx, site, value)
 
 
-def _pass_through(ctx: StoreContext, site: Site, value: Any) -> Any:
-    """A wasm export given unexamined: one side's type cannot be described, so the engine
-    alone checks the match when it instantiates (an IncompatibleImportError if not)."""
-    if not isinstance(value, ExternValue):
-        raise site.incompatible(_found(value), "an import of this type takes a wasm export "
-                                "(of another instance in this realm)")
+def _pass_through(ctx: StoreContext, site: Site, value: ExternValue) -> Any:
+    """A wasm export given unexamined: one side's type has concrete or GC types whose
+    match only the engine can judge when it instantiates (an IncompatibleImportError if
+    not)."""
     return _owned(ctx, site, value)
 
 
@@ -67,52 +64,9 @@ def _func(ctx: StoreContext, site: Site, value: Any) -> Any:
 
 
 def python_func(ctx: StoreContext, site: Site, fn: Callable[..., Any]) -> wasmtime.Func:
-    """A host function calling ``fn``: on the fast path for numeric types."""
+    """A host function of the import's own type calling ``fn``."""
     params, results = func_sig(site.ty)
-    ctx.open_gate()  # Python code now runs inside calls: threads take turns
-    if _fast.ENABLED and NUMERIC.issuperset(params + results):
-        return _fast.make_host_func(ctx.store, params, results, fn, park, name=str(site))
-    return wasmtime.Func(ctx.store, site.ty, host_callable(ctx, site, fn))
-
-
-def host_callable(ctx: StoreContext, site: Site, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap ``fn`` so its results are range-checked and its exceptions reach the caller."""
-    params, results = func_sig(site.ty)
-    refs = any(p == "funcref" for p in params)
-
-    def call(*args: Any) -> Any:
-        try:
-            if refs:
-                args = tuple(wrap_func(ctx, a, "<funcref>", site.where)
-                             if isinstance(a, wasmtime.Func) else a for a in args)
-            return _check_results(site, results, fn(*args))
-        except BaseException as exc:
-            park(exc)
-            raise
-
-    return call
-
-
-def _check_results(site: Site, results: tuple[str, ...], value: Any) -> Any:
-    what = f"{site} (Python callable) returned"
-    if not results:
-        if value is not None:
-            raise TypeError(f"{what} {value!r}, but the import's type has no results")
-        return None
-    if len(results) == 1:
-        return _lower_result(results[0], value, what)
-    if not isinstance(value, (tuple, list)) or len(value) != len(results):
-        raise TypeError(f"{what} {value!r}; expected a tuple of {len(results)} values "
-                        f"({', '.join(results)})")
-    return [_lower_result(vt, v, what) for vt, v in zip(results, value, strict=True)]
-
-
-def _lower_result(vt: str, value: Any, what: str) -> Any:
-    if vt in ("i32", "i64", "f32", "f64"):
-        return to_val(vt, check_value(vt, value, what))
-    if vt == "funcref" and isinstance(value, Function):
-        return raw_of(value)
-    return value
+    return _python_func(codec(ctx), site.ty, params, results, fn, str(site))
 
 
 def _global(ctx: StoreContext, site: Site, value: Any) -> Any:
@@ -126,15 +80,15 @@ def _global(ctx: StoreContext, site: Site, value: Any) -> Any:
     if site.ty.mutable:
         raise site.incompatible(_found(value), f"a mutable global needs a wasmport.Global("
                                 f"value, {vt!r}, mutable=True)")
-    if vt in ("i32", "i64", "f32", "f64") and isinstance(value, Real) and not isinstance(
-            value, bool):
-        try:
-            checked = check_value(vt, value, str(site))
-        except (OverflowError, TypeError) as err:
-            why = str(err).rpartition(": ")[2]  # "4294967296 is out of range for i32 (...)"
-            raise site.incompatible(repr(value), f"give a number that fits {vt}: {why}") from err
-        return wasmtime.Global(ctx.store, site.ty, to_val(vt, checked))
-    raise site.incompatible(_found(value), f"give a number or a wasmport.Global of type {vt}")
+    number = isinstance(value, Real) and not isinstance(value, bool)
+    if isinstance(value, ExternValue) or (vt in NUMERIC and not number):
+        raise site.incompatible(_found(value), f"give a number or a wasmport.Global of type {vt}")
+    try:
+        engine = codec(ctx).to_engine(vt, value, str(site))
+        return new_global(ctx, site.ty, vt, engine)
+    except (OverflowError, TypeError, ValueError, EngineRefused) as err:
+        why = str(err).rpartition(": ")[2]  # "4294967296 is out of range for i32 (...)"
+        raise site.incompatible(repr(value), f"give a value that fits {vt}: {why}") from err
 
 
 def _memory(ctx: StoreContext, site: Site, value: Any) -> Any:

@@ -56,7 +56,7 @@ ctypes.pythonapi.Py_IncRef(ctypes.py_object(_finalize))
 
 
 def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
-                   fn: Callable[..., Any], on_error: Callable[[BaseException], None], *,
+                   fn: Callable[..., Any], on_error: Callable[[BaseException], int | None], *,
                    name: str | None = None, pass_caller: bool = False,
                    check: Callable[[Any], tuple[Any, ...]] | None = None) -> wasmtime.Func:
     """A wasmtime.Func whose calls from wasm run `fn` through an unchecked callback.
@@ -97,7 +97,7 @@ def _valtype(kind: str) -> wasmtime.ValType:
 
 
 def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..., Any],
-              on_error: Callable[[BaseException], None], where: str,
+              on_error: Callable[[BaseException], int | None], where: str,
               pass_caller: bool,
               given_check: Callable[[Any], tuple[Any, ...]] | None) -> Callable[..., int]:
     nslots = max(len(params), len(results))
@@ -124,10 +124,13 @@ def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..
     return body
 
 
-def trap_for(exc: BaseException, on_error: Callable[[BaseException], None]) -> int:
-    """Hand `exc` to on_error and return a new wasm_trap_t* for the engine to own."""
+def trap_for(exc: BaseException, on_error: Callable[[BaseException], int | None]) -> int:
+    """Hand `exc` to on_error and return a new wasm_trap_t* for the engine to own: the
+    one on_error returns (a thrown wasm exception, say), else a host-exception trap."""
     try:
-        on_error(exc)
+        trap = on_error(exc)
+        if trap:
+            return int(trap)
     except BaseException as second:
         _unraisable(second, f"Exception in on_error while reporting {type(exc).__name__}")
     try:
