@@ -48,10 +48,17 @@ def _owned(ctx: StoreContext, site: Site, value: ExternValue) -> Any:
     return raw_of(value)
 
 
+def _numbers_only(*types: str) -> bool:
+    """Types whose match is equality; for references the engine judges subtyping."""
+    return all(t in NUMERIC or t == "v128" for t in types)
+
+
 def _func(ctx: StoreContext, site: Site, value: Any) -> Any:
     if isinstance(value, Function):
         raw = _owned(ctx, site, value)
-        if (value.params, value.results) != func_sig(site.ty):
+        wanted = func_sig(site.ty)
+        if (value.params, value.results) != wanted and _numbers_only(
+                *value.params, *value.results, *wanted[0], *wanted[1]):
             raise site.incompatible(value.type, f"export a function of type "
                                     f"{describe(site.ty)}")
         return raw
@@ -73,7 +80,8 @@ def _global(ctx: StoreContext, site: Site, value: Any) -> Any:
     vt = valtype_name(site.ty.content)
     if isinstance(value, Global):
         raw = _owned(ctx, site, value)
-        if value.valtype != vt or value.mutable != site.ty.mutable:
+        covariant = not site.ty.mutable and not _numbers_only(value.valtype, vt)
+        if value.mutable != site.ty.mutable or (value.valtype != vt and not covariant):
             raise site.incompatible(value.type, f"give a wasmport.Global of type "
                                     f"{describe(site.ty)}")
         return raw
@@ -88,7 +96,8 @@ def _global(ctx: StoreContext, site: Site, value: Any) -> Any:
         return new_global(ctx, site.ty, vt, engine)
     except (OverflowError, TypeError, ValueError, EngineRefused) as err:
         why = str(err).rpartition(": ")[2]  # "4294967296 is out of range for i32 (...)"
-        raise site.incompatible(repr(value), f"give a value that fits {vt}: {why}") from err
+        what = "a number" if vt in NUMERIC else "a value"
+        raise site.incompatible(repr(value), f"give {what} that fits {vt}: {why}") from err
 
 
 def _memory(ctx: StoreContext, site: Site, value: Any) -> Any:
