@@ -30,7 +30,7 @@ from ._compile.module import (
     note_initialize,
 )
 from ._engine.boundary import has_parked, raise_boundary_error
-from ._engine.raw import export_get
+from ._engine.raw import export_get, instance_new
 from ._engine.store import StoreContext
 from ._errors import ImportCycleError, IncompatibleImportError, LinkError
 from ._exports.function import Function
@@ -87,8 +87,13 @@ def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasm
     store, guard = ctx.store, ctx.guard
     if guard is None:
         return _engine_instance(store, module, externs, instance_maker(module))
-    with guard.entered(module.where):
-        return _engine_instance(store, module, externs, wasmtime.Instance)
+    with guard.entered(module.where):  # start functions let other threads run
+        return _engine_instance(store, module, externs, _nogil_instance)
+
+
+def _nogil_instance(store: wasmtime.Store, module: wasmtime.Module,
+                    externs: list[Any]) -> wasmtime.Instance:
+    return instance_new(store, module, externs, release_gil=True)  # type: ignore[no-any-return]
 
 
 def _watch_memories(ctx: StoreContext, module: Module, raw: wasmtime.Instance) -> None:
@@ -119,8 +124,8 @@ def _engine_instance(store: wasmtime.Store, module: Module, externs: list[Any],
 
 def _link_failure(text: str, where: str) -> LinkError:
     if "shared memory support is disabled" in text:
-        return LinkError(f"{where}: shared memories (the threads proposal) are not "
-                         "supported yet; use a memory without `shared`", path=where)
+        return LinkError(f"{where}: a shared memory needs the threads proposal; load it in "
+                         "a Realm(features={'threads'})", path=where)
     if "incompatible import type" in text:  # a pass-through the engine refused
         return IncompatibleImportError(
             f"{where}: {_engine_cause(text)}; give an export of the import's type", path=where)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
@@ -35,9 +36,11 @@ class StoreContext:
     """
 
     def __init__(self, name: str, *, owner: Any, limits: Limits | None = None,
-                 guarded: bool = False, release_gil: bool = False) -> None:
+                 guarded: bool = False, release_gil: bool = False,
+                 features: frozenset[str] = frozenset()) -> None:
         self.name = name
-        self.engine_config = limits.engine_config() if limits is not None else EngineConfig()
+        config = limits.engine_config() if limits is not None else EngineConfig()
+        self.engine_config = replace(config, features=features)
         self.record = engine_record(self.engine_config)
         self.engine = self.record.engine
         self.release_gil = release_gil

@@ -91,7 +91,8 @@ def _wrap(ctx: StoreContext, value: Any, name: str, where: str) -> Any:
 
 
 _WRAPPERS: tuple[tuple[type, Any], ...] = (
-    (wasmtime.Memory, Memory), (wasmtime.Global, Global), (wasmtime.Table, Table),
+    (wasmtime.Memory, Memory), (wasmtime.SharedMemory, Memory), (wasmtime.Global, Global),
+    (wasmtime.Table, Table),
     (wasmtime.Tag, Tag))
 
 

@@ -10,6 +10,7 @@ import wasmtime
 
 from .._compile.sites import Site
 from .._engine.externs import EngineRefused, new_global
+from .._engine.shared import memory_type
 from .._engine.store import StoreContext
 from .._engine.valtypes import NUMERIC, describe, func_sig, kind_of, valtype_name
 from .._exports.base import ExternValue, context_of, raw_of
@@ -104,8 +105,9 @@ def _memory(ctx: StoreContext, site: Site, value: Any) -> Any:
     if not isinstance(value, Memory):
         raise site.incompatible(_found(value), "give a wasmport.Memory")
     raw = _owned(ctx, site, value)
-    found = raw.type(ctx.store)
-    if not _limits_fit(value.pages, found.limits, site.ty.limits) or found.is_64 != site.ty.is_64:
+    found = memory_type(ctx.store, raw)
+    if (not _limits_fit(value.pages, found.limits, site.ty.limits) or found.is_64 != site.ty.is_64
+            or found.is_shared != site.ty.is_shared):
         raise site.incompatible(describe(found), "give a memory whose limits fit the import's")
     return raw
 
