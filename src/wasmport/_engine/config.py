@@ -16,7 +16,6 @@ import wasmtime
 
 from .ticker import Ticker
 
-
 #: WebAssembly proposals a realm can turn on (``Realm(features=...)``) -> the wasmtime
 #: Config settings behind them.  wasmtime 50 has the others of WebAssembly 3.0 on by default
 #: (GC, exceptions, SIMD, memory64, ...); ``wide_arithmetic`` is on by default too, and

@@ -26,6 +26,7 @@ import itertools
 from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_size_t, c_uint32
 from typing import Any
 
+import wasmtime
 from wasmtime import _ffi as ffi
 
 from .capi import PYDLL
@@ -106,10 +107,35 @@ NO_DATA = _NO_DATA
 
 
 def externref_of_raw(ctx: int, raw: int) -> Any:
-    """A rooted externref from a raw slot value (non-zero); the caller unroots it."""
+    """A rooted externref from a raw slot value (None for 0); the caller unroots it."""
+    if not raw:
+        return None
     out = EXTERN()
     externref_from_raw(ctx, raw, byref(out))
-    return out
+    return out if out.store_id else None
+
+
+def externref_raw(ctx: int, ref: Any) -> int:
+    """The raw slot number of an externref (0 for None)."""
+    return 0 if ref is None else int(externref_to_raw(ctx, byref(ref)))
+
+
+def drop_externref(ref: Any) -> None:
+    if ref is not None:
+        externref_unroot(byref(ref))
+
+
+def func_raw(ctx: int, func: wasmtime.Func | None) -> int:
+    """The raw slot number of a function (0 for None)."""
+    return 0 if func is None else int(func_to_raw(ctx, byref(func._func)))
+
+
+def func_of_raw(ctx: int, raw: int) -> wasmtime.Func | None:
+    if not raw:  # wasmtime_func_from_raw panics on a null
+        return None
+    out = ffi.wasmtime_func_t()
+    func_from_raw(ctx, raw, byref(out))
+    return wasmtime.Func._from_raw(out)
 
 
 # -- rooted GC references -----------------------------------------------------------------
@@ -165,13 +191,19 @@ def owned(kind: str, ref: Any) -> Rooted | None:
     return Rooted(kind, copy)
 
 
+def clone(kind: str, ref: Any) -> Any:
+    """A new root of the same reference, as the C API's struct (whoever gets it owns it:
+    the engine, for a host function's result)."""
+    out = type(ref)()
+    (anyref_clone if kind == "anyref" else exnref_clone)(byref(ref), byref(out))
+    return out
+
+
 def borrowed(kind: str, ref: Any) -> Rooted | None:
     """A root of our own for a reference the engine lends us (a host call's parameter)."""
     if not ref.store_id:
         return None
-    out = type(ref)()
-    (anyref_clone if kind == "anyref" else exnref_clone)(byref(ref), byref(out))
-    return Rooted(kind, out)
+    return Rooted(kind, clone(kind, ref))
 
 
 def i31(ctx: int, value: int) -> Rooted:

@@ -44,7 +44,8 @@ def is_shared(memory: Any) -> bool:
 
 
 def memory_type(store: wasmtime.Store, memory: Any) -> wasmtime.MemoryType:
-    return memory.type() if is_shared(memory) else memory.type(store)
+    found: wasmtime.MemoryType = memory.type() if is_shared(memory) else memory.type(store)
+    return found
 
 
 def memory_pages(store: wasmtime.Store, memory: Any) -> int:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import wasmtime

@@ -71,24 +71,37 @@ def _lower_ref(sc: StoreContext, kind: str, value: Any, of: Any, temps: list[Any
     if value is None:
         getattr(of, kind).store_id = 0
         return
-    ctx = sc.address
     if kind == "externref":
-        if isinstance(value, refs.Rooted):  # a wasm value leaving as an externref
-            made = bridge.externalize(sc.store, ctx, value)
-        else:
-            made = refs.new_externref(ctx, value)
+        made = externref_for(sc, value)
         of.externref = made
         if not give:
             temps.append(made)
         return
-    if not isinstance(value, refs.Rooted):  # a Python object entering as an anyref
-        extern = refs.new_externref(ctx, value)
-        try:
-            value = bridge.internalize(sc.store, ctx, extern)
-        finally:
-            refs.externref_unroot(byref(extern))
-        temps.append(value)  # keeps the new root alive until the val is used
-    setattr(of, kind, refs.borrowed(kind, value.ref).ref if give else value.ref)  # type: ignore[union-attr]
+    rooted: Any = anyref_for(sc, value) if kind == "anyref" else value
+    temps.append(rooted)  # keeps a new root alive until the val is used
+    setattr(of, kind, refs.clone(kind, rooted.ref) if give else rooted.ref)
+
+
+def externref_for(sc: StoreContext, value: Any) -> Any:
+    """A new externref (the caller unroots it) for an engine form: a Python object, or a
+    wasm value leaving as an externref (``extern.convert_any``); None for None."""
+    if value is None:
+        return None
+    if isinstance(value, refs.Rooted):
+        return bridge.externalize(sc.store, sc.address, value)
+    return refs.new_externref(sc.address, value)
+
+
+def anyref_for(sc: StoreContext, value: Any) -> Any:
+    """A root for an anyref engine form: itself, or a Python object entering as an
+    internal externref (``any.convert_extern``); None for None."""
+    if value is None or isinstance(value, refs.Rooted):
+        return value
+    extern = refs.new_externref(sc.address, value)
+    try:
+        return bridge.internalize(sc.store, sc.address, extern)
+    finally:
+        refs.externref_unroot(byref(extern))
 
 
 def release(temps: list[Any]) -> None:
@@ -130,15 +143,20 @@ def lift(sc: StoreContext, val: Any, owned: bool) -> Any:
 def _lift_externref(sc: StoreContext, ref: Any, owned: bool) -> Any:
     if not ref.store_id:
         return None
-    ctx = sc.address
     try:
-        found = refs.host_object(ctx, ref)
-        if found is refs.NO_DATA:  # a wasm value made external: come back as that value
-            return bridge.internalize(sc.store, ctx, ref)
-        return found
+        return externref_value(sc, ref)
     finally:
         if owned:
             refs.externref_unroot(byref(ref))
+
+
+def externref_value(sc: StoreContext, ref: Any) -> Any:
+    """The engine form of a non-null externref: the Python object it holds, or the wasm
+    value it was made of (``any.convert_extern`` of it)."""
+    found = refs.host_object(sc.address, ref)
+    if found is refs.NO_DATA:
+        return bridge.internalize(sc.store, sc.address, ref)
+    return found
 
 
 def lift_anyref(sc: StoreContext, rooted: refs.Rooted) -> Any:

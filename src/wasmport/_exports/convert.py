@@ -22,7 +22,6 @@ funcref only as ``wasmport.Function(realm, signature, fn)``.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -33,10 +32,10 @@ from .._engine.refs import Rooted
 from .._engine.store import StoreContext
 from .._engine.typenames import Slot, slot
 from .._engine.valtypes import check_value
+from .._engine.vectors import lower_v128
 from .base import ExternValue, context_of, raw_of
 from .gc import I31, Array, ExnRef, GcRef, Struct, context_of_ref, handle, rooted_of
 
-V128_MIN, V128_MAX = -(1 << 127), (1 << 128) - 1
 _NUMBERS = frozenset(("i32", "i64", "f32", "f64"))
 # Which handle classes each abstract heap type takes (besides None and, for any and
 # extern, every other Python object).
@@ -51,6 +50,7 @@ class Codec:
     def __init__(self, ctx: StoreContext, wrap: Callable[[wasmtime.Func], Any],
                  function_class: type[ExternValue]) -> None:
         self.ctx, self._wrap, self._function_class = ctx, wrap, function_class
+        self.raw: Any = None  # the RefSlots of the fast path (slots.py), set by its maker
 
     def to_python(self, value: Any) -> Any:
         """An engine form as its public value."""
@@ -66,7 +66,7 @@ class Codec:
             return check_value(text, value, what)
         found = slot(text)
         if found.slot == "v128":
-            return v128(value, what)
+            return lower_v128(value, what)
         if value is None:
             if not found.nullable:
                 raise TypeError(f"{what}: {text} is not nullable; None is a null reference")
@@ -103,19 +103,3 @@ class Codec:
             raise ValueError(f"{what}: the value belongs to realm {ctx.name!r}, not "
                              f"{self.ctx.name!r}; values cannot cross realms")
 
-
-def v128(value: Any, what: str) -> int:
-    """A v128 from an int (either spelling) or 16 bytes, as an unsigned int."""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        data = bytes(value)
-        if len(data) != 16:
-            raise ValueError(f"{what}: a v128 takes 16 bytes, not {len(data)}")
-        return int.from_bytes(data, "little")
-    if isinstance(value, (bool, float)) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{what}: expected an int or 16 bytes for v128, got "
-                        f"{type(value).__name__}")
-    number = operator.index(value)
-    if not V128_MIN <= number <= V128_MAX:
-        raise OverflowError(f"{what}: {number} is out of range for v128 "
-                            f"(-2**127..2**128-1)")
-    return number & V128_MAX

@@ -27,6 +27,9 @@ from .base import ExternValue
 from .convert import Codec
 from .exceptions import raise_failure
 from .hostfunc import python_func
+from .slots import RawRefs
+
+FAST_VALUES = NUMERIC | {"v128"}
 
 
 def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...]) -> str:
@@ -130,13 +133,22 @@ def codec(ctx: StoreContext) -> Codec:
     if found is None:
         found = ctx.values = Codec(ctx, lambda func: wrap_func(ctx, func, "<funcref>", "<wasm>"),
                                    Function)
+        found.raw = RawRefs(found)
     return found
+
+
+def fast_carries(conv: Codec, params: tuple[str, ...], results: tuple[str, ...],
+                 host: bool = False) -> bool:
+    """Whether the fast path can carry a signature: its arguments (a call's parameters, a
+    host function's results) must be numbers, v128 or abstract references."""
+    arguments = results if host else params
+    return all(t in FAST_VALUES or conv.raw.slot_for(t, True) is not None for t in arguments)
 
 
 def _make_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                results: tuple[str, ...], where: str, doc: str,
                release_gil: bool) -> Callable[..., Any]:
-    if _fast.ENABLED and ctx.guard is None and NUMERIC.issuperset(params + results):
+    if _fast.ENABLED and ctx.guard is None and fast_carries(codec(ctx), params, results):
         return _fast_call(ctx, func, params, results, where, doc, release_gil)
     return _checked_call(ctx, func, params, results, where, doc)  # releases the GIL
 
@@ -161,7 +173,8 @@ def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                              name=doc.partition("(")[0], closed=closed,
                              # Without the GIL other threads can run at any time: always lock.
                              gate=_ALWAYS if release_gil else ctx.gate,
-                             lock=ctx.entry_lock, verified=True, release_gil=release_gil)
+                             lock=ctx.entry_lock, verified=True, release_gil=release_gil,
+                             refs=conv.raw)
 
 
 def _checked_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],

@@ -23,6 +23,8 @@ from .._engine.valtypes import NUMERIC
 from .convert import Codec
 from .exceptions import thrown_trap
 
+_FAST = NUMERIC | {"v128"}
+
 
 def python_func(codec: Codec, functype: wasmtime.FuncType, params: tuple[str, ...],
                 results: tuple[str, ...], fn: Callable[..., Any], where: str) -> wasmtime.Func:
@@ -30,9 +32,9 @@ def python_func(codec: Codec, functype: wasmtime.FuncType, params: tuple[str, ..
     ``fn``; ``where`` names it in messages (``import "env"."log"``)."""
     ctx = codec.ctx
     ctx.open_gate()  # Python code now runs inside calls: threads take turns
-    if _fast.ENABLED and NUMERIC.issuperset(params + results):
+    if _fast.ENABLED and all(t in _FAST or codec.raw.slot_for(t, True) for t in results):
         return _fast.make_host_func(ctx.store, params, results, fn, _on_error(codec),
-                                    name=where)
+                                    name=where, refs=codec.raw, functype=functype)
     return checked.host_func(ctx, functype, params, results,
                              _lifting(codec, params, results, fn, where), _on_error(codec))
 

@@ -49,6 +49,8 @@ from ._abi import AVAILABLE as AVAILABLE
 from ._abi import REASON as REASON
 from ._caller import make_caller as make_caller
 from ._host import make_host_func as make_host_func
+from ._refs import RefSlot as RefSlot
+from ._refs import RefSlots as RefSlots
 from ._traps import HOST_EXCEPTION_MARKER as HOST_EXCEPTION_MARKER
 from ._traps import Relay as Relay
 from ._traps import default_relay as default_relay
@@ -66,6 +68,8 @@ __all__ = [
     "ENABLED",
     "HOST_EXCEPTION_MARKER",
     "REASON",
+    "RefSlot",
+    "RefSlots",
     "Relay",
     "default_relay",
     "is_host_exception",
