@@ -18,7 +18,7 @@ import wasmtime
 
 from .._engine import checked
 from .._engine import fast as _fast
-from .._engine.boundary import park
+from .._engine.boundary import park, take_parked
 from .._engine.valtypes import NUMERIC
 from .convert import Codec
 from .exceptions import thrown_trap
@@ -27,16 +27,20 @@ _FAST = NUMERIC | {"v128"}
 
 
 def python_func(codec: Codec, functype: wasmtime.FuncType, params: tuple[str, ...],
-                results: tuple[str, ...], fn: Callable[..., Any], where: str) -> wasmtime.Func:
+                results: tuple[str, ...], fn: Callable[..., Any], where: str, *,
+                pass_caller: bool = False) -> wasmtime.Func:
     """An engine function of ``functype`` (value types ``params``/``results``) calling
-    ``fn``; ``where`` names it in messages (``import "env"."log"``)."""
+    ``fn``; ``where`` names it in messages (``import "env"."log"``).  ``pass_caller``:
+    ``fn`` takes the raw ``wasmtime_caller_t*`` first (typed host modules' plans)."""
     ctx = codec.ctx
     ctx.open_gate()  # Python code now runs inside calls: threads take turns
     if _fast.ENABLED and all(t in _FAST or codec.raw.slot_for(t, True) for t in results):
         return _fast.make_host_func(ctx.store, params, results, fn, _on_error(codec),
-                                    name=where, refs=codec.raw, functype=functype)
-    return checked.host_func(ctx, functype, params, results,
-                             _lifting(codec, params, results, fn, where), _on_error(codec))
+                                    name=where, refs=codec.raw, functype=functype,
+                                    pass_caller=pass_caller)
+    lifting = _lifting(codec, params, results, fn, where, pass_caller)
+    return checked.host_func(ctx, functype, params, results, lifting, _on_error(codec),
+                             pass_caller=pass_caller)
 
 
 def _on_error(codec: Codec) -> Callable[[BaseException], int | None]:
@@ -47,14 +51,18 @@ def _on_error(codec: Codec) -> Callable[[BaseException], int | None]:
             trap, exc = None, err
         if trap is None:
             park(exc)
+        else:
+            take_parked()  # thrown into wasm: not the Python caller's to see
         return trap
 
     return on_error
 
 
 def _lifting(codec: Codec, params: tuple[str, ...], results: tuple[str, ...],
-             fn: Callable[..., Any], where: str) -> Callable[..., Any]:
+             fn: Callable[..., Any], where: str, pass_caller: bool) -> Callable[..., Any]:
     to_python, check = codec.to_python, result_checker(codec, results, where)
+    if pass_caller:
+        return lambda caller, *args: check(fn(caller, *[to_python(a) for a in args]))
     if all(p in NUMERIC for p in params):
         return lambda *args: check(fn(*args))
     return lambda *args: check(fn(*[to_python(a) for a in args]))
