@@ -23,6 +23,7 @@ import wasmtime
 from ._compile.assets import Asset, asset_for_file
 from ._compile.module import Module, asset_of, context_of_module, owner_of
 from ._engine.config import EngineConfig, features_of
+from ._engine.gcrefs import collect
 from ._engine.limits import Limits
 from ._engine.store import StoreContext, set_default_owner
 from ._exports.namespace import InstanceModule, instance_or_none
@@ -127,6 +128,15 @@ class Realm:
             self._cache.clear()
             self._hosts.clear()
             ctx.close()  # frees the engine state now; fast calls then see it closed
+
+    def gc(self) -> None:
+        """Run the store's garbage collector now.
+
+        GC objects no one holds are freed, and so are externrefs, which releases the
+        Python objects wasm was the last to hold.  (The engine also collects by itself,
+        when its heap fills.)
+        """
+        collect(self._context.address)
 
     def __enter__(self) -> Realm:
         return self

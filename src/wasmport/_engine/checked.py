@@ -40,9 +40,10 @@ _trap_new = proto("wasmtime_trap_new", c_size_t, ctypes.c_char_p, c_size_t)
 
 
 def call(sc: StoreContext, func: wasmtime.Func, params: Sequence[str], args: Sequence[Any],
-         nresults: int, release_gil: bool = True) -> list[Any]:
+         nresults: int, release_gil: bool = True, where: str = "call") -> list[Any]:
     """Call ``func`` with ``args`` (engine forms, already checked against ``params``);
-    its results as engine forms.  The engine's Trap/WasmtimeError comes out as it is."""
+    its results as engine forms.  The engine's Trap/WasmtimeError comes out as it is,
+    but for an argument whose concrete type does not match: a TypeError."""
     count = len(args)
     array = (VAL * max(count, 1))()
     temps: list[Any] = []
@@ -51,6 +52,11 @@ def call(sc: StoreContext, func: wasmtime.Func, params: Sequence[str], args: Seq
             vals.lower(sc, slot(text), value, array[i], temps)
         out = valcall.call(sc.address, func._func, ctypes.addressof(array), count, nresults,
                            release_gil)
+    except wasmtime.WasmtimeError as err:
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        if isinstance(err, wasmtime.Trap) or not lines or lines[0] != "argument type mismatch":
+            raise
+        raise TypeError(f"{where}: an argument's type does not match: {lines[-1]}") from None
     finally:
         vals.release(temps)
     return [vals.lift(sc, out[i], owned=True) for i in range(nresults)]

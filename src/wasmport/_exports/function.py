@@ -193,10 +193,10 @@ def _checked_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...
             with ctx.entry_lock:  # the GIL is released: one thread in the store
                 guard = ctx.guard
                 if guard is None:
-                    out = checked.call(ctx, func, params, values, nresults)
+                    out = checked.call(ctx, func, params, values, nresults, where=where)
                 else:  # limits: a fresh fuel/time budget for this call (limits.py)
                     with guard.entered(where):
-                        out = checked.call(ctx, func, params, values, nresults)
+                        out = checked.call(ctx, func, params, values, nresults, where=where)
         except BaseException as err:
             raise_failure(conv, err, where)
         if nresults == 1:
