@@ -10,6 +10,8 @@
 
 Structs and arrays compare with ``==`` as wasm's ``ref.eq`` does: two handles are equal
 exactly when they are the same object (and hash alike); ``repr`` shows the type.  A
+packed field (``i8``, ``i16``) reads zero-extended, as ``struct.get_u`` does, and takes
+either spelling (-128..255 for i8), never wrapping.  A
 handle keeps its object alive (an engine root) until the handle is collected.  The C
 API cannot make structs or arrays of a module's types from the host, so Python gets them
 from wasm; it cannot cast them either.
@@ -191,9 +193,16 @@ def _read(ref: GcRef, index: int, array: bool) -> Any:
     return ref._codec.to_python(vals.lift(ref._ctx, val, owned=True))
 
 
+_PACKED = {"i8": (-(1 << 7), (1 << 8) - 1), "i16": (-(1 << 15), (1 << 16) - 1)}
+
+
 def _write(ref: GcRef, index: int, text: str, value: Any, array: bool) -> None:
-    storage = "i32" if text in ("i8", "i16") else text
-    engine = ref._codec.to_engine(storage, value, f"{ref!r}[{index}]")
+    what = f"{ref!r}[{index}]"
+    storage = "i32" if text in _PACKED else text
+    engine = ref._codec.to_engine(storage, value, what)
+    if text in _PACKED and not _PACKED[text][0] <= engine <= _PACKED[text][1]:
+        lo, hi = _PACKED[text]
+        raise OverflowError(f"{what}: {engine} is out of range for {text} ({lo}..{hi})")
     val = vals.VAL()
     temps: list[Any] = []
     try:
