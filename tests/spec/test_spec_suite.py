@@ -10,6 +10,7 @@ scripts in ``../shared/testsuite`` is part of it and no longer runs on its own.)
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from . import gaps, harness, suite
