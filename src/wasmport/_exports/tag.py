@@ -11,7 +11,7 @@ from .._engine.store import StoreContext, context_for
 from .._engine.typemake import tag_type
 from .._engine.typenames import canonical
 from .._engine.valtypes import describe
-from .base import ExternValue
+from .base import ExternValue, context_of, raw_of
 
 
 class Tag(ExternValue):
@@ -42,8 +42,8 @@ class Tag(ExternValue):
         return describe(self._raw.type(self._ctx.store))
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Tag) and other._ctx is self._ctx
-                and bool(self._raw.eq(self._ctx.store, other._raw)))
+        return (isinstance(other, Tag) and context_of(other) is self._ctx
+                and bool(self._raw.eq(self._ctx.store, raw_of(other))))
 
     def __hash__(self) -> int:
         return hash(id(self._ctx))  # equal tags are one store's: enough to be consistent

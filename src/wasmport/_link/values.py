@@ -140,7 +140,8 @@ def _found(value: Any) -> str:
 
 def _tag(ctx: StoreContext, site: Site, value: Any) -> Any:
     if not isinstance(value, Tag):
-        raise site.incompatible(_found(value), "give a tag exported by a wasm module")
+        raise site.incompatible(_found(value), "give a wasmport.Tag (exported by a wasm "
+                                "module, or Tag(params, realm=...))")
     raw = _owned(ctx, site, value)
     found = raw.type(ctx.store)
     if func_sig(found.functype) != func_sig(site.ty.functype):
