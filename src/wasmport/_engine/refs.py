@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
-from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_size_t, c_uint32
+from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_size_t, c_uint32, c_void_p
 from typing import Any
 
 import wasmtime
@@ -212,3 +212,59 @@ def i31(ctx: int, value: int) -> Rooted:
     out = ANY()
     anyref_from_i31(ctx, value & 0x7FFF_FFFF, byref(out))
     return Rooted("anyref", out)
+
+
+# -- the same, for the fast path's raw slots ------------------------------------------------
+
+
+def _untyped(name: str, restype: Any) -> Any:
+    func = PYDLL[name]
+    func.restype, func.argtypes = restype, None  # ctypes objects only: no conversion
+    return func
+
+
+_new_u = _untyped("wasmtime_externref_new", c_bool)
+_data_u = _untyped("wasmtime_externref_data", c_size_t)
+_unroot_u = _untyped("wasmtime_externref_unroot", None)
+_to_raw_u = _untyped("wasmtime_externref_to_raw", c_uint32)
+_from_raw_u = _untyped("wasmtime_externref_from_raw", None)
+
+
+class RawExterns:
+    """The externref steps of one store's raw slots, with prototypes that convert nothing
+    (each C call costs about half as much): bound to the store's context pointer, so
+    only for calls into a store that is open (the fast path checks it first)."""
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, ctx: int) -> None:
+        self._ctx = c_void_p(ctx)
+
+    def new(self, obj: Any) -> Any:
+        key = next(_keys)
+        HOST_OBJECTS[key] = obj
+        out = EXTERN()
+        if not _new_u(self._ctx, c_size_t(key), FINALIZER, byref(out)):
+            HOST_OBJECTS.pop(key, None)
+            raise MemoryError("the engine could not allocate an externref")
+        return out
+
+    def raw(self, ref: Any) -> int:
+        return 0 if ref is None else int(_to_raw_u(self._ctx, byref(ref)))
+
+    def of_raw(self, raw: int) -> Any:
+        if not raw:
+            return None
+        out = EXTERN()
+        _from_raw_u(self._ctx, c_uint32(raw), byref(out))
+        return out if out.store_id else None
+
+    def host_object(self, ref: Any) -> Any:
+        """As :func:`host_object`."""
+        key = _data_u(self._ctx, byref(ref))
+        return HOST_OBJECTS.get(key, _NO_DATA) if key else _NO_DATA
+
+    @staticmethod
+    def drop(ref: Any) -> None:
+        if ref is not None:
+            _unroot_u(byref(ref))

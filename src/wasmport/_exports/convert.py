@@ -44,6 +44,10 @@ _TAKES: dict[str, tuple[type, ...]] = {
     "none": (), "noextern": (), "nofunc": (), "noexn": (), "exn": (ExnRef,)}
 
 
+#: The values an externref or anyref does not take as plain Python objects.
+SPECIAL = (I31, GcRef, ExnRef, ExternValue)
+
+
 class Codec:
     """Conversions for one store: ``wrap`` makes a Function of an engine function."""
 

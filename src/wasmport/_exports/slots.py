@@ -14,7 +14,7 @@ from typing import Any
 from .._engine import refs, vals
 from .._engine.fast import RefSlot
 from .._engine.typenames import slot
-from .convert import Codec
+from .convert import SPECIAL, Codec
 
 _M32 = 0xFFFF_FFFF
 
@@ -49,10 +49,7 @@ class RawRefs:
             return RefSlot(checked, lambda f: refs.func_raw(ctx.address, f), None,
                            lambda raw: refs.func_of_raw(ctx.address, raw), public)
         if kind == "externref":
-            return RefSlot(lambda v: vals.externref_for(ctx, checked(v)),
-                           lambda e: refs.externref_raw(ctx.address, e), refs.drop_externref,
-                           lambda raw: refs.externref_of_raw(ctx.address, raw & _M32),
-                           lambda e: public(_extern_value(codec, e)))
+            return self._externs(codec, checked)
         return RefSlot(lambda v: vals.anyref_for(ctx, checked(v)) if kind == "anyref"
                        else checked(v),
                        lambda r: 0 if r is None else r.raw(ctx.address), None,
@@ -61,10 +58,28 @@ class RawRefs:
                                         else vals.lift_anyref(ctx, r)))
 
 
-def _extern_value(codec: Codec, ref: Any) -> Any:
-    if ref is None:
-        return None
-    try:
-        return vals.externref_value(codec.ctx, ref)
-    finally:
-        refs.drop_externref(ref)
+    @staticmethod
+    def _externs(codec: Codec, checked: Any) -> RefSlot:
+        ctx, ext = codec.ctx, refs.RawExterns(codec.ctx.address)
+        new, drop, host_object, to_python = ext.new, ext.drop, ext.host_object, codec.to_python
+
+        def pre(value: Any) -> Any:
+            if value is not None and not isinstance(value, SPECIAL):
+                return new(value)  # a Python object (the common case: checks inline)
+            found = checked(value)
+            if found is None or isinstance(found, refs.Rooted):
+                return vals.externref_for(ctx, found)  # null, or a wasm value made external
+            return new(found)
+
+        def public(ref: Any) -> Any:
+            if ref is None:
+                return None
+            try:
+                found = host_object(ref)
+                if found is refs.NO_DATA:  # a wasm value made external: come back as it
+                    return to_python(vals.externref_value(ctx, ref))
+                return found
+            finally:
+                drop(ref)
+
+        return RefSlot(pre, ext.raw, drop, lambda raw: ext.of_raw(raw & _M32), public)

@@ -222,7 +222,9 @@ def _host_store_refs(results: tuple[str, ...]) -> list[str]:
 
 
 def _compile(source: str, label: str) -> Callable[..., Any]:
-    namespace: dict[str, Any] = {"f32n": f32_value, "f32b": f32_bits}
+    namespace: dict[str, Any] = {}
+    if "f32" in label:  # the NaN helpers only where they are used
+        namespace.update(f32n=f32_value, f32b=f32_bits)
     exec(compile(source, f"<wasmport._fast {label}>", "exec"), namespace)
     factory: Callable[..., Any] = namespace["factory"]
     return factory
