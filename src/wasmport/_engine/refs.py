@@ -218,7 +218,7 @@ def i31(ctx: int, value: int) -> Rooted:
 
 
 def _untyped(name: str, restype: Any) -> Any:
-    func = PYDLL[name]
+    func: Any = PYDLL[name]
     func.restype, func.argtypes = restype, None  # ctypes objects only: no conversion
     return func
 
