@@ -94,8 +94,8 @@ class Module:
 
     @functools.cached_property
     def _sites(self) -> tuple[Site, ...]:
-        """Each import as a Site: what linking reads each time.  An opaque type must never
-        be described (see sigscan.py)."""
+        """Each import as a Site: what linking reads each time, with the binary's spelling
+        of a type beyond numbers, funcref and externref (sigscan.py)."""
         opaque, where = self._asset.opaque.imports, self.where
         return tuple(Site(where, i.module, i.name or "", i.type, opaque.get(n))
                      for n, i in enumerate(self._compiled.imports))

@@ -1,6 +1,7 @@
 """A fast call layer over wasmtime's raw C API, through ctypes, holding the GIL.
 
-Two entry points, for i32/i64/f32/f64 signatures:
+Two entry points, for signatures of i32/i64/f32/f64/v128 and (given ``refs=``, see
+_refs.py) references:
 
 - ``make_caller``: Python -> wasm through ``wasmtime_func_call_unchecked``.
 - ``make_host_func``: wasm -> Python through ``wasmtime_func_new_unchecked``.
@@ -11,8 +12,9 @@ fact checked at import does not hold; callers then use wasmtime-py's own calls.
 Interface (keyword arguments beyond the first five are optional):
 
     make_caller(store, func, params, results, *, raise_trap=default_relay.raise_trap,
-                name=None, release_gil=False) -> Callable[..., Any]
-    make_host_func(store, params, results, fn, on_error, *, name=None) -> wasmtime.Func
+                name=None, release_gil=False, refs=None) -> Callable[..., Any]
+    make_host_func(store, params, results, fn, on_error, *, name=None, refs=None,
+                   functype=None) -> wasmtime.Func
 
 Trap/exception protocol:
 
