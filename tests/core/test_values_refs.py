@@ -37,7 +37,8 @@ REFS = """(module
     (call_ref $ii (local.get 1) (local.get 0)))
   (func (export "call_table") (param i32 i32) (result i32)
     (call_indirect $f (type $ii) (local.get 1) (local.get 0)))
-  (func (export "func_of") (result funcref) (ref.func $inc)))"""
+  (func (export "func_of") (result funcref) (ref.func $inc))
+  (func (export "two") (param externref (ref extern)) (result i32) (i32.const 2)))"""
 
 
 @pytest.fixture
@@ -108,6 +109,17 @@ def test_no_object_leaks_over_100_000_round_trips(mod, realm):
     assert sum(r() is not None for r in refs) == 0
 
 
+def test_a_refused_argument_releases_the_ones_before_it(mod, realm):
+    thing = Thing()
+    alive = weakref.ref(thing)
+    with pytest.raises(TypeError, match="not nullable"):
+        mod.two(thing, None)
+    del thing
+    realm.gc()
+    gc.collect()
+    assert alive() is None
+
+
 def test_reference_globals_read_as_python_values(mod):
     # Bug A: these read as wasmtime-py's Val and Func objects.
     assert mod.gn is None
@@ -156,6 +168,23 @@ def test_python_functions_as_funcrefs(mod, realm):
         wasmport.Function(realm, "func (i32) -> i32", 5)
     with pytest.raises(ValueError, match="unknown value type"):
         wasmport.Function(realm, "func (i33) -> i32", abs)
+
+
+def test_a_python_function_raises_through_wasm_and_to_its_caller(mod, realm):
+    def fails(x):
+        raise KeyError(x)
+
+    fn = wasmport.Function(realm, (("i32",), ("i32",)), fails)
+    with pytest.raises(KeyError):
+        fn(1)
+    wasmport.instance_of(mod).exports["ft"][0] = fn
+    with pytest.raises(KeyError):
+        mod.call_table(0, 3)
+    bad = wasmport.Function(realm, "func () -> externref", lambda: 5)
+    assert bad() == 5  # any object is an externref
+    wrong = wasmport.Function(realm, "func () -> i32", lambda: "five")
+    with pytest.raises(TypeError, match="five|str"):
+        wrong()
 
 
 def test_values_of_another_realm_are_refused(mod):

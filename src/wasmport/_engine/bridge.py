@@ -20,6 +20,7 @@ from wasmtime import _ffi as ffi
 
 from . import refs
 from .raw import export_get
+from .store import StoreContext
 from .valcall import VAL, call
 
 _WAT = """(module
@@ -49,21 +50,24 @@ def _funcs(store: wasmtime.Store) -> tuple[Any, Any]:
     return found
 
 
-def _convert(store: wasmtime.Store, ctx: int, which: int, arg: Any) -> Any:
-    return call(ctx, _funcs(store)[which], ctypes.addressof(arg), 1, 1, release_gil=False)[0]
+def _convert(sc: StoreContext, which: int, arg: Any) -> Any:
+    with sc.entry_lock:  # it runs wasm: one thread in the store, as for any call
+        store, ctx = sc.store, sc.address
+        return call(ctx, _funcs(store)[which], ctypes.addressof(arg), 1, 1,
+                    release_gil=False)[0]
 
 
-def internalize(store: wasmtime.Store, ctx: int, externref: Any) -> refs.Rooted | None:
+def internalize(sc: StoreContext, externref: Any) -> refs.Rooted | None:
     """``any.convert_extern`` of a ``wasmtime_externref_t`` (borrowed)."""
     arg = VAL(kind=_EXTERNREF)
     arg.of.externref = externref
-    out = _convert(store, ctx, 0, arg)
+    out = _convert(sc, 0, arg)
     return refs.owned("anyref", out.of.anyref)
 
 
-def externalize(store: wasmtime.Store, ctx: int, anyref: refs.Rooted) -> Any:
+def externalize(sc: StoreContext, anyref: refs.Rooted) -> Any:
     """``extern.convert_any`` of a root: a new ``wasmtime_externref_t`` the caller owns."""
     arg = VAL(kind=_ANYREF)
     arg.of.anyref = anyref.ref
-    out = _convert(store, ctx, 1, arg)
+    out = _convert(sc, 1, arg)
     return ffi.wasmtime_externref_t.from_buffer_copy(out.of.externref)

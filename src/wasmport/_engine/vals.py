@@ -88,7 +88,7 @@ def externref_for(sc: StoreContext, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, refs.Rooted):
-        return bridge.externalize(sc.store, sc.address, value)
+        return bridge.externalize(sc, value)
     return refs.new_externref(sc.address, value)
 
 
@@ -99,7 +99,7 @@ def anyref_for(sc: StoreContext, value: Any) -> Any:
         return value
     extern = refs.new_externref(sc.address, value)
     try:
-        return bridge.internalize(sc.store, sc.address, extern)
+        return bridge.internalize(sc, extern)
     finally:
         refs.externref_unroot(byref(extern))
 
@@ -155,7 +155,7 @@ def externref_value(sc: StoreContext, ref: Any) -> Any:
     value it was made of (``any.convert_extern`` of it)."""
     found = refs.host_object(sc.address, ref)
     if found is refs.NO_DATA:
-        return bridge.internalize(sc.store, sc.address, ref)
+        return bridge.internalize(sc, ref)
     return found
 
 
@@ -164,7 +164,7 @@ def lift_anyref(sc: StoreContext, rooted: refs.Rooted) -> Any:
     made internal (the only anyrefs that are not eqrefs)."""
     if is_eq(sc.address, rooted):
         return rooted
-    extern = bridge.externalize(sc.store, sc.address, rooted)
+    extern = bridge.externalize(sc, rooted)
     try:
         found = refs.host_object(sc.address, extern)
     finally:

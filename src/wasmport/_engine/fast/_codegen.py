@@ -113,16 +113,17 @@ def caller_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
         f"    return nested({', '.join(args)})",
     ]
     # Every check (which may run user __index__/__float__ code, even a nested call
-    # of this very wrapper) happens before the first store into the shared buffer.
+    # of this very wrapper) happens before the first store into the shared buffer; the
+    # references' roots come last, and whatever they made is released on every way out.
     for k, kind in enumerate(params):
-        if kind == "ref":
-            body.append(f"t{k} = P{k}({args[k]})")
-        else:
+        if kind != "ref":
             body += [f"if not ({_fast_test(kind, args[k])}):",
                      f"    {args[k]} = lower({args[k]}, {kind!r}, {k + 1})"]
+    refs = [k for k, kind in enumerate(params) if kind == "ref"]
+    call = [f"t{k} = P{k}({args[k]})" for k in refs]
     for k, kind in enumerate(params):
-        body += _store(kind, k, args[k])
-    call = [
+        call += _store(kind, k, args[k])
+    call += [
         "try:",
         "    busy = True",
         "    err = C(A0, A1, A2, A3, A4)",
@@ -132,10 +133,12 @@ def caller_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
         "    failed(err)",
         *_returned(results),
     ]
-    dones = [f"    if D{k} is not None:\n        D{k}(t{k})"
-             for k, kind in enumerate(params) if kind == "ref"]
-    body += (["try:", *("    " + line for line in call), "finally:", *dones]
-             if dones else call)
+    dones = [f"    if D{k} is not None and t{k} is not None:\n        D{k}(t{k})" for k in refs]
+    if refs:
+        body += [f"{' = '.join(f't{k}' for k in refs)} = None",
+                 "try:", *("    " + line for line in call), "finally:", *dones]
+    else:
+        body += call
     lines = [
         "def factory(store, ctx_ref, C, A0, A1, A2, A3, A4, iv, qv, Qv, fv, dv,",
         "            nested, lower, closed, failed, gate, acquire, release, refs=None):",

@@ -125,12 +125,20 @@ def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..
         return trap_for(exc, on_error)
 
     checking = given_check or check
-    pres = [(k, s.pre) for k, s in enumerate(slots[0]) if s is not None]
+    pres = [(k, s.pre, s.done) for k, s in enumerate(slots[0]) if s is not None]
     if pres:  # every reference result's pre (its allocations) before any raw number
         def checking(value: Any, plain: Any = checking) -> tuple[Any, ...]:
             values = list(plain(value))
-            for k, pre in pres:
-                values[k] = pre(values[k])
+            made: list[tuple[Any, Any]] = []
+            try:
+                for k, pre, done in pres:
+                    values[k] = pre(values[k])
+                    made.append((done, values[k]))
+            except BaseException:
+                for done, temp in made:  # what the earlier results made: released
+                    if done is not None and temp is not None:
+                        done(temp)
+                raise
             return tuple(values)
 
     factory = host_factory(codegen_kinds(params), codegen_kinds(results), pass_caller,
