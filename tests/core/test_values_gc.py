@@ -123,6 +123,14 @@ def test_handles_cannot_cross_realms(mod):
             foreign.x(p)
 
 
+def test_a_handle_of_a_closed_realm_says_so():
+    with wasmport.Realm() as other:
+        p = wasmport.compile(GC, realm=other).instantiate().point(1, 1.0)
+    assert repr(p) == "<wasm struct of closed realm 'realm'>" and p == p
+    with pytest.raises(wasmport.RealmClosedError):
+        p[0]
+
+
 def test_gc_handles_cannot_be_made_from_python():
     with pytest.raises(TypeError, match="come from wasm"):
         wasmport.Struct()

@@ -111,6 +111,8 @@ class GcRef:
         return hash((id(self._ctx), self._identity))
 
     def __repr__(self) -> str:
+        if self._ctx.closed:
+            return f"<wasm {self.kind} of closed realm {self._ctx.name!r}>"
         return f"<wasm {self.kind} {self.type}>"
 
 
@@ -242,6 +244,8 @@ class ExnRef:
                      for val in gcrefs.exception_fields(ctx.address, self._rooted))
 
     def __repr__(self) -> str:
+        if self._codec.ctx.closed:
+            return f"<wasm exnref of closed realm {self._codec.ctx.name!r}>"
         return f"<wasm exnref {self.tag.type}: {self.payload!r}>"
 
 
