@@ -5,9 +5,44 @@
  * to the Python layer's own lowering, so error types and messages are the ctypes
  * path's, word for word.
  */
+#include <string.h>
+
 #include "wasmport_native.h"
 
 const char *const wp_kind_names[K_COUNT] = {"i32", "i64", "f32", "f64"};
+
+/* f32 at the bit level, as _engine/floats.py: the hardware's conversions quiet a
+ * signalling NaN, so a NaN's 23 payload bits (signalling bit included) move between the
+ * top of the f64 payload and the f32 payload by hand; any other value rounds as wasm's
+ * f32.demote_f64 does (the C cast, to nearest, overflowing to an infinity). */
+static float
+f32_of(double d)
+{
+    uint64_t wide;
+    uint32_t bits, payload;
+    float f;
+    if (d == d)
+        return (float)d;
+    memcpy(&wide, &d, sizeof wide);
+    payload = (uint32_t)(wide >> 29) & 0x7FFFFFu;
+    bits = (uint32_t)(wide >> 63) << 31 | 0x7F800000u | (payload ? payload : 0x400000u);
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static double
+f64_of(float f)
+{
+    uint32_t bits;
+    uint64_t wide;
+    double d;
+    if (f == f)
+        return (double)f;
+    memcpy(&bits, &f, sizeof bits);
+    wide = (uint64_t)(bits >> 31) << 63 | 0x7FF0000000000000ull | (uint64_t)(bits & 0x7FFFFFu) << 29;
+    memcpy(&d, &wide, sizeof d);
+    return d;
+}
 
 /* Store `value` if it passes the inline test; 1 stored, 0 not (no error set).
  * i32 takes -2**31..2**32-1 (`strict`: the signed half only), i64 the signed
@@ -32,7 +67,7 @@ wp_fast_store(int kind, PyObject *value, wp_val_raw_t *slot, int strict)
     if (!PyFloat_CheckExact(value))
         return 0;
     if (kind == K_F32)
-        slot->f32 = (float)PyFloat_AS_DOUBLE(value);  /* rounds like f32.demote_f64 */
+        slot->f32 = f32_of(PyFloat_AS_DOUBLE(value));
     else
         slot->f64 = PyFloat_AS_DOUBLE(value);
     return 1;
@@ -71,7 +106,7 @@ wp_store_converted(int kind, PyObject *value, wp_val_raw_t *slot)
         if (d == -1.0 && PyErr_Occurred())
             return -1;
         if (kind == K_F32)
-            slot->f32 = (float)d;
+            slot->f32 = f32_of(d);
         else
             slot->f64 = d;
         return 0;
@@ -88,7 +123,7 @@ wp_lift(int kind, const wp_val_raw_t *slot)
     case K_I64:
         return PyLong_FromLongLong(slot->i64);
     case K_F32:
-        return PyFloat_FromDouble(slot->f32);
+        return PyFloat_FromDouble(f64_of(slot->f32));
     default:
         return PyFloat_FromDouble(slot->f64);
     }

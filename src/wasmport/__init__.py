@@ -29,12 +29,17 @@ from ._errors import ResourceLimitError as ResourceLimitError
 from ._errors import Trap as Trap
 from ._errors import UnknownImportError as UnknownImportError
 from ._errors import UnsafeForkError as UnsafeForkError
+from ._errors import WasmException as WasmException
 from ._errors import WasmportError as WasmportError
 from ._exports.function import Function as Function
+from ._exports.gc import I31 as I31
+from ._exports.gc import Array as Array
+from ._exports.gc import ExnRef as ExnRef
+from ._exports.gc import GcRef as GcRef
+from ._exports.gc import Struct as Struct
 from ._exports.global_ import Global as Global
 from ._exports.instance import Instance as Instance
 from ._exports.memory import Memory as Memory
-from ._exports.opaque import OpaqueExport as OpaqueExport
 from ._exports.table import Table as Table
 from ._exports.tag import Tag as Tag
 from ._host.module import HostModule as HostModule
@@ -51,12 +56,16 @@ from ._wasi.config import Preopen as Preopen
 from ._wasi.config import WasiConfig as WasiConfig
 
 __all__ = [
+    "Array",
     "CompileError",
+    "ExnRef",
     "ExportDescriptor",
     "Function",
+    "GcRef",
     "Global",
     "HostModule",
     "HostSignatureError",
+    "I31",
     "ImportCycleError",
     "ImportDescriptor",
     "ImportRefusedError",
@@ -67,18 +76,19 @@ __all__ = [
     "Memory",
     "MemoryAccessError",
     "Module",
-    "OpaqueExport",
     "Preopen",
     "Realm",
     "RealmClosedError",
     "ResourceLimitError",
     "RunResult",
+    "Struct",
     "Table",
     "Tag",
     "Trap",
     "UnknownImportError",
     "UnsafeForkError",
     "WasiConfig",
+    "WasmException",
     "WasmportError",
     "check",
     "compat",

@@ -11,7 +11,8 @@
     │   └── ImportCycleError               a wasm <-> wasm import cycle or a self-import
     ├── Trap(RuntimeError)                 wasm trapped (carries .code and .frames)
     │   ├── ResourceLimitError             a Limits value was exceeded (.limit, .value)
-    │   └── InstancePoisonedError          a component instance cannot be entered again
+    │   ├── InstancePoisonedError          a component instance cannot be entered again
+    │   └── WasmException                  a wasm exception nobody caught (.tag, .payload)
     ├── MemoryAccessError(IndexError)      out-of-bounds memory access (offset, length, size)
     ├── HostSignatureError(TypeError)      a host module method's signature cannot be lowered
     ├── ResourceDroppedError(ValueError)   a component resource handle used after its drop
@@ -139,6 +140,27 @@ class Trap(WasmportError, RuntimeError):
         self.message = message
         self.code = code
         self.frames = frames
+
+
+class WasmException(Trap):
+    """A wasm exception: thrown by wasm (``throw``) and caught by no wasm code on its way
+    out to Python, or raised by a host function to throw it into wasm.
+
+    ``WasmException(tag, *payload)``, ``tag`` a :class:`wasmport.Tag` of the realm the
+    host function lives in, throws that exception into the wasm code that called it
+    (a ``try_table`` there can catch it).  One wasmport raises has ``tag``, ``payload``
+    (a tuple, values as calls return them) and ``exnref`` (a :class:`wasmport.ExnRef`,
+    to rethrow or pass back to wasm).
+    """
+
+    def __init__(self, tag: Any, *payload: Any, message: str | None = None,
+                 exnref: Any = None, frames: tuple[tuple[str | None, str | None, int], ...] = (),
+                 ) -> None:
+        shown = message or f"wasm exception of {tag!r} with payload {tuple(payload)!r}"
+        super().__init__(shown, frames=frames)
+        self.tag = tag
+        self.payload = tuple(payload)
+        self.exnref = exnref
 
 
 class ResourceLimitError(Trap):

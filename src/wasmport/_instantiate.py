@@ -30,10 +30,11 @@ from ._compile.module import (
     note_initialize,
 )
 from ._engine.boundary import has_parked, raise_boundary_error
-from ._engine.raw import export_get
+from ._engine.raw import export_get, instance_new
 from ._engine.store import StoreContext
 from ._errors import ImportCycleError, IncompatibleImportError, LinkError
-from ._exports.function import Function
+from ._exports.exceptions import raise_failure
+from ._exports.function import Function, codec
 from ._exports.instance import Instance
 from ._exports.namespace import InstanceModule, fill
 from ._link.policy import LinkPolicy, Load
@@ -84,11 +85,16 @@ def instantiate(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Modul
 
 
 def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasmtime.Instance:
-    store, guard = ctx.store, ctx.guard
+    guard = ctx.guard
     if guard is None:
-        return _engine_instance(store, module, externs, instance_maker(module))
-    with guard.entered(module.where):
-        return _engine_instance(store, module, externs, wasmtime.Instance)
+        return _engine_instance(ctx, module, externs, instance_maker(module))
+    with guard.entered(module.where):  # start functions let other threads run
+        return _engine_instance(ctx, module, externs, _nogil_instance)
+
+
+def _nogil_instance(store: wasmtime.Store, module: wasmtime.Module,
+                    externs: list[Any]) -> wasmtime.Instance:
+    return instance_new(store, module, externs, release_gil=True)  # type: ignore[no-any-return]
 
 
 def _watch_memories(ctx: StoreContext, module: Module, raw: wasmtime.Instance) -> None:
@@ -101,17 +107,17 @@ def _watch_memories(ctx: StoreContext, module: Module, raw: wasmtime.Instance) -
         guard.watch(name, export_get(ctx.store, raw, name))
 
 
-def _engine_instance(store: wasmtime.Store, module: Module, externs: list[Any],
+def _engine_instance(ctx: StoreContext, module: Module, externs: list[Any],
                      make: Any) -> wasmtime.Instance:
     where = module.where
     try:
-        return make(store, compiled_of(module), externs)  # type: ignore[no-any-return]
+        return make(ctx.store, compiled_of(module), externs)  # type: ignore[no-any-return]
     except wasmtime.Trap as err:
-        raise_boundary_error(err, f"{where}: instantiation")
+        raise_failure(codec(ctx), err, f"{where}: instantiation")
     except wasmtime.WasmtimeError as err:
         text = str(err)
-        if "wasm trap" in text or has_parked():  # a start function's host call raised
-            raise_boundary_error(err, f"{where}: instantiation")
+        if "wasm trap" in text or "Wasm exception" in text or has_parked():  # a start
+            raise_failure(codec(ctx), err, f"{where}: instantiation")  # function failed
         raise _link_failure(text, where) from err
     except BaseException as err:  # a host exception wasmtime-py re-raised: unpark it
         raise_boundary_error(err, f"{where}: instantiation")
@@ -119,8 +125,8 @@ def _engine_instance(store: wasmtime.Store, module: Module, externs: list[Any],
 
 def _link_failure(text: str, where: str) -> LinkError:
     if "shared memory support is disabled" in text:
-        return LinkError(f"{where}: shared memories (the threads proposal) are not "
-                         "supported yet; use a memory without `shared`", path=where)
+        return LinkError(f"{where}: a shared memory needs the threads proposal; load it in "
+                         "a Realm(features={'threads'})", path=where)
     if "incompatible import type" in text:  # a pass-through the engine refused
         return IncompatibleImportError(
             f"{where}: {_engine_cause(text)}; give an export of the import's type", path=where)

@@ -7,6 +7,12 @@ these; a static type checker sees the Python type on the right::
     Int8..Int64  i32 / i64             int (signed)            same
     Uint8..64    i32 / i64             int (unsigned)          same
     Float32/64   f32 / f64             float                   same
+    V128         v128                  int (unsigned)          int or 16 bytes
+    Externref    externref             any object, or None     same (by identity)
+    Anyref       anyref                object, I31, Struct...  same
+    Eqref        eqref                 I31, Struct, Array      same
+    Funcref      funcref               wasmport.Function/None  same
+    Exnref       exnref                wasmport.ExnRef/None    same
     Bool         i32                   bool (nonzero: True)    i32 0 / 1
     Bytes        (ptr i32, len i32)    bytes (a copy)          -
     String       (ptr i32, len i32)    str (strict UTF-8)      -
@@ -40,6 +46,7 @@ from typing import Annotated, Any, TypeVar
 
 from ._host import kinds as _kinds
 from ._host import pointers as _pointers
+from ._host import references as _references
 from ._host import results as _results
 from ._host.kinds import HostType as HostType
 from ._host.memory import CallerMemory as CallerMemory
@@ -68,6 +75,12 @@ Uint64 = Annotated[int, _kinds.UINT64]
 Float32 = Annotated[float, _kinds.FLOAT32]
 Float64 = Annotated[float, _kinds.FLOAT64]
 Bool = Annotated[bool, _kinds.BOOL]
+V128 = Annotated[int, _references.V128]
+Externref = Annotated[Any, _references.EXTERNREF]
+Anyref = Annotated[Any, _references.ANYREF]
+Eqref = Annotated[Any, _references.EQREF]
+Funcref = Annotated[Any, _references.FUNCREF]
+Exnref = Annotated[Any, _references.EXNREF]
 Bytes = Annotated[bytes, _pointers.BYTES]
 String = Annotated[str, _pointers.STRING]
 
@@ -107,6 +120,7 @@ def sizeof(annotation: Any) -> int:
 
 
 __all__ = [
+    "Anyref",
     "Array",
     "Bool",
     "Buffer",
@@ -114,8 +128,12 @@ __all__ = [
     "CallerMemory",
     "Errno",
     "ErrnoError",
+    "Eqref",
+    "Exnref",
+    "Externref",
     "Float32",
     "Float64",
+    "Funcref",
     "HostType",
     "Int16",
     "Int32",
@@ -130,6 +148,7 @@ __all__ = [
     "Uint32",
     "Uint64",
     "Uint8",
+    "V128",
     "host_type",
     "layout",
     "sizeof",

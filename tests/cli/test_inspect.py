@@ -52,7 +52,7 @@ def test_the_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
 def test_exports_as_python_sees_them(capsys: pytest.CaptureFixture[str]) -> None:
     exports = {e["name"]: e for e in inspect_json(SHAPES, capsys)["exports"]}
     assert exports["add"]["param_names"] == ["left", "right"]
-    assert exports["splat"]["python"] == "OpaqueExport"
+    assert exports["splat"]["python"] == "Function"
     assert exports["ratio"]["python"] == "value (read live)"
     assert exports["a-b"]["python"] == "Function, through getattr()"
     assert exports["callbacks"]["type"] == {"kind": "table", "text": "table 2 funcref",

@@ -182,8 +182,12 @@ def test_host_void_returning_value_is_an_error(realm):
         mod.run()
 
 
-def test_shared_memories_say_they_are_not_supported(realm):
+def test_shared_memories_name_the_feature_they_need(realm):
     mod = wasmport.compile('(module (memory (export "m") 1 2 shared))', name="threads",
                            realm=realm)
-    with pytest.raises(wasmport.LinkError, match="shared memories .* are not supported yet"):
+    with pytest.raises(wasmport.LinkError, match=r"Realm\(features=\{'threads'\}\)"):
         mod.instantiate()
+    with wasmport.Realm(features={"threads"}) as threads:
+        memory = wasmport.compile('(module (memory (export "m") 1 2 shared))',
+                                  realm=threads).instantiate().m
+        assert memory.shared and memory.type == "memory 1..2 shared"

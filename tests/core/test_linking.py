@@ -227,8 +227,9 @@ TYPED = """(module (type $t (func)) (func $f) (elem declare func $f)
 def test_typed_references_pass_between_modules_unexamined(realm):
     lib = wasmport.compile(TYPED, name="typed", realm=realm).instantiate()
     g = wasmport.instance_of(lib).exports["g"]
-    assert isinstance(g, wasmport.OpaqueExport) and g.type == "global (ref $0)"
-    assert "not use it from Python yet" in repr(g)
+    assert isinstance(g, wasmport.Global) and g.type == "global (ref (func () -> nil))"
+    assert isinstance(lib.g, wasmport.Function) and lib.g() is None
+    assert lib.h() is None
     assert [e.type for e in wasmport.instance_of(lib).module.exports] == [
         "global (ref $0)", "func () -> (ref null $0)"]
     fits = '(module (type $t (func)) (global (import "typed" "g") (ref null $t)))'
@@ -236,7 +237,7 @@ def test_typed_references_pass_between_modules_unexamined(realm):
     wrong = '(module (type $t (func (param i32))) (global (import "typed" "g") (ref $t)))'
     with pytest.raises(wasmport.IncompatibleImportError, match="incompatible import type"):
         wasmport.compile(wrong, name="wrong", realm=realm).instantiate({"typed": lib})
-    with pytest.raises(wasmport.IncompatibleImportError, match="takes a wasm export"):
+    with pytest.raises(wasmport.IncompatibleImportError, match="expected a wasmport.Function"):
         wasmport.compile(fits, realm=realm).instantiate({"typed": {"g": 5}})
 
 

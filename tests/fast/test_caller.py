@@ -9,6 +9,7 @@ import pytest
 import wasmtime
 
 from wasmport._engine import fast as _fast
+from wasmport._engine.floats import f32_value
 
 I32_MIN, I32_MAX = -(2**31), 2**32 - 1
 I64_MIN, I64_MAX = -(2**63), 2**64 - 1
@@ -197,7 +198,7 @@ def test_signature_is_checked_against_the_function(numeric) -> None:
         numeric("add_i32", ("i32",), ("i32",))
 
 
-@pytest.mark.parametrize("kind", ["v128", "externref", "funcref", "anyref", "I32"])
+@pytest.mark.parametrize("kind", ["externref", "funcref", "anyref", "I32"])
 def test_unsupported_types_are_value_errors(numeric, kind) -> None:
     with pytest.raises(ValueError, match="not supported by the fast path"):
         numeric("add_i32", (kind, "i32"), ("i32",))
@@ -228,3 +229,37 @@ def test_wrapper_names_itself(numeric) -> None:
     add = numeric("add_i32", ("i32", "i32"), ("i32",))
     assert add.__name__ == "add_i32"
     assert "(i32, i32) -> i32" in add.__doc__
+
+
+VECTORS = """(module
+  (func (export "id_v128") (param v128) (result v128) (local.get 0))
+  (func (export "id_f32") (param f32) (result f32) (local.get 0))
+  (func (export "split") (param v128) (result i64 i64)
+    (i64x2.extract_lane 0 (local.get 0)) (i64x2.extract_lane 1 (local.get 0))))"""
+
+
+@pytest.fixture
+def vectors(store):
+    module = wasmtime.Module(store.engine, VECTORS)
+    exports = wasmtime.Instance(store, module, []).exports(store)
+
+    def caller(name: str, params: tuple[str, ...], results: tuple[str, ...]):
+        return _fast.make_caller(store, exports[name], params, results, name=name)
+
+    return caller
+
+
+def test_v128_slots_carry_both_halves(vectors) -> None:
+    ident = vectors("id_v128", ("v128",), ("v128",))
+    value = (2**64 - 1) << 64 | 12345
+    assert ident(value) == value and ident(-1) == 2**128 - 1
+    assert vectors("split", ("v128",), ("i64", "i64"))(5 | 7 << 64) == (5, 7)
+    with pytest.raises(OverflowError):
+        ident(2**128)
+
+
+@pytest.mark.parametrize("bits", [0x7FA00000, 0xFFA00001, 0x7FC00000, 0x7F800000, 0x3F800000])
+def test_f32_slots_keep_nan_bits(vectors, bits) -> None:
+    ident = vectors("id_f32", ("f32",), ("f32",))
+    wide = struct.unpack("<Q", struct.pack("<d", f32_value(bits)))[0]
+    assert struct.unpack("<Q", struct.pack("<d", ident(f32_value(bits))))[0] == wide

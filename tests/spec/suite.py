@@ -1,8 +1,7 @@
 """The spec scripts: where they are, their names, and their conversion to JSON.
 
-``../shared/spec-testsuite`` holds every core script and ``proposals/<name>/``;
-``../shared/testsuite`` the older subset of 23 linking scripts.  A script is named by its
-path under its testsuite without ``.wast`` (``float_exprs``,
+``../shared/spec-testsuite`` holds every core script and ``proposals/<name>/``.  A
+script is named by its path under the testsuite without ``.wast`` (``float_exprs``,
 ``proposals/threads/atomic``), so the proposals' copies of core scripts stay apart.
 """
 
@@ -20,7 +19,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 SPEC_TESTSUITE = SHARED / "spec-testsuite"
-OLD_TESTSUITE = SHARED / "testsuite"
 CACHE = REPO / ".spec-cache"
 
 
@@ -34,7 +32,7 @@ class Script:
 def script_of(path: Path) -> Script:
     """A .wast file as a Script, named after its place in a testsuite when it is in one."""
     path = path.resolve()
-    for root in (SPEC_TESTSUITE.resolve(), OLD_TESTSUITE.resolve()):
+    for root in (SPEC_TESTSUITE.resolve(),):
         if path.is_relative_to(root):
             rel = path.relative_to(root).with_suffix("")
             parts = rel.parts

@@ -57,14 +57,16 @@ def test_custom_page_sizes_need_their_flag() -> None:
     assert _refused(modules, ("wasm_custom_page_sizes",)) == []
 
 
-def test_threads_are_on_by_default_but_wasmport_refuses_shared_memories(
+def test_threads_are_on_by_default_but_shared_memories_need_the_realm_feature(
         realm: wasmport.Realm) -> None:
     modules = _modules("threads")
     assert _refused(modules) == []
     assert _refused(modules, off=("wasm_threads",))
-    shared = wasmport.compile("(module (memory (export \"m\") 1 1 shared))")
+    text = "(module (memory (export \"m\") 1 1 shared))"
     with pytest.raises(wasmport.LinkError, match="shared"):
-        shared.instantiate(realm=realm)
+        wasmport.compile(text).instantiate(realm=realm)
+    with wasmport.Realm(features={"threads"}) as threads:
+        assert wasmport.compile(text, realm=threads).instantiate().m.shared
 
 
 def test_wide_arithmetic_is_on_by_default() -> None:

@@ -1,5 +1,5 @@
 """The harness's values and skip reasons: bit-exact floats, v128 lanes, references by
-identity, and gaps found where wasmport shows them."""
+identity and handles, and the two reasons left to skip a command."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import math
 from pathlib import Path
 
 import pytest
-import wasmtime
 
-from . import gaps, harness, suite, typesec
+import wasmport
+
+from . import gaps, harness, suite
 from . import values as V  # noqa: N812
 from .commands import ScriptRun
 
@@ -76,84 +77,49 @@ def test_externrefs_come_back_by_identity() -> None:
     assert V.matches({"type": "externref", "value": "null"}, None, hosts)
 
 
-def test_values_without_a_python_form_are_gaps() -> None:
-    with pytest.raises(gaps.Gap) as err:
-        V.to_python({"type": "anyref", "value": "2"}, HOSTS)
-    assert err.value.category == gaps.GCREF
-    with pytest.raises(gaps.Gap) as err:
-        _match("externref", None, None)  # ref.extern with no number, given as None
-    assert err.value.category == gaps.EXTERNREF
+def test_anyref_numbers_are_host_objects_and_handles_are_checked_by_class() -> None:
+    hosts = V.HostRefs()
+    sent = V.to_python({"type": "anyref", "value": "2"}, hosts)  # ref.host 2
+    assert sent is hosts[2] and V.matches({"type": "anyref", "value": "2"}, sent, hosts)
+    assert V.matches({"type": "i31ref"}, wasmport.I31(1), hosts)
+    assert not V.matches({"type": "structref"}, wasmport.I31(1), hosts)
+    assert V.matches({"type": "eqref"}, wasmport.I31(1), hosts)
+    assert V.matches({"type": "externref"}, wasmport.I31(1), hosts)  # ref.extern, any value
+    assert not V.matches({"type": "externref"}, None, hosts)
 
 
-@pytest.mark.parametrize(("text", "kinds", "expected"), [
-    ("func (v128) -> v128", [], {gaps.V128}),
-    ("func (funcref, externref) -> nil", [], set()),
-    ("func ((ref func)) -> nil", [], {gaps.FUNCREF}),
-    ("func () -> nofuncref", [], {gaps.FUNCREF}),
-    ("func ((ref null $1)) -> (ref $0)", ["struct", "func"], {gaps.FUNCREF, gaps.GCREF}),
-    ("func ((ref extern), i31ref) -> exnref", [], {gaps.EXTERNREF, gaps.GCREF, gaps.EXNREF}),
-    ("global noneref", [], {gaps.GCREF}),
-    ("func () -> contref", [], {gaps.UNCLASSIFIED}),
-])
-def test_type_texts_fall_into_categories(text: str, kinds: list[str],
-                                         expected: set[str]) -> None:
-    assert gaps.categories_of_type(text, kinds) == expected
+def test_values_the_harness_does_not_know_are_errors() -> None:
+    with pytest.raises(V.UnknownValue):
+        V.to_python({"type": "contref", "value": "1"}, HOSTS)
+    with pytest.raises(V.UnknownValue):
+        _match("contref", None, object())
 
 
-def test_first_category_follows_the_order() -> None:
-    assert gaps.first({gaps.EXNREF, gaps.V128}) == gaps.V128
-
-
-def test_type_section_kinds() -> None:
-    wasm = wasmtime.wat2wasm("""(module
-      (type (func (param i32 (ref null 2)) (result v128)))
-      (rec (type (sub (struct (field (mut i8)) (field (ref 0))))) (type (array i16)))
-      (type (sub final 1 (struct (field (mut i8)) (field (ref 0)) (field f64)))))""")
-    assert typesec.composite_kinds(bytes(wasm)) == ["func", "struct", "array", "struct"]
-
-
-OPAQUE = """
+VALUES = """
 (module
   (func (export "id") (param v128) (result v128) (local.get 0))
-  (func (export "ok") (result i32) (i32.const 1))
   (func (export "neg") (param f32) (result f32) (f32.neg (local.get 0))))
 (assert_return (invoke "id" (v128.const i32x4 1 2 3 4)) (v128.const i32x4 1 2 3 4))
-(assert_return (invoke "ok") (i32.const 1))
-(assert_return (invoke "neg" (f32.const nan:0x200000)) (f32.const -nan:0x300000))
+(assert_return (invoke "id" (v128.const i32x4 1 2 3 4)) (v128.const i32x4 1 2 3 5))
+(assert_return (invoke "neg" (f32.const nan:0x200000)) (f32.const -nan:0x200000))
+(assert_return (invoke "neg" (f32.const nan:0x200000)) (f32.const -nan:0x600000))
 """
 
 
-def test_gaps_are_found_where_wasmport_shows_them(tmp_path: Path) -> None:
-    wast = tmp_path / "opaque.wast"
-    wast.write_text(OPAQUE)
+def test_v128_and_signalling_nans_pass_and_a_wrong_one_fails(tmp_path: Path) -> None:
+    wast = tmp_path / "values.wast"
+    wast.write_text(VALUES)
     result = harness.run_script(suite.convert(wast, cache=tmp_path / "cache"))
-    got = [(o.status, o.category) for o in result.outcomes]
-    # a wrong NaN payload is a failure, not the f32 gap, quieted or not
-    assert got == [("passed", ""), ("skipped", gaps.V128), ("passed", ""), ("failed", "")]
+    got = [o.status for o in result.outcomes]
+    # the signalling NaN comes back with its payload; the quieted one is a failure
+    assert got == ["passed", "passed", "failed", "passed", "failed"]
 
 
-def _f32(bits: int) -> dict[str, str]:
-    return {"type": "f32", "value": str(bits)}
-
-
-def test_the_f32_gap_is_the_quiet_bit_and_nothing_else() -> None:
-    snan, quieted = 0x7FA00000, 0x7FE00000
-    got = (V.float_from_bits("f32", quieted),)
-    assert V.f32_quieted([_f32(snan)], [], got, HOSTS)
-    assert not V.f32_quieted([_f32(0x7FA00001)], [], got, HOSTS)
-    assert not V.f32_quieted([_f32(0x7FC00000)], [], got, HOSTS)  # quiet: not the gap
-    i32 = [{"type": "i32", "value": str(snan)}]
-    assert V.f32_quieted(i32, [_f32(snan)], (quieted,), HOSTS)  # i32.reinterpret_f32
-    assert not V.f32_quieted(i32, [], (quieted,), HOSTS)
-
-
-def test_a_proposal_needing_features_is_skipped_until_realms_take_them(tmp_path: Path) -> None:
-    result = _run_text(tmp_path, "(module (memory 1 1 shared))", "threads")
-    if gaps.realm_takes_features():
-        assert result.outcomes[0].status == "passed"
-    else:
-        assert [(o.status, o.category) for o in result.outcomes] == [("skipped", gaps.FEATURES)]
-        assert "Realm(features={'threads'})" in result.outcomes[0].detail
+def test_a_proposal_runs_with_its_features(tmp_path: Path) -> None:
+    assert _run_text(tmp_path, "(module (memory 1 1 shared))", "threads").outcomes[0].status == (
+        "passed")
+    assert _run_text(tmp_path, "(module (memory 1 1 shared))", None).outcomes[0].status == (
+        "failed")
 
 
 def test_pre_3_0_invalid_texts_are_skipped_in_the_threads_scripts_only(tmp_path: Path) -> None:
@@ -181,7 +147,7 @@ def test_a_module_wasmtime_refuses_with_every_flag_is_wasmtime_lacks(tmp_path: P
     assert "custom descriptors" in result.outcomes[0].detail
 
 
-def _run_text(tmp_path: Path, text: str, proposal: str) -> harness.FileResult:
+def _run_text(tmp_path: Path, text: str, proposal: str | None) -> harness.FileResult:
     wast = tmp_path / "p.wast"
     wast.write_text(text)
     return harness.run_script(suite.convert(wast, cache=tmp_path / "cache"), proposal=proposal)

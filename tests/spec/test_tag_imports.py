@@ -47,7 +47,7 @@ def test_tag_of_another_type_is_incompatible(realm: wasmport.Realm) -> None:
 @pytest.mark.parametrize("value", [7, None, "e"])
 def test_non_tag_values_are_incompatible(realm: wasmport.Realm, value: object) -> None:
     lib = _thrower(realm)
-    with pytest.raises(wasmport.IncompatibleImportError, match="give a tag exported by a wasm"):
+    with pytest.raises(wasmport.IncompatibleImportError, match="give a wasmport.Tag"):
         wasmport.compile(CATCHER, realm=realm).instantiate({"lib": dict(lib.exports, e=value)})
 
 
@@ -60,6 +60,12 @@ def test_tag_of_another_realm_is_incompatible(realm: wasmport.Realm) -> None:
                 {"lib": dict(lib.exports, e=foreign)})
 
 
-def test_tags_cannot_be_made_from_python() -> None:
-    with pytest.raises(TypeError):
-        wasmport.Tag()
+def test_a_tag_made_in_python_is_imported_by_type(realm: wasmport.Realm) -> None:
+    lib = _thrower(realm)
+    made = wasmport.Tag(["i32"], realm=realm)
+    assert made.type == "tag (i32)" and made != lib.exports["e"]
+    text = '(module (import "lib" "e" (tag (param i32))))'
+    assert wasmport.compile(text, realm=realm).instantiate({"lib": {"e": made}}) is not None
+    with pytest.raises(wasmport.IncompatibleImportError, match="expected tag"):
+        wasmport.compile(text, realm=realm).instantiate(
+            {"lib": {"e": wasmport.Tag(["f32"], realm=realm)}})

@@ -42,7 +42,8 @@ TABLE: dict[str, tuple[tuple[str, ...], str, str]] = {
                      "cast failure"),
     "unaligned-atomic": (("unaligned atomic",), "HEAP_MISALIGNED", "unaligned atomic"),
     "stack-exhausted": (("call stack exhausted",), "STACK_OVERFLOW", "call stack exhausted"),
-    "exception": ((), "", "thrown Wasm exception"),
+    # An uncaught wasm exception is a wasmport.WasmException (by class, not by words).
+    "exception": ((), "", "uncaught wasm exception"),
 }
 
 _BY_SPEC = {text: kind for kind, (texts, _, _) in TABLE.items() for text in texts}
@@ -63,7 +64,10 @@ def spec_kind(text: str) -> str:
 
 
 def engine_kind(trap: wasmport.Trap) -> str | None:
-    """The kind of a trap wasmport raised: by code, checked against the wording."""
+    """The kind of a trap wasmport raised: by code, checked against the wording; an
+    uncaught wasm exception by its class."""
+    if isinstance(trap, wasmport.WasmException):
+        return "exception"
     by_code = _BY_CODE.get(getattr(trap.code, "name", ""))
     by_text = next((k for k, (_, _, words) in TABLE.items() if words in str(trap)), None)
     if by_code is not None and by_text is not None and by_code != by_text:

@@ -35,7 +35,7 @@ def test_every_kind_of_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         "def nothing() -> None: ...",
         "def pick(f: wasmport.Function | None, /) -> wasmport.Function | None: ...",
         "def keep(x: object, /) -> object: ...",
-        "splat: Final[wasmport.OpaqueExport]  # func (v128) -> v128",
+        "def splat(p0: int, /) -> int: ...",
         "def _hidden() -> int: ...",
         "memory: Final[wasmport.Memory]  # memory 1..4",
         "callbacks: Final[wasmport.Table]  # table 2 funcref",
@@ -109,7 +109,7 @@ def test_write_beside_the_module_and_check(tmp_path: Path,
 
 
 def test_a_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                   capsys: pytest.CaptureFixture[str]) -> None:
+                   capsys: pytest.CaptureFixture[str], isolated_imports: None) -> None:
     pkg = tmp_path / "plugins"
     (pkg / "sub").mkdir(parents=True)
     (pkg / "notapkg").mkdir()

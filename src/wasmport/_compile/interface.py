@@ -14,7 +14,7 @@ import keyword
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-#: Value types the engine can describe; any other makes an export an OpaqueExport.
+#: Value types the engine's plain type queries describe (others need typenames.py).
 DESCRIBABLE = frozenset(("i32", "i64", "f32", "f64", "funcref", "externref"))
 WASM_PAGE_LOG2 = 16
 
@@ -140,7 +140,8 @@ ExternType = FuncType | TableType | MemoryType | GlobalType | TagType
 
 
 def describable(ty: ExternType) -> bool:
-    """Whether the engine can describe the type (else the export is an OpaqueExport)."""
+    """Whether the engine's plain type queries describe the type (v128 and typed
+    references need another query)."""
     return DESCRIBABLE.issuperset(ty.valtypes)
 
 

@@ -97,8 +97,8 @@ class Module:
 
     @functools.cached_property
     def _sites(self) -> tuple[Site, ...]:
-        """Each import as a Site: what linking reads each time.  An opaque type must never
-        be described (see sigscan.py)."""
+        """Each import as a Site: what linking reads each time, with the binary's spelling
+        of a type beyond numbers, funcref and externref (sigscan.py)."""
         opaque, where = self._asset.opaque.imports, self.where
         return tuple(Site(where, i.module, i.name or "", i.type, opaque.get(n))
                      for n, i in enumerate(self._compiled.imports))
@@ -192,11 +192,6 @@ def import_sites(module: Module) -> tuple[Site, ...]:
     return module._sites
 
 
-def opaque_export(module: Module, name: str) -> str | None:
-    """The type text of an export the engine cannot describe, else None."""
-    return module._asset.opaque.exports.get(name)
-
-
 def has_initialize(module: Module) -> bool | None:
     """Whether the module exports ``_initialize`` (None: not known yet)."""
     return module._has_initialize
@@ -216,3 +211,9 @@ def memory_exports(module: Module) -> tuple[str, ...]:
 def instance_maker(module: Module) -> Any:
     """How a realm without limits makes an instance of ``module`` (see _make_instance)."""
     return module._make_instance
+
+
+def opaque_export(module: Module, name: str) -> str | None:
+    """The type text of an export the engine's plain type queries cannot describe (v128,
+    typed references: see sigscan.py), else None."""
+    return module._asset.opaque.exports.get(name)

@@ -1,13 +1,13 @@
-"""Find an import or export whose type the engine cannot describe, before anything asks.
+"""Find the imports and exports with types beyond i32, i64, f32, f64, funcref and
+externref, and spell them as the binary does.
 
-wasmtime's C API aborts the whole process (a Rust panic, not an error) when asked
-for a value type other than i32, i64, f32, f64, funcref or externref: v128,
-``(ref $t)``, ``(ref func)``, anyref, exnref...  The panic comes from
-``wasm_globaltype_content``, ``wasm_functype_params`` / ``_results`` and
-``wasm_tabletype_element``.  So once a module compiles, this reads just enough of its
+Such types (v128, ``(ref $t)``, ``(ref func)``, anyref, exnref...) are read through the
+engine elsewhere (_engine/typenames.py); this reads just enough of a compiled module's
 (already validated) binary -- the type, import, function, table, global, tag and export
-sections -- to note every import and export with such a type, as text; wasmport then
-shows that text and passes such values through without asking the engine about them.
+sections -- for two things the engine cannot give: descriptors that show a module's own
+type indices (``global (ref $0)``, where the engine spells the concrete type out), and the
+mark on an import whose match only the engine can judge (reference subtyping), so that a
+wasm export given for it passes through unexamined.
 """
 
 from __future__ import annotations

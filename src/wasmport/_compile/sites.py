@@ -16,7 +16,7 @@ class Site:
     def __init__(self, where: str, module: str, field: str, ty: Any,
                  opaque: str | None = None) -> None:
         self.where, self.module, self.field, self.ty = where, module, field, ty
-        self.opaque = opaque  # the type's text when the engine cannot describe it
+        self.opaque = opaque  # the type's text when it has v128, GC or concrete types
 
     def __str__(self) -> str:
         return f'{self.where}: import "{self.module}"."{self.field}"'

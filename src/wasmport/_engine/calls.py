@@ -34,7 +34,7 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
 
 
 def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
-                   fn: Callable[..., Any], on_error: Callable[[BaseException], None],
+                   fn: Callable[..., Any], on_error: Callable[[BaseException], Any],
                    **options: Any) -> wasmtime.Func:
     """The layer's host function calling ``fn``; the native layer takes more options (the
     direct shape's lifts, memory window and fallback)."""

@@ -131,6 +131,9 @@ def caller_memory(caller: int, name: str) -> MemoryRef | None:
 # (context, module*, imports*, nimports, instance_t* out, wasm_trap_t** out) -> error*
 instance_new = _proto("wasmtime_instance_new", c_size_t,
                       [c_size_t, c_size_t, c_size_t, c_size_t, c_size_t, c_size_t])
+instance_new_nogil = CDLL["wasmtime_instance_new"]  # the same, releasing the GIL
+instance_new_nogil.restype = c_size_t
+instance_new_nogil.argtypes = [c_size_t] * 6
 # (instance_pre*, context, instance_t* out, wasm_trap_t** out) -> error*
 instance_pre_instantiate = _proto("wasmtime_instance_pre_instantiate", c_size_t,
                                   [c_size_t, c_size_t, c_size_t, c_size_t])

@@ -16,11 +16,36 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import wasmtime
 
 from .ticker import Ticker
+
+#: WebAssembly proposals a realm can turn on (``Realm(features=...)``) -> the wasmtime
+#: Config settings behind them.  wasmtime 50 has the others of WebAssembly 3.0 on by default
+#: (GC, exceptions, SIMD, memory64, ...); ``wide_arithmetic`` is on by default too, and
+#: asking for it just says so.
+FEATURES: dict[str, tuple[str, ...]] = {
+    "threads": ("wasm_threads", "shared_memory"),
+    "wide_arithmetic": ("wasm_wide_arithmetic",),
+    "custom_page_sizes": ("wasm_custom_page_sizes",),
+}
+
+
+def features_of(names: Iterable[str] | None) -> frozenset[str]:
+    """Checked feature names; ValueError naming the known ones."""
+    if names is None:
+        return frozenset()
+    if isinstance(names, str):
+        raise TypeError(f"features= takes a set of names, not the string {names!r}")
+    found = frozenset(names)
+    unknown = sorted(found - FEATURES.keys())
+    if unknown:
+        raise ValueError(f"unknown engine feature {', '.join(map(repr, unknown))}; "
+                         f"known: {', '.join(sorted(FEATURES))}")
+    return found
 
 
 @dataclass(frozen=True)
@@ -29,9 +54,12 @@ class EngineConfig:
 
     consume_fuel: bool = False
     epoch_interruption: bool = False
+    features: frozenset[str] = field(default_factory=frozenset)
 
     def key(self) -> str:
-        return f"fuel={int(self.consume_fuel)},epoch={int(self.epoch_interruption)},nomove"
+        extra = "".join(f",{name}" for name in sorted(self.features))
+        return (f"fuel={int(self.consume_fuel)},epoch={int(self.epoch_interruption)},nomove"
+                f"{extra}")
 
 
 class EngineRecord:
@@ -86,6 +114,9 @@ def _wasmtime_config(config: EngineConfig, parallel: bool = True) -> wasmtime.Co
     # Linear memories never move when they grow (they grow in place inside their
     # reservation, or fail): a memory's base address can be cached for good.
     cfg.memory_may_move = False
+    for name in config.features:
+        for setting in FEATURES[name]:
+            setattr(cfg, setting, True)
     return cfg
 
 

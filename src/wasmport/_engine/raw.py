@@ -17,12 +17,14 @@ from wasmtime._extern import get_extern_ptr
 from .capi import context_address
 from .capi import instance_export_get as _export_get
 from .capi import instance_new as _instance_new
+from .capi import instance_new_nogil as _instance_new_nogil
 from .capi import instance_pre_instantiate as _pre_instantiate
 
 _FUNC, _TABLE, _MEMORY, _GLOBAL = (ffi.WASMTIME_EXTERN_FUNC.value, ffi.WASMTIME_EXTERN_TABLE.value,
                                    ffi.WASMTIME_EXTERN_MEMORY.value,
                                    ffi.WASMTIME_EXTERN_GLOBAL.value)
 _TAG = ffi.WASMTIME_EXTERN_TAG.value
+_SHARED_MEMORY = ffi.WASMTIME_EXTERN_SHAREDMEMORY.value
 
 
 def export_get(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> Any:
@@ -35,19 +37,28 @@ def export_get(store: wasmtime.Store, instance: wasmtime.Instance, name: str) ->
     return _wrap(item)
 
 
-def instance_new(store: wasmtime.Store, module: wasmtime.Module, externs: list[Any]) -> Any:
-    """``wasmtime.Instance(store, module, externs)`` holding the GIL, raising the same
-    wasmtime.Trap / wasmtime.WasmtimeError; for realms without limits, whose start
-    functions need not let other threads run."""
+def _extern_of(value: Any) -> Any:
+    if isinstance(value, wasmtime.SharedMemory):  # wasmtime-py 50 builds this one wrongly
+        return ffi.wasmtime_extern_t(ffi.WASMTIME_EXTERN_SHAREDMEMORY,
+                                     ffi.wasmtime_extern_union(sharedmemory=value.ptr()))
+    return get_extern_ptr(value)
+
+
+def instance_new(store: wasmtime.Store, module: wasmtime.Module, externs: list[Any],
+                 release_gil: bool = False) -> Any:
+    """``wasmtime.Instance(store, module, externs)``, raising the same wasmtime.Trap /
+    wasmtime.WasmtimeError; holding the GIL unless ``release_gil`` (realms with limits or
+    WASI, whose start functions must let other threads run)."""
     count = len(externs)
     imports = (ffi.wasmtime_extern_t * max(count, 1))()
     for i, extern in enumerate(externs):
-        imports[i] = get_extern_ptr(extern)
+        imports[i] = _extern_of(extern)
     out = ffi.wasmtime_instance_t()
     trap = ctypes.c_size_t(0)
-    error = _instance_new(context_address(store), ctypes.cast(module.ptr(), ctypes.c_void_p).value,
-                          ctypes.addressof(imports), count, ctypes.addressof(out),
-                          ctypes.addressof(trap))
+    make = _instance_new_nogil if release_gil else _instance_new
+    error = make(context_address(store), ctypes.cast(module.ptr(), ctypes.c_void_p).value,
+                 ctypes.addressof(imports), count, ctypes.addressof(out),
+                 ctypes.addressof(trap))
     if trap.value or error:
         _raise_failure(trap.value, error)
     return wasmtime.Instance._from_raw(out)
@@ -92,4 +103,6 @@ def _wrap(item: Any) -> Any:
         return wasmtime.Table._from_raw(type(item.of.table).from_buffer_copy(item.of.table))
     if kind == _TAG:
         return wasmtime.Tag._from_raw(type(item.of.tag).from_buffer_copy(item.of.tag))
+    if kind == _SHARED_MEMORY:  # owned by the extern we were given: now by the object
+        return wasmtime.SharedMemory._from_ptr(item.of.sharedmemory)
     raise wasmtime.WasmtimeError(f"unsupported export kind {kind}")

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import wasmtime
 
 from .._errors import RealmClosedError
 from .calls import new_lock
+from .capi import context_address
 from .config import EngineConfig, engine_record
 from .limits import Guard, Limits
 
@@ -34,18 +36,22 @@ class StoreContext:
     """
 
     def __init__(self, name: str, *, owner: Any, limits: Limits | None = None,
-                 guarded: bool = False, release_gil: bool = False) -> None:
+                 guarded: bool = False, release_gil: bool = False,
+                 features: frozenset[str] = frozenset()) -> None:
         self.name = name
-        self.engine_config = limits.engine_config() if limits is not None else EngineConfig()
+        config = limits.engine_config() if limits is not None else EngineConfig()
+        self.engine_config = replace(config, features=features)
         self.record = engine_record(self.engine_config)
         self.engine = self.record.engine
         self.release_gil = release_gil
         self._store: wasmtime.Store | None = wasmtime.Store(self.engine)
+        self._address = context_address(self._store)
         self.guard = (Guard(self._store, self.record, limits or Limits(), name)
                       if guarded or limits is not None else None)
         self.entry_lock = new_lock()
         self.gate = [False]
         self.exiting = False
+        self.values: Any = None  # the value conversions of the layer above (made on first use)
         self._owner = weakref.ref(owner)
         _contexts[owner] = self
 
@@ -56,6 +62,14 @@ class StoreContext:
         if store is None:
             raise RealmClosedError(f"realm {self.name!r} is closed")
         return store
+
+    @property
+    def address(self) -> int:
+        """The store's ``wasmtime_context_t*`` (for raw engine calls); RealmClosedError
+        once the realm is closed."""
+        if self._store is None:
+            raise RealmClosedError(f"realm {self.name!r} is closed")
+        return self._address
 
     @property
     def closed(self) -> bool:

@@ -10,19 +10,10 @@ import ctypes
 from typing import Any
 
 import wasmtime
-from wasmtime import _ffi as ffi
 
 from . import capi as _capi
-
-_VALTYPES = {
-    "i32": wasmtime.ValType.i32(),
-    "i64": wasmtime.ValType.i64(),
-    "f32": wasmtime.ValType.f32(),
-    "f64": wasmtime.ValType.f64(),
-    "v128": None,
-    "funcref": wasmtime.ValType.funcref(),
-    "externref": wasmtime.ValType.externref(),
-}
+from .typemake import make_valtype
+from .typenames import functype_names, name_at
 
 NUMERIC = frozenset(("i32", "i64", "f32", "f64"))
 
@@ -31,30 +22,29 @@ I64_MIN, I64_MAX = -(2**63), 2**64 - 1
 _INT_RANGES = {"i32": (I32_MIN, I32_MAX), "i64": (I64_MIN, I64_MAX)}
 
 
-# The C API's kind numbers; wasm.h's "ANYREF" (128) is the externref kind.
-_KIND_NAMES = {ffi.WASM_I32.value: "i32", ffi.WASM_I64.value: "i64", ffi.WASM_F32.value: "f32",
-               ffi.WASM_F64.value: "f64", ffi.WASM_ANYREF.value: "externref",
-               ffi.WASM_FUNCREF.value: "funcref"}
+def _address(ptr: Any) -> int:
+    return ctypes.cast(ptr, ctypes.c_void_p).value or 0
 
 
 def valtype_name(vt: wasmtime.ValType) -> str:
-    """The type's name (one engine call; ValType.__eq__ costs two per comparison)."""
-    return _KIND_NAMES.get(_capi.valtype_kind(vt.ptr())) or str(vt)
+    """The type's text (typenames.py: never the query that aborts on v128 or GC types)."""
+    return name_at(_address(vt.ptr()))
 
 
 def valtype(name: str) -> wasmtime.ValType:
-    vt = _VALTYPES.get(name)
-    if vt is None:
-        raise ValueError(f"unknown value type {name!r}; expected one of i32, i64, f32, f64, "
-                         "funcref, externref")
-    return vt
+    """A new ValType for ``name``: a number, v128 or an abstract reference type."""
+    try:
+        return make_valtype(name)
+    except ValueError:
+        raise ValueError(f"unknown value type {name!r}; expected i32, i64, f32, f64, v128 or "
+                         "an abstract reference type (funcref, externref, anyref, eqref, "
+                         "i31ref, structref, arrayref, exnref, (ref extern), ...)") from None
 
 
 def func_sig(ft: wasmtime.FuncType) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(params, results) as type names, read straight from the C vectors: building
-    wasmtime-py's ValType lists costs ~25 µs per signature."""
-    ptr = ft.ptr()
-    return _vec_names(_capi.functype_params(ptr)), _vec_names(_capi.functype_results(ptr))
+    """(params, results) as type texts, read straight from the C vectors: building
+    wasmtime-py's ValType lists costs ~25 µs per signature (and aborts on v128)."""
+    return functype_names(_address(ft.ptr()))
 
 
 def func_sig_of(store: wasmtime.Store, func: wasmtime.Func) -> tuple[tuple[str, ...],
@@ -62,17 +52,9 @@ def func_sig_of(store: wasmtime.Store, func: wasmtime.Func) -> tuple[tuple[str, 
     """``func_sig(func.type(store))`` without building wasmtime-py type objects."""
     ptr = _capi.func_type(_capi.context_address(store), ctypes.byref(func._func))
     try:
-        return (_vec_names(_capi.functype_params(ptr)),
-                _vec_names(_capi.functype_results(ptr)))
+        return functype_names(_address(ptr))
     finally:
         _capi.functype_delete(ptr)
-
-
-def _vec_names(vec_ptr: Any) -> tuple[str, ...]:
-    vec = vec_ptr.contents
-    kind = _capi.valtype_kind
-    return tuple(_KIND_NAMES.get(kind(vec.data[i])) or f"ValType({kind(vec.data[i])})"
-                 for i in range(vec.size))
 
 
 def _limits(limits: wasmtime.Limits) -> str:

@@ -13,7 +13,7 @@ from .._engine.store import StoreContext
 
 
 class ExternValue:
-    """Base of Function, Memory, Global, Table, Tag and OpaqueExport."""
+    """Base of Function, Memory, Global, Table and Tag."""
 
     _ctx: StoreContext
     _raw: Any  # the wasmtime.Func / Memory / Global / Table / Tag

@@ -1,10 +1,12 @@
-"""Exported functions as Python callables, checked against their wasm signature.
+"""Wasm functions as Python callables, checked against their wasm signature.
 
 A :class:`Function` is a ``functools.partial`` subclass around the call itself, so
-calling one runs the call with no extra Python frame: for numeric signatures the
-call is ``wasmport._engine.fast``'s generated wrapper over the engine's unchecked call
-(GIL held); otherwise, or when limits are in force, it is the checked path below,
-through wasmtime-py, which releases the GIL.
+calling one runs the call with no extra Python frame: for the signatures the fast path
+carries the call is made by a fast layer (_engine/calls.py: the C extension for numbers,
+else the ctypes wrapper, which also carries v128 and references) over the engine's
+unchecked call (GIL held); otherwise, or when limits are in force, it is the checked path
+(_engine/checked.py, ``wasmtime_func_call``), which releases the GIL.  Values convert as
+convert.py says.
 """
 
 from __future__ import annotations
@@ -18,13 +20,20 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import wasmtime
 
 from .._compile.refs import reduce_value, token_of
-from .._engine import calls
+from .._engine import calls, checked
 from .._engine import fast as _fast
-from .._engine.boundary import as_python, raise_boundary_error
-from .._engine.store import StoreContext
-from .._engine.valtypes import NUMERIC, check_value, func_sig_of
+from .._engine.store import StoreContext, context_for
+from .._engine.typemake import func_type
+from .._engine.typenames import parse_signature
+from .._engine.valtypes import NUMERIC, func_sig_of
 from .._errors import RealmClosedError
-from .base import ExternValue, raw_of
+from .base import ExternValue
+from .convert import Codec
+from .exceptions import raise_failure
+from .hostfunc import python_func
+from .slots import RawRefs
+
+FAST_VALUES = NUMERIC | {"v128"}
 
 if TYPE_CHECKING:
     from .._compile.module import Module
@@ -36,13 +45,19 @@ def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...])
 
 
 class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
-    """A wasm function export.  Call it like a Python function.
+    """A wasm function: an export, a funcref, or a Python callable made one with
+    ``Function(realm, signature, fn)``.  Call it like a Python function.
+
+    ``signature`` reads like ``"func (i32, externref) -> f64"`` (or a ``(params,
+    results)`` pair of type names); ``realm`` None is the default realm.  Such a function
+    can be stored in a funcref table or global and passed where wasm takes a funcref.
 
     Arguments are converted to the parameter types: an i32 takes -2**31..2**32-1, an
     i64 -2**63..2**64-1 (OverflowError outside, never a silent wrap), f32/f64 take ints
-    and floats; anything else is a TypeError.  Results: None, one value, or a tuple.
-    A trap raises :class:`wasmport.Trap`; an exception raised by Python code that the
-    wasm code called comes out unchanged.
+    and floats, v128 an int or 16 bytes, references as convert.py lists; anything else
+    is a TypeError.  Results: None, one value, or a tuple.  A trap raises
+    :class:`wasmport.Trap`, an uncaught wasm exception :class:`wasmport.WasmException`;
+    an exception raised by Python code that the wasm code called comes out unchanged.
     """
 
     __name__: str
@@ -54,9 +69,22 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
     _module: Module | None
     __setstate__: Callable[[tuple[Any, ...]], None]
 
-    def __new__(cls, ctx: StoreContext, func: wasmtime.Func, name: str,
-                params: tuple[str, ...], results: tuple[str, ...], where: str,
-                module: Module | None = None) -> Function:
+    def __new__(cls, realm: Any, signature: Any, fn: Callable[..., Any], *,
+                name: str | None = None) -> Function:
+        if not callable(fn):
+            raise TypeError(f"Function(realm, signature, fn): fn must be callable, not "
+                            f"{type(fn).__name__}")
+        ctx = context_for(realm)
+        params, results = parse_signature(signature)
+        label = name or getattr(fn, "__name__", None) or "python"
+        func = python_func(codec(ctx), func_type(params, results), params, results, fn,
+                           f"Function {label!r}")
+        return cls._make(ctx, func, label, params, results, "<python>")
+
+    @classmethod
+    def _make(cls, ctx: StoreContext, func: wasmtime.Func, name: str,
+              params: tuple[str, ...], results: tuple[str, ...], where: str,
+              module: Module | None = None) -> Function:
         doc = signature_text(name, params, results)
         self = super().__new__(cls, _unbuilt)
         self._bind(ctx, func, name)
@@ -158,12 +186,30 @@ def _give_token(call: Any, function: weakref.ref[Function]) -> None:
         pass
 
 
+def codec(ctx: StoreContext) -> Codec:
+    """The value conversions of ``ctx``'s store (made once per store)."""
+    found: Codec | None = ctx.values
+    if found is None:
+        found = ctx.values = Codec(ctx, lambda func: wrap_func(ctx, func, "<funcref>", "<wasm>"),
+                                   Function)
+        found.raw = RawRefs(found)
+    return found
+
+
+def fast_carries(conv: Codec, params: tuple[str, ...], results: tuple[str, ...],
+                 host: bool = False) -> bool:
+    """Whether the fast path can carry a signature: its arguments (a call's parameters, a
+    host function's results) must be numbers, v128 or abstract references."""
+    arguments = results if host else params
+    return all(t in FAST_VALUES or conv.raw.slot_for(t, True) is not None for t in arguments)
+
+
 def _make_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                results: tuple[str, ...], where: str, doc: str,
                release_gil: bool) -> Callable[..., Any]:
-    if _fast.ENABLED and ctx.guard is None and NUMERIC.issuperset(params + results):
+    if _fast.ENABLED and ctx.guard is None and fast_carries(codec(ctx), params, results):
         return _fast_call(ctx, func, params, results, where, doc, release_gil)
-    return _checked_call(ctx, func, params, where, doc)  # releases the GIL anyway
+    return _checked_call(ctx, func, params, results, where, doc)  # releases the GIL
 
 
 _ALWAYS = [True]
@@ -172,41 +218,51 @@ _ALWAYS = [True]
 def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                results: tuple[str, ...], where: str, doc: str,
                release_gil: bool) -> Callable[..., Any]:
+    conv = codec(ctx)
+
     def raise_trap(trap: int, error: int) -> NoReturn:
-        raise_boundary_error(_fast.take(trap, error), where)
+        raise_failure(conv, _fast.take(trap, error), where)
 
     def closed() -> NoReturn:
         if ctx.exiting:  # a daemon thread at interpreter exit: wait for the end
             ctx.entry_lock.acquire()
         raise RealmClosedError(f"{where}: realm {ctx.name!r} is closed")
 
-    return calls.make_caller(ctx.store, func, params, results, raise_trap=raise_trap,
-                             name=doc.partition("(")[0], closed=closed,
-                             # Without the GIL other threads can run at any time: always lock.
-                             gate=_ALWAYS if release_gil else ctx.gate,
-                             lock=ctx.entry_lock, verified=True, release_gil=release_gil)
+    # Numbers take the C extension where it is built; v128 and references the ctypes layer.
+    native = calls.NATIVE and NUMERIC.issuperset(params + results)
+    make, extra = (calls.make_caller, {}) if native else (_fast.make_caller, {"refs": conv.raw})
+    return make(ctx.store, func, params, results, raise_trap=raise_trap,
+                name=doc.partition("(")[0], closed=closed,
+                # Without the GIL other threads can run at any time: always lock.
+                gate=_ALWAYS if release_gil else ctx.gate,
+                lock=ctx.entry_lock, verified=True, release_gil=release_gil, **extra)
 
 
-def _checked_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...], where: str,
-                  doc: str) -> Callable[..., Any]:
-    count = len(params)
+def _checked_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
+                  results: tuple[str, ...], where: str, doc: str) -> Callable[..., Any]:
+    count, nresults = len(params), len(results)
+    conv = codec(ctx)
+    to_engine, to_python = conv.to_engine, conv.to_python
+    name = doc.partition("(")[0]
 
     def call(*args: Any) -> Any:
         if len(args) != count:
             raise _arity_error(doc, count, len(args))
-        values = [_lower_arg(vt, a, doc, i) for i, (vt, a) in enumerate(zip(params, args,
-                                                                           strict=True), 1)]
+        values = [to_engine(t, a, f"{name}() argument {i}")
+                  for i, (t, a) in enumerate(zip(params, args, strict=True), 1)]
         try:
-            with ctx.entry_lock:  # wasmtime-py drops the GIL: one thread in the store
-                store, guard = ctx.store, ctx.guard
+            with ctx.entry_lock:  # the GIL is released: one thread in the store
+                guard = ctx.guard
                 if guard is None:
-                    result = func(store, *values)
+                    out = checked.call(ctx, func, params, values, nresults, where=where)
                 else:  # limits: a fresh fuel/time budget for this call (limits.py)
                     with guard.entered(where):
-                        result = func(store, *values)
+                        out = checked.call(ctx, func, params, values, nresults, where=where)
         except BaseException as err:
-            raise_boundary_error(err, where)
-        return _lift(ctx, as_python(result))
+            raise_failure(conv, err, where)
+        if nresults == 1:
+            return to_python(out[0])
+        return tuple(to_python(v) for v in out) if out else None
 
     return call
 
@@ -222,29 +278,16 @@ def _arity_error(doc: str, expected: int, given: int) -> TypeError:
                      f" but {given} were given ({doc})")
 
 
-def _lower_arg(vt: str, value: Any, doc: str, index: int) -> Any:
-    if vt == "funcref":
-        if value is None or isinstance(value, wasmtime.Func):
-            return value
-        if isinstance(value, Function):
-            return raw_of(value)
-        raise TypeError(f"{doc}: argument {index} must be a wasm function or None")
-    if vt == "externref":
-        return value
-    return check_value(vt, value, f"{doc.partition('(')[0]}() argument {index}")
-
-
-def _lift(ctx: StoreContext, value: Any) -> Any:
-    if isinstance(value, tuple):
-        return tuple(_lift(ctx, v) for v in value)
-    if isinstance(value, wasmtime.Func):
-        return wrap_func(ctx, value, "<funcref>", "<table>")
-    return value
-
-
 def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str,
               module: Module | None = None) -> Function:
     """A Function for an engine function, its signature read from the engine; ``module``
     when it is that module's export ``name``."""
     params, results = func_sig_of(ctx.store, func)
-    return Function(ctx, func, name, params, results, where, module)
+    return Function._make(ctx, func, name, params, results, where, module)
+
+
+def make_function(ctx: StoreContext, func: wasmtime.Func, name: str, params: tuple[str, ...],
+                  results: tuple[str, ...], where: str,
+                  module: Module | None = None) -> Function:
+    """A Function for an engine function whose signature is already known."""
+    return Function._make(ctx, func, name, params, results, where, module)

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import wasmtime
 
+from .._engine.externs import EngineRefused, global_get, global_set, new_global
 from .._engine.store import StoreContext, context_for
-from .._engine.valtypes import check_value, signed, valtype, valtype_name
+from .._engine.typemake import global_type
+from .._engine.valtypes import valtype, valtype_name
 from .base import ExternValue
+from .function import codec
 
 
 class Global(ExternValue):
     """A wasm global.
 
     ``Global(value, type="i32", *, mutable=False, realm=None)`` creates one in ``realm``
-    (the default realm when None) to give to a module's imports.  ``.value`` reads it;
-    assigning ``.value`` writes a mutable global, range-checked like a call argument.
+    (the default realm when None) to give to a module's imports; ``type`` is any value
+    type but a module's concrete ones (``"v128"``, ``"externref"``, ``"(ref eq)"``...).
+    ``.value`` reads it; assigning ``.value`` writes a mutable global, checked like a
+    call argument.
     """
 
     def __init__(self, value: Any, type: str = "i32", *, mutable: bool = False,
                  realm: Any = None) -> None:
         ctx = context_for(realm)
-        gtype = wasmtime.GlobalType(valtype(type), mutable)
-        checked = check_value(type, value, f"Global({type})")
-        self._bind(ctx, wasmtime.Global(ctx.store, gtype, to_val(type, checked)), "global")
+        text = valtype_name(valtype(type))  # checks the name; the engine's spelling
+        engine = codec(ctx).to_engine(text, value, f"Global({text})")
+        self._bind(ctx, new_global(ctx, global_type(text, mutable), text, engine), "global")
 
     @classmethod
     def _wrap(cls, ctx: StoreContext, glob: wasmtime.Global, name: str) -> Global:
@@ -33,13 +37,20 @@ class Global(ExternValue):
         self._bind(ctx, glob, name)
         return self
 
+    def _type(self) -> tuple[str, bool]:
+        found: tuple[str, bool] | None = self.__dict__.get("_known_type")
+        if found is None:
+            ty = self._raw.type(self._ctx.store)
+            found = self.__dict__["_known_type"] = (valtype_name(ty.content), bool(ty.mutable))
+        return found
+
     @property
     def valtype(self) -> str:
-        return valtype_name(self._raw.type(self._ctx.store).content)
+        return self._type()[0]
 
     @property
     def mutable(self) -> bool:
-        return bool(self._raw.type(self._ctx.store).mutable)
+        return self._type()[1]
 
     @property
     def type(self) -> str:
@@ -47,28 +58,19 @@ class Global(ExternValue):
 
     @property
     def value(self) -> Any:
-        return self._raw.value(self._ctx.store)
+        ctx = self._ctx
+        return codec(ctx).to_python(global_get(ctx, self._raw))
 
     @value.setter
     def value(self, new: Any) -> None:
         if not self.mutable:
             raise AttributeError(f"global {self.name!r} is immutable ({self.type})")
-        checked = check_value(self.valtype, new, f"global {self.name!r}")
-        self._raw.set_value(self._ctx.store, to_val(self.valtype, checked))
+        ctx, text = self._ctx, self.valtype
+        engine = codec(ctx).to_engine(text, new, f"global {self.name!r}")
+        try:
+            global_set(ctx, self._raw, text, engine)
+        except EngineRefused as err:  # a concrete type the value does not match
+            raise TypeError(f"global {self.name!r} ({self.type}): {err}") from None
 
     def __repr__(self) -> str:
         return f"<wasm global {self.name!r} ({self.type}) = {self.value!r}>"
-
-
-_Maker = Callable[[Any], wasmtime.Val]
-_MAKERS: dict[str, _Maker] = {
-    "i32": wasmtime.Val.i32, "i64": wasmtime.Val.i64, "f32": wasmtime.Val.f32,
-    "f64": wasmtime.Val.f64, "externref": wasmtime.Val.externref, "funcref": wasmtime.Val.funcref,
-}
-
-
-def to_val(vt: str, value: Any) -> wasmtime.Val:
-    """A wasmtime.Val of the exact kind, so f32 vs f64 and i32 vs i64 are never guessed."""
-    if vt in ("i32", "i64"):
-        value = signed(vt, value)
-    return _MAKERS[vt](value)

@@ -17,10 +17,9 @@ from .._compile.refs import reduce_value
 from .._engine import calls
 from .._engine.raw import export_get
 from .._engine.store import StoreContext
-from .function import Function, wrap_func
+from .function import Function, make_function, wrap_func
 from .global_ import Global
 from .memory import Memory
-from .opaque import OpaqueExport
 from .table import Table
 from .tag import Tag
 
@@ -51,15 +50,16 @@ class Instance:
 
     def _lookup(self, name: str) -> Any:
         store, module = self._ctx.store, self.module
-        opaque = opaque_export(module, name)
-        found = calls.export_func(store, self._raw, name) if opaque is None else None
+        # The native look-up reads the type through the C API query that aborts the
+        # process on v128 and typed references: only for exports sigscan found plain.
+        plain = opaque_export(module, name) is None
+        found = calls.export_func(store, self._raw, name) if plain else None
         if found is not None:  # the native layer: the function and its type in one pass
-            return Function(self._ctx, found[0], name, found[1], found[2], module.where, module)
+            return make_function(self._ctx, found[0], name, found[1], found[2],
+                                 module.where, module)
         extern = export_get(store, self._raw, name)
         if extern is None:
             raise KeyError(name)
-        if opaque is not None:
-            return OpaqueExport(self._ctx, extern, name, _kind(extern), opaque)
         return _wrap(self._ctx, extern, name, module)
 
     def has_export(self, name: str) -> bool:
@@ -100,14 +100,6 @@ class _Exports(Mapping[str, Any]):
         return f"<exports of {self._instance.module.name!r}: {list(self)}>"
 
 
-def _kind(extern: Any) -> str:
-    for cls, kind in ((wasmtime.Func, "func"), (wasmtime.Global, "global"),
-                      (wasmtime.Table, "table"), (wasmtime.Memory, "memory")):
-        if isinstance(extern, cls):
-            return kind
-    return "tag"
-
-
 def _wrap(ctx: StoreContext, value: Any, name: str, module: Module) -> Any:
     if isinstance(value, wasmtime.Func):
         return wrap_func(ctx, value, name, module.where, module)
@@ -118,7 +110,8 @@ def _wrap(ctx: StoreContext, value: Any, name: str, module: Module) -> Any:
 
 
 _WRAPPERS: tuple[tuple[type, Any], ...] = (
-    (wasmtime.Memory, Memory), (wasmtime.Global, Global), (wasmtime.Table, Table),
+    (wasmtime.Memory, Memory), (wasmtime.SharedMemory, Memory), (wasmtime.Global, Global),
+    (wasmtime.Table, Table),
     (wasmtime.Tag, Tag))
 
 

@@ -9,6 +9,14 @@ import wasmtime
 
 from .._engine import calls
 from .._engine.capi import MemoryRef, context_address
+from .._engine.shared import (
+    SharedRef,
+    is_shared,
+    memory_grow,
+    memory_pages,
+    memory_type,
+    new_memory,
+)
 from .._engine.store import StoreContext, context_for
 from .._engine.valtypes import describe
 from .._errors import MemoryAccessError
@@ -20,19 +28,25 @@ PAGE = 65536
 class Memory(ExternValue):
     """A wasm linear memory.
 
-    ``Memory(minimum, maximum=None, *, realm=None)`` creates one (sizes in 64 KiB
-    pages) in ``realm`` (the default realm when None) to give to a module's imports.
-    Exported memories come as Memory objects too.
+    ``Memory(minimum, maximum=None, *, shared=False, realm=None)`` creates one (sizes
+    in 64 KiB pages) in ``realm`` (the default realm when None) to give to a module's
+    imports; ``shared=True`` (a realm with ``features={"threads"}``, and a maximum) makes a
+    shared memory.  Exported memories come as Memory objects too.
 
     Every access outside ``0..len(memory)`` raises :class:`wasmport.MemoryAccessError`;
     nothing is clamped or partially copied.
     """
 
-    def __init__(self, minimum: int = 1, maximum: int | None = None, *,
+    def __init__(self, minimum: int = 1, maximum: int | None = None, *, shared: bool = False,
                  realm: Any = None) -> None:
         ctx = context_for(realm)
-        limits = wasmtime.Limits(minimum, maximum)
-        self._bind(ctx, wasmtime.Memory(ctx.store, wasmtime.MemoryType(limits)), "memory")
+        try:
+            raw = new_memory(ctx.engine, ctx.store, minimum, maximum, shared)
+        except wasmtime.WasmtimeError as err:
+            hint = (" (a shared memory needs a maximum and Realm(features={'threads'}))"
+                    if shared else "")
+            raise ValueError(f"Memory({minimum}, {maximum}): {err}{hint}") from None
+        self._bind(ctx, raw, "memory")
 
     @classmethod
     def _wrap(cls, ctx: StoreContext, memory: wasmtime.Memory, name: str) -> Memory:
@@ -42,8 +56,9 @@ class Memory(ExternValue):
 
     def _bind(self, ctx: StoreContext, raw: Any, name: str) -> None:
         super()._bind(ctx, raw, name)
-        window = calls.new_window(self._fail)
-        if window is not None:  # the native layer: read and write are its methods
+        # The native layer's window reads a plain memory (a shared one goes the Python way).
+        window = calls.new_window(self._fail) if isinstance(raw, wasmtime.Memory) else None
+        if window is not None:  # read and write are then its methods
             calls.bind_window(window, ctx.store, raw, lambda: self._ctx.store)
             self.__dict__.update(_window=window, read=window.read, write=window.write)
 
@@ -52,17 +67,22 @@ class Memory(ExternValue):
 
     @property
     def type(self) -> str:
-        return describe(self._raw.type(self._ctx.store))
+        return describe(memory_type(self._ctx.store, self._raw))
+
+    @property
+    def shared(self) -> bool:
+        return is_shared(self._raw)
 
     def __repr__(self) -> str:
         return f"<wasm memory {self.name!r}: {len(self)} bytes>"
 
-    def _ref(self) -> MemoryRef:
+    def _ref(self) -> MemoryRef | SharedRef:
         """Size and base queries that keep the GIL (RealmClosedError once closed)."""
         store = self._ctx.store
-        ref: MemoryRef | None = self.__dict__.get("_mref")
+        ref: MemoryRef | SharedRef | None = self.__dict__.get("_mref")
         if ref is None:
-            ref = self.__dict__["_mref"] = MemoryRef(context_address(store), self._raw)
+            ref = self.__dict__["_mref"] = (SharedRef(self._raw) if is_shared(self._raw)
+                                            else MemoryRef(context_address(store), self._raw))
         return ref
 
     def __len__(self) -> int:
@@ -71,7 +91,7 @@ class Memory(ExternValue):
 
     @property
     def pages(self) -> int:
-        return int(self._raw.size(self._ctx.store))
+        return memory_pages(self._ctx.store, self._raw)
 
     def _address(self, offset: int, length: int) -> int:
         ref = self._ref()
@@ -105,7 +125,7 @@ class Memory(ExternValue):
         if not isinstance(pages, int) or pages < 0:
             raise ValueError(f"memory {self.name!r}: grow takes a page count >= 0, got {pages!r}")
         try:
-            return int(self._raw.grow(self._ctx.store, pages))
+            return memory_grow(self._ctx.store, self._raw, pages)
         except wasmtime.WasmtimeError as err:
             raise ValueError(f"memory {self.name!r}: cannot grow by {pages} pages from "
                              f"{self.pages} ({self.type})") from err

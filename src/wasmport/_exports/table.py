@@ -1,4 +1,4 @@
-"""Tables of references (funcref, externref), bounds-checked."""
+"""Tables of references, bounds-checked."""
 
 from __future__ import annotations
 
@@ -6,26 +6,35 @@ from typing import Any
 
 import wasmtime
 
+from .._engine.externs import EngineRefused, new_table, table_get, table_grow, table_set
 from .._engine.store import StoreContext, context_for
+from .._engine.typemake import table_type
 from .._engine.valtypes import describe, valtype, valtype_name
-from .base import ExternValue, context_of, raw_of
-from .function import Function, wrap_func
+from .base import ExternValue
+from .function import codec
 
 
 class Table(ExternValue):
     """A wasm table.
 
-    ``Table(minimum, maximum=None, *, element="funcref", realm=None)`` creates one in
-    ``realm`` (the default realm when None).  ``table[i]`` reads an element (a
-    :class:`Function`, an external object, or None); ``table[i] = f`` writes one.
-    An index outside ``0..len(table)`` raises IndexError.
+    ``Table(minimum, maximum=None, *, element="funcref", init=None, realm=None)`` creates
+    one in ``realm`` (the default realm when None), every element ``init``; ``element`` is
+    a reference type (``"externref"``, ``"anyref"``, ``"(ref null i31)"``...).  ``table[i]``
+    reads an element (a :class:`Function`, a Python object, a GC value, or None);
+    ``table[i] = v`` writes one.  An index outside ``0..len(table)`` raises IndexError.
     """
 
     def __init__(self, minimum: int, maximum: int | None = None, *, element: str = "funcref",
-                 realm: Any = None) -> None:
+                 init: Any = None, realm: Any = None) -> None:
         ctx = context_for(realm)
-        ttype = wasmtime.TableType(valtype(element), wasmtime.Limits(minimum, maximum))
-        self._bind(ctx, wasmtime.Table(ctx.store, ttype, None), "table")
+        text = valtype_name(valtype(element))
+        ty = table_type(text, minimum, maximum)
+        engine = codec(ctx).to_engine(text, init, f"Table({text}) init")
+        try:
+            raw = new_table(ctx, ty, text, engine)
+        except EngineRefused as err:
+            raise ValueError(f"Table({minimum}, {maximum}, element={text!r}): {err}") from None
+        self._bind(ctx, raw, "table")
 
     @classmethod
     def _wrap(cls, ctx: StoreContext, table: wasmtime.Table, name: str) -> Table:
@@ -35,7 +44,11 @@ class Table(ExternValue):
 
     @property
     def element(self) -> str:
-        return valtype_name(self._raw.type(self._ctx.store).element)
+        found: str | None = self.__dict__.get("_element")
+        if found is None:
+            found = self.__dict__["_element"] = valtype_name(
+                self._raw.type(self._ctx.store).element)
+        return found
 
     @property
     def type(self) -> str:
@@ -56,33 +69,28 @@ class Table(ExternValue):
 
     def __getitem__(self, index: int) -> Any:
         self._check(index)
-        value = self._raw.get(self._ctx.store, index)
-        if isinstance(value, wasmtime.Val):
-            value = value.value
-        if isinstance(value, wasmtime.Func):
-            return wrap_func(self._ctx, value, f"{self.name}[{index}]", "<table>")
-        return value
+        ctx = self._ctx
+        return codec(ctx).to_python(table_get(ctx, self._raw, index))
 
     def __setitem__(self, index: int, value: Any) -> None:
         self._check(index)
-        self._raw.set(self._ctx.store, index, self._lower(value))
+        engine = self._lower(value, f"table {self.name!r}[{index}]")
+        try:
+            table_set(self._ctx, self._raw, index, self.element, engine)
+        except EngineRefused as err:  # a concrete type the value does not match
+            raise TypeError(f"table {self.name!r} ({self.type}): {err}") from None
 
-    def _lower(self, value: Any) -> Any:
-        if self.element == "funcref":
-            if isinstance(value, Function):
-                if context_of(value) is not self._ctx:
-                    raise ValueError("a function of another realm cannot be stored here")
-                return raw_of(value)
-            if value is not None and not isinstance(value, wasmtime.Func):
-                raise TypeError(f"table {self.name!r} holds funcref: store a wasm function "
-                                "or None")
-            return wasmtime.Val.funcref(value)
-        return wasmtime.Val.externref(value)
+    def _lower(self, value: Any, what: str) -> Any:
+        return codec(self._ctx).to_engine(self.element, value, what)
 
     def grow(self, delta: int, init: Any = None) -> int:
         """Grow by ``delta`` elements set to ``init``; return the previous length."""
+        if isinstance(delta, bool) or not isinstance(delta, int) or delta < 0:
+            raise ValueError(f"table {self.name!r}.grow(): delta must be an int >= 0, not "
+                             f"{delta!r}")
+        engine = self._lower(init, f"table {self.name!r}.grow() init")
         try:
-            return int(self._raw.grow(self._ctx.store, delta, self._lower(init)))
-        except wasmtime.WasmtimeError as err:
+            return table_grow(self._ctx, self._raw, delta, self.element, engine)
+        except EngineRefused as err:
             raise ValueError(f"table {self.name!r}: cannot grow by {delta} from "
                              f"{len(self)} ({self.type})") from err

@@ -12,7 +12,8 @@ Four shapes, fastest first:
   the plan's own, precise error; lifting reads memory only, so doing it again is safe.
 - *planned*: anything else, through the plan's callback, given the raw caller so a
   start function (which runs before the memory is bound) still finds the memory;
-- *checked*: wasmtime-py's own ``Func`` when the fast path is off.
+- *checked*: the checked path (_exports/hostfunc.py) when the fast path is off, or when
+  a type is v128 or a reference (those cross as Python values: _host/references.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from .._engine import calls
 from .._engine import fast as _fast
 from .._engine.boundary import park
 from .._engine.store import StoreContext
+from .._engine.valtypes import NUMERIC
+from .._exports.function import codec
+from .._exports.hostfunc import python_func
 from .kinds import Float, Integer
 from .memory import CallerMemory, native_window
 from .plan import SignaturePlan, make_callback
@@ -39,9 +43,10 @@ def host_func(ctx: StoreContext, site: Site, plan: SignaturePlan, fn: Callable[.
     ctx.open_gate()  # Python code now runs inside calls: threads take turns
     where = str(site)
     planned = make_callback(plan, fn, memory, where)
-    if not _fast.ENABLED:
-        return wasmtime.Func(ctx.store, site.ty, planned, access_caller=True)
     params, results = plan.wasm_params, plan.wasm_results
+    if not _fast.ENABLED or not NUMERIC.issuperset(params + results):
+        return python_func(codec(ctx), site.ty, params, results, planned, where,
+                           pass_caller=True)
     lower_only = planned.lower_only  # type: ignore[attr-defined]
     check = ((lambda r: (lower_only(r),)) if results else lower_only)
     if memory is None and _plain(plan):

@@ -14,16 +14,15 @@ from typing import Any
 import wasmtime
 
 from .._compile.sites import Site
-from .._engine import calls
-from .._engine import fast as _fast
-from .._engine.boundary import park
+from .._engine.externs import EngineRefused, new_global
+from .._engine.shared import memory_type
 from .._engine.store import StoreContext
-from .._engine.valtypes import NUMERIC, check_value, describe, func_sig, kind_of, valtype_name
+from .._engine.valtypes import NUMERIC, describe, func_sig, kind_of, valtype_name
 from .._exports.base import ExternValue, context_of, raw_of
-from .._exports.function import Function, wrap_func
-from .._exports.global_ import Global, to_val
+from .._exports.function import Function, codec
+from .._exports.global_ import Global
+from .._exports.hostfunc import python_func as _python_func
 from .._exports.memory import Memory
-from .._exports.opaque import OpaqueExport
 from .._exports.table import Table
 from .._exports.tag import Tag
 from .._host.link import check_type, exported_method, method_extern
@@ -35,7 +34,7 @@ ENGINE_CHECKS = "the engine checks this type when it instantiates (wasmport cann
 
 def to_extern(ctx: StoreContext, site: Site, value: Any) -> Any:
     """The engine extern satisfying ``site`` with ``value``; IncompatibleImportError if none."""
-    if site.opaque is not None or isinstance(value, OpaqueExport):
+    if site.opaque is not None and isinstance(value, ExternValue):
         return _pass_through(ctx, site, value)
     convert = _CONVERTERS.get(kind_of(site.ty))
     return (convert or _converter(site))(ctx, site, value, True)
@@ -44,7 +43,7 @@ def to_extern(ctx: StoreContext, site: Site, value: Any) -> Any:
 def check_extern(ctx: StoreContext, site: Site, value: Any) -> str | None:
     """The checks of :func:`to_extern`, making nothing: raises what it would raise, and
     returns a note when only the engine could tell (``ENGINE_CHECKS``)."""
-    if site.opaque is not None or isinstance(value, OpaqueExport) or (
+    if (site.opaque is not None and isinstance(value, (ExternValue, Declared))) or (
             isinstance(value, Declared) and value.opaque is not None):
         if not isinstance(value, Declared):
             _pass_through(ctx, site, value)
@@ -65,8 +64,9 @@ def _converter(site: Site) -> Callable[[StoreContext, Site, Any, bool], Any]:
 
 
 def _pass_through(ctx: StoreContext, site: Site, value: Any) -> Any:
-    """A wasm export given unexamined: one side's type cannot be described, so the engine
-    alone checks the match when it instantiates (an IncompatibleImportError if not)."""
+    """A wasm export given unexamined: one side's type has concrete or GC types whose
+    match only the engine can judge when it instantiates (an IncompatibleImportError if
+    not)."""
     if not isinstance(value, ExternValue):
         raise site.incompatible(_found(value), "an import of this type takes a wasm export "
                                 "(of another instance in this realm)")
@@ -79,6 +79,11 @@ def _owned(ctx: StoreContext, site: Site, value: ExternValue) -> Any:
         raise site.incompatible(f"a {kind_of(site.ty)} of another realm",
                                 "values cannot cross realms; load both modules in one realm")
     return raw_of(value)
+
+
+def _numbers_only(*types: str) -> bool:
+    """Types whose match is equality; for references the engine judges subtyping."""
+    return all(t in NUMERIC or t == "v128" for t in types)
 
 
 def _declared(value: Any, kind: str) -> Declared | None:
@@ -104,57 +109,15 @@ def _func(ctx: StoreContext, site: Site, value: Any, make: bool) -> Any:
 
 def _same_sig(site: Site, found: tuple[tuple[str, ...], tuple[str, ...]],
               value: Function | Declared) -> None:
-    if found != func_sig(site.ty):
+    wanted = func_sig(site.ty)
+    if found != wanted and _numbers_only(*found[0], *found[1], *wanted[0], *wanted[1]):
         raise site.incompatible(value.type, f"export a function of type {describe(site.ty)}")
 
 
 def python_func(ctx: StoreContext, site: Site, fn: Callable[..., Any]) -> wasmtime.Func:
-    """A host function calling ``fn``: on the fast path for numeric types."""
+    """A host function of the import's own type calling ``fn``."""
     params, results = func_sig(site.ty)
-    ctx.open_gate()  # Python code now runs inside calls: threads take turns
-    if _fast.ENABLED and NUMERIC.issuperset(params + results):
-        return calls.make_host_func(ctx.store, params, results, fn, park, name=str(site))
-    return wasmtime.Func(ctx.store, site.ty, host_callable(ctx, site, fn))
-
-
-def host_callable(ctx: StoreContext, site: Site, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap ``fn`` so its results are range-checked and its exceptions reach the caller."""
-    params, results = func_sig(site.ty)
-    refs = any(p == "funcref" for p in params)
-
-    def call(*args: Any) -> Any:
-        try:
-            if refs:
-                args = tuple(wrap_func(ctx, a, "<funcref>", site.where)
-                             if isinstance(a, wasmtime.Func) else a for a in args)
-            return _check_results(site, results, fn(*args))
-        except BaseException as exc:
-            park(exc)
-            raise
-
-    return call
-
-
-def _check_results(site: Site, results: tuple[str, ...], value: Any) -> Any:
-    what = f"{site} (Python callable) returned"
-    if not results:
-        if value is not None:
-            raise TypeError(f"{what} {value!r}, but the import's type has no results")
-        return None
-    if len(results) == 1:
-        return _lower_result(results[0], value, what)
-    if not isinstance(value, (tuple, list)) or len(value) != len(results):
-        raise TypeError(f"{what} {value!r}; expected a tuple of {len(results)} values "
-                        f"({', '.join(results)})")
-    return [_lower_result(vt, v, what) for vt, v in zip(results, value, strict=True)]
-
-
-def _lower_result(vt: str, value: Any, what: str) -> Any:
-    if vt in ("i32", "i64", "f32", "f64"):
-        return to_val(vt, check_value(vt, value, what))
-    if vt == "funcref" and isinstance(value, Function):
-        return raw_of(value)
-    return value
+    return _python_func(codec(ctx), site.ty, params, results, fn, str(site))
 
 
 def _global(ctx: StoreContext, site: Site, value: Any, make: bool) -> Any:
@@ -169,27 +132,32 @@ def _global(ctx: StoreContext, site: Site, value: Any, make: bool) -> Any:
     if site.ty.mutable:
         raise site.incompatible(_found(value), f"a mutable global needs a wasmport.Global("
                                 f"value, {vt!r}, mutable=True)")
-    if vt in ("i32", "i64", "f32", "f64") and isinstance(value, Real) and not isinstance(
-            value, bool):
-        try:
-            checked = check_value(vt, value, str(site))
-        except (OverflowError, TypeError) as err:
-            why = str(err).rpartition(": ")[2]  # "4294967296 is out of range for i32 (...)"
-            raise site.incompatible(repr(value), f"give a number that fits {vt}: {why}") from err
-        return wasmtime.Global(ctx.store, site.ty, to_val(vt, checked)) if make else None
-    raise site.incompatible(_found(value), f"give a number or a wasmport.Global of type {vt}")
+    number = isinstance(value, Real) and not isinstance(value, bool)
+    if isinstance(value, (ExternValue, Declared)) or (vt in NUMERIC and not number):
+        raise site.incompatible(_found(value), f"give a number or a wasmport.Global of type {vt}")
+    try:
+        engine = codec(ctx).to_engine(vt, value, str(site))
+        return new_global(ctx, site.ty, vt, engine) if make else None
+    except (OverflowError, TypeError, ValueError, EngineRefused) as err:
+        why = str(err).rpartition(": ")[2]  # "4294967296 is out of range for i32 (...)"
+        what = "a number" if vt in NUMERIC else "a value"
+        raise site.incompatible(repr(value), f"give {what} that fits {vt}: {why}") from err
 
 
 def _same_global(site: Site, vt: str, found: tuple[str, bool],
                  value: Global | Declared) -> None:
-    if found != (vt, site.ty.mutable):
+    """Globals match exactly; an immutable reference global may be a subtype (the engine
+    judges it)."""
+    covariant = not site.ty.mutable and not _numbers_only(found[0], vt)
+    if found[1] != site.ty.mutable or (found[0] != vt and not covariant):
         raise site.incompatible(value.type, f"give a wasmport.Global of type "
                                 f"{describe(site.ty)}")
 
 
 def _memory(ctx: StoreContext, site: Site, value: Any, make: bool) -> Any:
     raw, found, pages = _sized(ctx, site, value, Memory, "give a wasmport.Memory")
-    if not _limits_fit(pages, found.limits, site.ty.limits) or found.is_64 != site.ty.is_64:
+    if (not _limits_fit(pages, found.limits, site.ty.limits) or found.is_64 != site.ty.is_64
+            or found.is_shared != site.ty.is_shared):
         raise site.incompatible(describe(found), "give a memory whose limits fit the import's")
     return raw
 
@@ -208,7 +176,9 @@ def _sized(ctx: StoreContext, site: Site, value: Any, cls: type[Memory] | type[T
     made yet, so its size is its minimum."""
     if isinstance(value, cls):
         raw = _owned(ctx, site, value)
-        return raw, raw.type(ctx.store), value.pages if isinstance(value, Memory) else len(value)
+        if isinstance(value, Memory):
+            return raw, memory_type(ctx.store, raw), value.pages
+        return raw, raw.type(ctx.store), len(value)
     declared = _declared(value, site.kind)
     if declared is None:
         raise site.incompatible(_found(value), remedy)
@@ -237,7 +207,8 @@ def _tag(ctx: StoreContext, site: Site, value: Any, make: bool) -> Any:
     elif (declared := _declared(value, "tag")) is not None:
         raw, found = None, declared.ty
     else:
-        raise site.incompatible(_found(value), "give a tag exported by a wasm module")
+        raise site.incompatible(_found(value), "give a wasmport.Tag (exported by a wasm "
+                                "module, or Tag(params, realm=...))")
     if func_sig(found.functype) != func_sig(site.ty.functype):
         raise site.incompatible(describe(found), f"export a tag of type {describe(site.ty)}")
     return raw

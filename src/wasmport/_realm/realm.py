@@ -22,7 +22,8 @@ import wasmtime
 from .._compile.assets import Asset, asset_for_file
 from .._compile.module import Module, asset_of, context_of_module, owner_of
 from .._compile.refs import reduce_value
-from .._engine.config import EngineConfig
+from .._engine.config import EngineConfig, features_of
+from .._engine.gcrefs import collect
 from .._engine.limits import Limits
 from .._engine.store import StoreContext
 from .._exports.namespace import InstanceModule, instance_or_none
@@ -50,7 +51,10 @@ class Realm:
     fuel, time, memory, instances and tables; ``allow_imports`` (import module names),
     when given, is the only set of modules a wasm module may import at all.
     ``release_gil=True`` makes every call let other Python threads run while wasm
-    computes (``fn.nogil(...)`` does it for one call).
+    computes (``fn.nogil(...)`` does it for one call).  ``features`` turns on WebAssembly
+    proposals wasmtime has behind a flag: ``"threads"`` (shared memories, atomics),
+    ``"custom_page_sizes"``, ``"wide_arithmetic"`` (on anyway); the realm then gets an
+    engine of its own configuration (compiled code is kept per configuration).
 
     Use it as a context manager, or call :meth:`close`; a closed realm's functions and
     memories raise :class:`wasmport.RealmClosedError`.
@@ -61,8 +65,9 @@ class Realm:
                  base_dir: str | None = None, name: str = "realm",
                  wasi: WasiConfig | None = None, limits: Limits | None = None,
                  allow_imports: Iterable[str] | None = None,
-                 release_gil: bool = False) -> None:
+                 release_gil: bool = False, features: Iterable[str] | None = None) -> None:
         self.name = name
+        self.features = features_of(features)
         # Calls keep the GIL unless asked (fastest for short calls); True lets other
         # Python threads run while wasm computes (docs/sandbox.md, "Threads and the GIL").
         self.release_gil = release_gil
@@ -73,7 +78,8 @@ class Realm:
         # A guard also marks the realm's calls as ones that must release the GIL (the
         # epoch ticker and WASI's output callbacks run on other threads).
         self._context = StoreContext(name, owner=self, limits=limits, release_gil=release_gil,
-                                     guarded=limits is not None or wasi is not None)
+                                     guarded=limits is not None or wasi is not None,
+                                     features=self.features)
         self._wasi = None if wasi is None else attach_wasi(self._context.store, wasi, name)
         if self._context.guard is not None and self._wasi is not None:
             self._wasi.watch(self._context.guard)  # output errors, fork()
@@ -123,6 +129,15 @@ class Realm:
             self._hosts.clear()
             ctx.close()  # frees the engine state now; fast calls then see it closed
 
+    def gc(self) -> None:
+        """Run the store's garbage collector now.
+
+        GC objects no one holds are freed, and so are externrefs, which releases the
+        Python objects wasm was the last to hold.  (The engine also collects by itself,
+        when its heap fills.)
+        """
+        collect(self._context.address)
+
     def __enter__(self) -> Realm:
         return self
 
@@ -163,7 +178,8 @@ class Realm:
                      base_dir=self.base_dir, name=self.name,
                      wasi=self.wasi if wasi is None else wasi,
                      limits=self.limits if limits is None else limits.over(self.limits),
-                     allow_imports=self.allow_imports, release_gil=self.release_gil)
+                     allow_imports=self.allow_imports, release_gil=self.release_gil,
+                     features=self.features)
         self._made.add(made)
         return made
 

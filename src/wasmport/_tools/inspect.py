@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._compile import codecache
-from .._compile.interface import CoreInterface, FuncType, describable, type_json
+from .._compile.interface import CoreInterface, FuncType, type_json
 from .._engine.config import EngineConfig
 from .check import CheckReport, ImportCheck, check
 from .source import Binary, Target, read_binary
@@ -79,8 +79,6 @@ def _export(iface: CoreInterface, name: str) -> dict[str, Any]:
 
 def _python_kind(ty: Any, name: str) -> str:
     """What the instance-phase module gives for it, and how Python code reaches it."""
-    if not describable(ty):
-        return "OpaqueExport"
     shown = {"func": "Function", "memory": "Memory", "table": "Table", "tag": "Tag",
              "global": "value (read live)" if getattr(ty, "mutable", False) else "value"}
     return shown[ty.kind] + ("" if is_python_name(name) else ", through getattr()")

@@ -8,8 +8,11 @@ The stub says what the runtime does (docs/cli.md, "wasmport stubs"):
     global i32 (immutable)        NAME: Final[int]
     global mut i64                name: int            (read live on each access)
     memory / table / tag          name: Final[wasmport.Memory]   (Table, Tag)
+    v128                          int (0 .. 2**128 - 1)
     funcref / externref value     wasmport.Function | None / object
-    a type wasmport cannot use    name: Final[wasmport.OpaqueExport]
+    i31ref, structref, arrayref   wasmport.I31 / Struct / Array (| None when nullable)
+    exnref                        wasmport.ExnRef | None
+    other references              object (anyref, eqref, a module's own types)
 
 Parameter names come from the name section, as ``inspect.signature`` shows them.
 ``__all__`` is the runtime's: identifiers not starting with ``_``.  Exports whose names
@@ -28,11 +31,13 @@ from .._compile.interface import (
     Export,
     FuncType,
     GlobalType,
-    describable,
 )
 from .._version import __version__
 
-_SCALARS = {"i32": "int", "i64": "int", "f32": "float", "f64": "float"}
+_SCALARS = {"i32": "int", "i64": "int", "f32": "float", "f64": "float", "v128": "int"}
+#: Abstract reference heap types with a wasmport class of their own.
+_HANDLES = {"func": "Function", "i31": "I31", "struct": "Struct", "array": "Array",
+            "exn": "ExnRef"}
 _WRAPPERS = {"memory": "Memory", "table": "Table", "tag": "Tag"}
 #: Names a stub itself uses; an export with one of them makes the stub import an alias.
 _BUILTINS = ("int", "float", "object", "tuple", "str")
@@ -82,9 +87,11 @@ class _Names:
     def value(self, vt: str) -> str:
         if vt in _SCALARS:
             return self.builtin(_SCALARS[vt])
-        if vt == "funcref":
-            return f"{self.wasmport('Function')} | None"
-        return self.builtin("object")  # externref: any Python object, or None
+        heap, nullable = _heap_of(vt)
+        handle = _HANDLES.get(heap)
+        if handle is None:
+            return self.builtin("object")  # externref, anyref, eqref, concrete types
+        return self.wasmport(handle) + (" | None" if nullable else "")
 
     def results(self, results: tuple[str, ...]) -> str:
         if not results:
@@ -105,10 +112,18 @@ class _Names:
         return [*lines, ""] if lines else []
 
 
+def _heap_of(vt: str) -> tuple[str, bool]:
+    """("func", True) for ``funcref``, ("i31", False) for ``(ref i31)``; a concrete
+    type's heap (``$0``) is its index text."""
+    if vt.endswith("ref") and not vt.startswith("("):
+        return vt[:-3], True
+    words = vt.strip("()").split()
+    nullable = len(words) > 1 and words[1] == "null"
+    return (words[-1] if words else vt), nullable
+
+
 def _declaration(export: Export, params: tuple[str, ...], n: _Names) -> str:
     ty = export.type
-    if not describable(ty):
-        return f"{export.name}: {n.final(n.wasmport('OpaqueExport'))}  # {ty.text}"
     if isinstance(ty, FuncType):
         args = [f"{name}: {n.value(vt)}" for name, vt in zip(params, ty.params, strict=True)]
         slash = ", /" if args else ""

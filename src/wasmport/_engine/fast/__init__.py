@@ -1,6 +1,7 @@
 """A fast call layer over wasmtime's raw C API, through ctypes, holding the GIL.
 
-Two entry points, for i32/i64/f32/f64 signatures:
+Two entry points, for signatures of i32/i64/f32/f64/v128 and (given ``refs=``, see
+_refs.py) references:
 
 - ``make_caller``: Python -> wasm through ``wasmtime_func_call_unchecked``.
 - ``make_host_func``: wasm -> Python through ``wasmtime_func_new_unchecked``.
@@ -11,8 +12,9 @@ fact checked at import does not hold; callers then use wasmtime-py's own calls.
 Interface (keyword arguments beyond the first five are optional):
 
     make_caller(store, func, params, results, *, raise_trap=default_relay.raise_trap,
-                name=None, release_gil=False) -> Callable[..., Any]
-    make_host_func(store, params, results, fn, on_error, *, name=None) -> wasmtime.Func
+                name=None, release_gil=False, refs=None) -> Callable[..., Any]
+    make_host_func(store, params, results, fn, on_error, *, name=None, refs=None,
+                   functype=None) -> wasmtime.Func
 
 Trap/exception protocol:
 
@@ -49,6 +51,8 @@ from ._abi import AVAILABLE as AVAILABLE
 from ._abi import REASON as REASON
 from ._caller import make_caller as make_caller
 from ._host import make_host_func as make_host_func
+from ._refs import RefSlot as RefSlot
+from ._refs import RefSlots as RefSlots
 from ._traps import HOST_EXCEPTION_MARKER as HOST_EXCEPTION_MARKER
 from ._traps import Relay as Relay
 from ._traps import default_relay as default_relay
@@ -66,6 +70,8 @@ __all__ = [
     "ENABLED",
     "HOST_EXCEPTION_MARKER",
     "REASON",
+    "RefSlot",
+    "RefSlots",
     "Relay",
     "default_relay",
     "is_host_exception",

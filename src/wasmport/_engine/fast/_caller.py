@@ -23,11 +23,13 @@ from typing import Any, NoReturn
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from ..valtypes import func_sig_of
 from . import _store
 from ._abi import lib, require
 from ._codegen import caller_factory, views_of
+from ._refs import RefSlot, RefSlots
 from ._traps import default_relay
-from ._values import check_signature, describe, lower
+from ._values import check_signature, codegen_kinds, describe, lower
 
 RaiseTrap = Callable[[int, int], NoReturn]
 
@@ -40,7 +42,8 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
                 name: str | None = None, release_gil: bool = False,
                 closed: Callable[[], NoReturn] | None = None,
                 gate: list[bool] | None = None,
-                lock: Any = None, verified: bool = False) -> Callable[..., Any]:
+                lock: Any = None, verified: bool = False,
+                refs: RefSlots | None = None) -> Callable[..., Any]:
     """A Python callable calling `func` through ``wasmtime_func_call_unchecked``.
 
     `params`/`results` must match the function's type exactly (checked here, once).
@@ -52,14 +55,15 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     While ``gate[0]`` is true each call holds `lock` (a re-entrant lock), so threads
     take turns in the store once Python code can run inside a call.
     `verified` says `params`/`results` were read from this very function's type, so
-    the (slow, through wasmtime-py) type check is skipped; the store check is not.
+    the (slow) type check is skipped; the store check is not.
+    `refs` converts reference types (_refs.py); without it only numbers and v128 pass.
 
     Raises:
         ValueError: an unsupported value type, a type mismatch, or `func` from another store.
         TypeError: `store` or `func` of the wrong class.
     """
     require()
-    params, results = check_signature(params, results)
+    params, results = check_signature(params, results, refs)
     if not isinstance(store, wasmtime.Store):
         raise TypeError(f"make_caller(): expected a wasmtime.Store, not {type(store).__name__}")
     if not isinstance(func, wasmtime.Func):
@@ -72,6 +76,7 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
         _check_type(store, func, params, results, label)
     spec = _Spec(store, func_copy, params, results, label, raise_trap or default_relay.raise_trap,
                  lib.call_unchecked_nogil if release_gil else lib.call_unchecked)
+    spec.refs = (ref_slots(refs, params, True), ref_slots(refs, results, False))
     if closed is not None:
         spec.closed = closed  # type: ignore[method-assign]
     return spec.build(gate or _NEVER, lock)
@@ -80,10 +85,16 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
 _NEVER = [False]
 
 
+def ref_slots(refs: RefSlots | None, names: tuple[str, ...],
+              argument: bool) -> tuple[RefSlot | None, ...]:
+    """The RefSlot of each position (None for a number or v128)."""
+    return tuple(refs.slot_for(n, argument) if refs is not None and k == "ref" else None
+                 for n, k in zip(names, codegen_kinds(names), strict=True))
+
+
 def _check_type(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
                 results: tuple[str, ...], label: str) -> None:
-    ty = func.type(store)
-    found = (tuple(str(v) for v in ty.params), tuple(str(v) for v in ty.results))
+    found = func_sig_of(store, func)
     if found != (params, results):
         raise ValueError(f"{label}: asked for func {describe(params, results)}, "
                          f"the function is func {describe(*found)}")
@@ -100,7 +111,8 @@ class _Spec:
         self.params, self.results = params, results
         self.nslots = max(len(params), len(results), 1)
         self.label, self.raise_trap, self.c_call = label, raise_trap, c_call
-        self.factory = caller_factory(params, results)
+        self.factory = caller_factory(codegen_kinds(params), codegen_kinds(results))
+        self.refs: tuple[tuple[RefSlot | None, ...], ...] = ((), ())
 
     def lower(self, value: Any, kind: str, position: int) -> Any:
         return lower(value, kind, f"{self.label}() argument {position}")
@@ -133,7 +145,7 @@ class _Spec:
         acquire, release = (lock.acquire, lock.release) if lock is not None else (None, None)
         call: Callable[..., Any] = self.factory(
             self.store, self.ctx_ref, self.c_call, *args, iv, qv, Qv, fv, dv,
-            nested, self.lower, self.closed, failed, gate, acquire, release)
+            nested, self.lower, self.closed, failed, gate, acquire, release, self.refs)
         call.__name__ = call.__qualname__ = self.label
         call.__doc__ = f"{self.label}{describe(self.params, self.results)} (raw call)"
         call._wasmport_fast = (self, buf)  # type: ignore[attr-defined]  # keeps buf alive

@@ -30,11 +30,14 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from ..typemake import func_type
 from . import _store
 from ._abi import CALLBACK, FINALIZER, SLOT_SIZE, lib, require
+from ._caller import ref_slots
 from ._codegen import host_factory, views_of
+from ._refs import RefSlot, RefSlots
 from ._traps import HOST_EXCEPTION_MARKER
-from ._values import check_signature, describe, host_results
+from ._values import check_signature, codegen_kinds, describe, host_results
 
 _registry: dict[int, Any] = {}
 _keys = itertools.count(1)
@@ -56,9 +59,11 @@ ctypes.pythonapi.Py_IncRef(ctypes.py_object(_finalize))
 
 
 def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
-                   fn: Callable[..., Any], on_error: Callable[[BaseException], None], *,
+                   fn: Callable[..., Any], on_error: Callable[[BaseException], int | None], *,
                    name: str | None = None, pass_caller: bool = False,
-                   check: Callable[[Any], tuple[Any, ...]] | None = None) -> wasmtime.Func:
+                   check: Callable[[Any], tuple[Any, ...]] | None = None,
+                   refs: RefSlots | None = None,
+                   functype: wasmtime.FuncType | None = None) -> wasmtime.Func:
     """A wasmtime.Func whose calls from wasm run `fn` through an unchecked callback.
 
     `fn` gets Python ints (signed) and floats, after the address of the engine's
@@ -67,21 +72,26 @@ def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tupl
     for many).  A given `check` takes over: only results in the *signed* range pass
     inline, the rest go to ``check(value)``, which returns the tuple of values to store
     or raises.  If `fn` raises, or returns something that does not fit, the exception
-    goes to ``on_error(exc)`` and wasm traps.
+    goes to ``on_error(exc)`` and wasm traps (with the trap on_error returns, if any).
+    `refs` converts reference types (_refs.py); `functype`, the function's engine type,
+    is needed when one is concrete (it is made from `params`/`results` otherwise).
 
     Raises:
         ValueError: an unsupported value type.
         TypeError: `fn` or `on_error` not callable.
     """
     require()
-    params, results = check_signature(params, results)
+    params, results = check_signature(params, results, refs, host=True)
     if not callable(fn) or not callable(on_error):
         raise TypeError("make_host_func(): fn and on_error must be callable")
     where = f"host function {name or getattr(fn, '__qualname__', None) or repr(fn)}"
-    callback = CALLBACK(_generate(params, results, fn, on_error, where, pass_caller, check))
+    slots = (ref_slots(refs, results, True), ref_slots(refs, params, False))
+    callback = CALLBACK(_generate(params, results, fn, on_error, where, pass_caller, check,
+                                  slots))
     key = next(_keys)
     _registry[key] = callback
-    ty = wasmtime.FuncType([_valtype(k) for k in params], [_valtype(k) for k in results])
+    # A fresh FuncType per function: a FuncType used with another engine aborts.
+    ty = functype or func_type(params, results)
     _, ctx = _store.context_address(store)
     out = ffi.wasmtime_func_t()
     lib.func_new_unchecked(c_void_p(ctx), c_void_p(ctypes.cast(ty.ptr(), c_void_p).value),
@@ -90,16 +100,11 @@ def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tupl
     return wasmtime.Func._from_raw(out)
 
 
-def _valtype(kind: str) -> wasmtime.ValType:
-    # A fresh ValType per type: a FuncType reused across engines aborts the process.
-    made: wasmtime.ValType = getattr(wasmtime.ValType, kind)()
-    return made
-
-
 def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..., Any],
-              on_error: Callable[[BaseException], None], where: str,
+              on_error: Callable[[BaseException], int | None], where: str,
               pass_caller: bool,
-              given_check: Callable[[Any], tuple[Any, ...]] | None) -> Callable[..., int]:
+              given_check: Callable[[Any], tuple[Any, ...]] | None,
+              slots: tuple[tuple[RefSlot | None, ...], ...]) -> Callable[..., int]:
     nslots = max(len(params), len(results))
     views: dict[int, Any] = {}
 
@@ -119,15 +124,36 @@ def _generate(params: tuple[str, ...], results: tuple[str, ...], fn: Callable[..
     def failed(exc: BaseException) -> int:
         return trap_for(exc, on_error)
 
-    factory = host_factory(params, results, pass_caller, given_check is not None)
-    body: Callable[..., int] = factory(fn, views, make_views, given_check or check, failed)
+    checking = given_check or check
+    pres = [(k, s.pre, s.done) for k, s in enumerate(slots[0]) if s is not None]
+    if pres:  # every reference result's pre (its allocations) before any raw number
+        def checking(value: Any, plain: Any = checking) -> tuple[Any, ...]:
+            values = list(plain(value))
+            made: list[tuple[Any, Any]] = []
+            try:
+                for k, pre, done in pres:
+                    values[k] = pre(values[k])
+                    made.append((done, values[k]))
+            except BaseException:
+                for done, temp in made:  # what the earlier results made: released
+                    if done is not None and temp is not None:
+                        done(temp)
+                raise
+            return tuple(values)
+
+    factory = host_factory(codegen_kinds(params), codegen_kinds(results), pass_caller,
+                           given_check is not None)
+    body: Callable[..., int] = factory(fn, views, make_views, checking, failed, slots)
     return body
 
 
-def trap_for(exc: BaseException, on_error: Callable[[BaseException], None]) -> int:
-    """Hand `exc` to on_error and return a new wasm_trap_t* for the engine to own."""
+def trap_for(exc: BaseException, on_error: Callable[[BaseException], int | None]) -> int:
+    """Hand `exc` to on_error and return a new wasm_trap_t* for the engine to own: the
+    one on_error returns (a thrown wasm exception, say), else a host-exception trap."""
     try:
-        on_error(exc)
+        trap = on_error(exc)
+        if trap:
+            return int(trap)
     except BaseException as second:
         _unraisable(second, f"Exception in on_error while reporting {type(exc).__name__}")
     try:
