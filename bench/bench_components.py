@@ -23,7 +23,8 @@ from wasmtime import _ffi as ffi
 from wasmtime import component as wc
 
 import wasmport
-from wasmport._component import _capi, compile_component, instantiate
+from wasmport._component import compile_component, instantiate
+from wasmport._engine import component as _capi
 
 ROOT = Path(__file__).resolve().parent.parent
 CALC = ROOT / "tests" / "fixtures" / "components" / "calc" / "calc.wasm"

@@ -7,6 +7,7 @@
  * the engine the rest of the process uses.
  */
 #include "wasmport_native.h"
+#include "component.h"
 
 wp_engine_t wp_engine;
 int wp_bound;
@@ -161,6 +162,12 @@ static PyMethodDef methods[] = {
      "enable_vectorcall(cls) -> bool: 3.12's vectorcall inheritance for a heap subclass."},
     {"export_func", (PyCFunction)(void (*)(void))wp_export_func, METH_FASTCALL,
      "export_func(ctx, instance, name, kind_names) -> (func, params, results) or None"},
+    {"component_bind", wp_component_bind, METH_O,
+     "component_bind(addresses): bind the engine's component call symbols."},
+    {"component_func", (PyCFunction)(void (*)(void))wp_component_func, METH_FASTCALL,
+     "component_func(slow, state, fail, func, ctx, kinds, result_kind) -> ComponentFunc"},
+    {"component_call", (PyCFunction)(void (*)(void))wp_component_raw_call, METH_FASTCALL,
+     "component_call(func, ctx, args, nargs, results, nresults) -> error address or 0"},
     {"live_host_funcs", wp_live_host_funcs, METH_NOARGS,
      "How many host functions the engine still holds (for tests)."},
     {NULL},
@@ -179,7 +186,8 @@ PyInit__ext(void)
 {
     PyObject *m, *abi;
     if (PyType_Ready(&WpCaller_Type) < 0 || PyType_Ready(&WpWindow_Type) < 0 ||
-        PyType_Ready(&WpRLock_Type) < 0)
+        PyType_Ready(&WpRLock_Type) < 0 || PyType_Ready(&WpComponentFunc_Type) < 0 ||
+        wp_component_strings() < 0)
         return NULL;
     if ((m = PyModule_Create(&module_def)) == NULL)
         return NULL;
@@ -188,6 +196,8 @@ PyInit__ext(void)
         PyModule_AddObjectRef(m, "Caller", (PyObject *)&WpCaller_Type) < 0 ||
         PyModule_AddObjectRef(m, "Window", (PyObject *)&WpWindow_Type) < 0 ||
         PyModule_AddObjectRef(m, "RLock", (PyObject *)&WpRLock_Type) < 0 ||
+        PyModule_AddObjectRef(m, "ComponentFunc", (PyObject *)&WpComponentFunc_Type) < 0 ||
+        PyModule_AddObject(m, "COMPONENT_ABI", wp_component_abi()) < 0 ||
         PyModule_AddIntConstant(m, "SLOT_SIZE", (long)sizeof(wp_val_raw_t)) < 0) {
         Py_XDECREF(abi);
         Py_DECREF(m);

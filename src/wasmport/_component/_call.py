@@ -24,7 +24,7 @@ from wasmtime import _ffi as ffi
 
 from .._engine import component as _capi
 from ._checked import Bad
-from ._fastcall import generated_wrapper
+from ._fastcall import generated_wrapper, native_wrapper
 from ._lift import lifter, result_parts
 from ._lower import lowerer
 from ._names import annotation, snake
@@ -151,6 +151,10 @@ class Export:
     def wrapper(self) -> Callable[..., Any]:
         if not self.release_gil and not GENERAL_ONLY:
             call = generated_wrapper(self)
+            made = native_wrapper(self, call)
+            if made is not None:
+                call = made
+                call.__signature__ = signature(self.func)
         else:
             invoke = self.invoke
 

@@ -31,6 +31,8 @@ from ._scalar import as_char, as_float, as_int, encode
 from ._state import reentered
 from ._types import Prim
 
+NATIVE_MAX_PARAMS = 16  # the C call's values on its stack (LOCAL_VALS in component.c)
+
 _CTYPES = {"s8": ctypes.c_int8, "u8": ctypes.c_uint8, "s16": ctypes.c_int16,
            "u16": ctypes.c_uint16, "s32": ctypes.c_int32, "u32": ctypes.c_uint32,
            "s64": ctypes.c_int64, "u64": ctypes.c_uint64, "f32": ctypes.c_float,
@@ -157,6 +159,28 @@ def generated_wrapper(export: Any) -> Callable[..., Any]:
     call: Callable[..., Any] = ns["call"]
     call.__name__ = call.__qualname__ = export.label.rsplit(".", 1)[-1]
     return call
+
+
+def native_wrapper(export: Any, slow: Callable[..., Any]) -> Any:
+    """The export as one C call (src/native/component.c) when its parameters and result
+    are scalars or strings and the C extension is there; None otherwise.  What the C
+    call does not take as it is (keywords, a wrong count, a value to check further, an
+    instance that is busy or has something to report) goes to `slow`, this module's
+    wrapper, untouched."""
+    native = _capi.NATIVE
+    kinds = [_kind_of(t) for _n, t in export.func.type.params]
+    result = export.func.type.result
+    result_kind = _kind_of(result)
+    if native is None or None in kinds or len(kinds) > NATIVE_MAX_PARAMS or (
+            result is not None and result_kind is None):
+        return None
+    state = export.state
+    made = native.component_func(
+        slow, state, lambda error: state.fail(error, f"{export.label}()"), export.raw,
+        state.ctx, bytes(KIND[k] for k in kinds),  # type: ignore[index]
+        -1 if result_kind is None else KIND[result_kind])
+    made.__name__ = made.__qualname__ = slow.__name__
+    return made
 
 
 def _bad(export: Any, exc: BaseException, i: int) -> BaseException:
