@@ -107,9 +107,7 @@ def _namespace(export: Any) -> dict[str, Any]:
     state = export.state
     return {
         "_export": export,  # owns the function value whose address _f is
-        "_st": state, "_call": export.call_c, "_f": export.func_arg,
-        "_ctx": state.ctx_arg, "_args": export.args_arg, "_res": export.res_arg,
-        "_n": export.nargs, "_nr": export.nres, "_mv": export.argmv, "_rmv": export.resmv,
+        "_st": state, **_engine_call(export), "_mv": export.argmv, "_rmv": export.resmv,
         "_id": id, "_len": len, "_chr": chr, "_cx": export.cx, "_lift": export.lift,
         "_mem": MEM, "_delete": _capi.val_delete,
         "_res_address": ctypes.addressof(export.results),
@@ -117,6 +115,19 @@ def _namespace(export: Any) -> dict[str, Any]:
         "_fail": lambda error: state.fail(error, f"{export.label}()"),
         "_bad": lambda exc, i: _bad(export, exc, i),
     }
+
+
+def _engine_call(export: Any) -> dict[str, Any]:
+    """``_call(_f, _ctx, _args, _n, _res, _nr)``: the C extension's bare call over plain
+    int addresses where it is there (a tenth of a ctypes call), else the ctypes one."""
+    native = _capi.NATIVE
+    if native is None:
+        return {"_call": export.call_c, "_f": export.func_arg, "_ctx": export.state.ctx_arg,
+                "_args": export.args_arg, "_res": export.res_arg, "_n": export.nargs,
+                "_nr": export.nres}
+    return {"_call": native.component_call, "_f": export.func_arg.value,
+            "_ctx": export.state.ctx, "_args": export.args_arg.value,
+            "_res": export.res_arg.value, "_n": export.nargs.value, "_nr": export.nres.value}
 
 
 def generated_wrapper(export: Any) -> Callable[..., Any]:
