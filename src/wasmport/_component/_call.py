@@ -150,22 +150,26 @@ class Export:
 
     def wrapper(self) -> Callable[..., Any]:
         if not self.release_gil and not GENERAL_ONLY:
-            call = generated_wrapper(self)
+            call = self.described(generated_wrapper(self))
             made = native_wrapper(self, call)
-            if made is not None:
-                call = made
-                call.__signature__ = signature(self.func)
-        else:
-            invoke = self.invoke
+            if made is None:
+                return call
+            made.__signature__ = inspect.signature(call)  # the same as the Python one's
+            return self.described(made)
+        invoke = self.invoke
 
-            def call(*args: Any, **kwargs: Any) -> Any:
-                return invoke(*args, **kwargs)
-            call.__signature__ = signature(self.func)  # type: ignore[attr-defined]
+        def general(*args: Any, **kwargs: Any) -> Any:
+            return invoke(*args, **kwargs)
+        general.__signature__ = signature(self.func)  # type: ignore[attr-defined]
+        return self.described(general)
+
+    def described(self, call: Any) -> Callable[..., Any]:
         call.__doc__ = f"WIT: {func_text(self.func)}"
         call.__annotations__ = {**{name: annotation(t) for name, (_n, t)
                                    in zip(self.names, self.func.type.params, strict=True)},
                                 "return": annotation(self.func.type.result, returned=True)}
-        return call
+        described: Callable[..., Any] = call
+        return described
 
 
 def free_result(resbuf: Any) -> None:
