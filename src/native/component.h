@@ -36,6 +36,7 @@ typedef struct {
     void *(*func_call)(const wp_cfunc_t *, wasmtime_context_t *, const wp_cval_t *, size_t,
                        wp_cval_t *, size_t);
     void (*val_delete)(wp_cval_t *);
+    void *(*error_new)(const char *);
 } wp_component_engine_t;
 
 extern wp_component_engine_t wp_component_engine;
@@ -63,5 +64,7 @@ PyObject *wp_component_bind(PyObject *module, PyObject *addresses);
 PyObject *wp_component_func(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_component_raw_call(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_component_abi(void);
+PyObject *wp_component_host(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+PyObject *wp_component_live_hosts(PyObject *module, PyObject *unused);
 
 #endif

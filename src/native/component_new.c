@@ -13,6 +13,7 @@ static struct {
 } symbols[] = {
     {"wasmtime_component_func_call", &wp_component_engine.func_call},
     {"wasmtime_component_val_delete", &wp_component_engine.val_delete},
+    {"wasmtime_error_new", &wp_component_engine.error_new},
     {NULL, NULL},
 };
 

@@ -19,6 +19,7 @@ from typing import Any
 import wasmtime
 
 from wasmport._component import compile_component, instantiate
+from wasmport._component._call import GENERAL_ONLY
 from wasmport._engine import component as _capi
 from wasmport._engine.fast import _native
 
@@ -135,8 +136,10 @@ def test_scalar_and_string_exports_take_the_c_call_when_it_is_built() -> None:
     assert c_call == (_capi.NATIVE is not None)
     assert type(echo.echo_string) is type(echo.echo_u32)
     assert type(echo.echo_bytes).__name__ == "function"  # list<u8>: the Python wrapper
-    assert echo.echo_u32.__name__ == "echo_u32" and "WIT:" in (echo.echo_u32.__doc__ or "")
-    assert str(inspect.signature(echo.echo_u32)) == "(v: 'int') -> 'int'"
+    assert "WIT:" in (echo.echo_u32.__doc__ or "")
+    if not GENERAL_ONLY:  # the generated wrappers, whose looks the C call copies
+        assert echo.echo_u32.__name__ == "echo_u32"
+        assert str(inspect.signature(echo.echo_u32)) == "(v: 'int') -> 'int'"
 
 
 def test_no_native_selects_the_python_wrappers() -> None:

@@ -150,18 +150,18 @@ class Export:
 
     def wrapper(self) -> Callable[..., Any]:
         if not self.release_gil and not GENERAL_ONLY:
-            call = self.described(generated_wrapper(self))
-            made = native_wrapper(self, call)
+            python = self.described(generated_wrapper(self))
+            made = native_wrapper(self, python)
             if made is None:
-                return call
-            made.__signature__ = inspect.signature(call)  # the same as the Python one's
+                return python
+            made.__signature__ = inspect.signature(python)  # the same as the Python one's
             return self.described(made)
         invoke = self.invoke
 
-        def general(*args: Any, **kwargs: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
             return invoke(*args, **kwargs)
-        general.__signature__ = signature(self.func)  # type: ignore[attr-defined]
-        return self.described(general)
+        call.__signature__ = signature(self.func)  # type: ignore[attr-defined]
+        return self.described(call)
 
     def described(self, call: Any) -> Callable[..., Any]:
         call.__doc__ = f"WIT: {func_text(self.func)}"

@@ -147,7 +147,8 @@ def _check_layout() -> None:
 
 _check_layout()
 
-_NATIVE_SYMBOLS = ("wasmtime_component_func_call", "wasmtime_component_val_delete")
+_NATIVE_SYMBOLS = ("wasmtime_component_func_call", "wasmtime_component_val_delete",
+                   "wasmtime_error_new")
 
 
 def _bind_native() -> tuple[Any, str]:
