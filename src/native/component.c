@@ -15,12 +15,14 @@
  * checks and words (nothing has reached the engine by then).
  *
  * A str argument is passed as its UTF-8 form: for an ASCII str that is its own data;
- * any other str gets a UTF-8 copy that CPython keeps beside it (PyUnicode_AsUTF8AndSize),
- * so passing the same str again costs nothing.
+ * any other str of up to UTF8_KEPT_MAX code points gets a UTF-8 copy that CPython keeps
+ * beside it (PyUnicode_AsUTF8AndSize), so passing the same str again costs nothing; a
+ * longer one takes the Python wrapper, whose copy goes when the call is over.
  */
 #include "component.h"
 
 #define LOCAL_VALS 16 /* more parameters than this take the Python wrapper */
+#define UTF8_KEPT_MAX 4096 /* code points: a longer non-ASCII str gets no kept UTF-8 copy */
 
 wp_component_engine_t wp_component_engine;
 
@@ -144,6 +146,8 @@ lower(int kind, PyObject *v, wp_cval_t *val)
         const char *data;
         if (!PyUnicode_CheckExact(v))
             return 0;
+        if (!PyUnicode_IS_ASCII(v) && PyUnicode_GET_LENGTH(v) > UTF8_KEPT_MAX)
+            return 0;  /* a long one: the Python wrapper's copy, gone after the call */
         if ((data = PyUnicode_AsUTF8AndSize(v, &size)) == NULL) {
             PyErr_Clear();  /* a lone surrogate: the Python wrapper words it */
             return 0;

@@ -48,6 +48,7 @@ PROBES: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
         ("f64", 1e308), ("char", "ab"), ("char", ""), ("char", "\ud800"), ("char", "é"),
         ("char", 65), ("char", "\U0001F600"), ("string", "\ud800x"), ("string", b"x"),
         ("string", Text("sub")), ("string", ""), ("string", "é" * 1000),
+        ("string", "é" * 5000), ("string", "x" * 70000), ("string", "\ud800" * 5000),
         ("string", "a\x00b"), ("string", "plain ascii"), ("string", None)]],
     ("values", "echo.echo_u32", (), {"v": 3}),
     ("values", "echo.echo_u32", (), {}),
