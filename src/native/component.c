@@ -218,6 +218,8 @@ wp_component_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyOb
     wp_cval_t vals[LOCAL_VALS], result;
     void *error;
     int state;
+    if (self->slow == NULL)  /* cleared by the garbage collector, inside a cycle */
+        return PyErr_Format(PyExc_ReferenceError, "this component function is gone");
     if (kwnames != NULL || nargs != self->nparams || nargs > LOCAL_VALS)
         return slow(self, args, nargsf, kwnames);
     if ((state = busy(self)) != 0)
@@ -250,7 +252,8 @@ cf_traverse(WpComponentFunc *self, visitproc visit, void *arg)
 static int
 cf_clear(WpComponentFunc *self)
 {
-    Py_CLEAR(self->slow);
+    Py_CLEAR(self->slow);  /* first: a cleared function refuses calls */
+    Py_CLEAR(self->state);
     Py_CLEAR(self->fail);
     Py_CLEAR(self->dict);
     return 0;
@@ -261,7 +264,6 @@ cf_dealloc(WpComponentFunc *self)
 {
     PyObject_GC_UnTrack(self);
     cf_clear(self);
-    Py_CLEAR(self->state);
     Py_CLEAR(self->kinds_bytes);
     PyObject_GC_Del(self);
 }
@@ -278,6 +280,8 @@ cf_descr_get(PyObject *self, PyObject *obj, PyObject *type)
 static PyObject *
 cf_repr(WpComponentFunc *self)
 {
+    if (self->slow == NULL)
+        return PyUnicode_FromString("<wasmport component function (cleared)>");
     return PyUnicode_FromFormat("<wasmport component function %R>", self->slow);
 }
 
