@@ -161,8 +161,10 @@ def _raw_call(func: Any, store: wasmtime.Store, args: Any, count: int, owns: boo
     return run
 
 
-def measure() -> dict[str, Any]:
-    """Every figure, from one process: ours, the peer's, the core add, the engine's share."""
+def measure(scale: float = 1.0) -> dict[str, Any]:
+    """Every figure, from one process: ours, the peer's, the core add, the engine's share
+    (`scale` < 1: fewer calls, for a smoke run)."""
+    runs, many = max(1, int(15 * scale)), max(2, int(2000 * scale))
     engine = wasmtime.Engine()
     mine, peer = ours(engine), theirs(engine)
     for name in GOALS:  # same answers before any timing
@@ -170,18 +172,18 @@ def measure() -> dict[str, Any]:
         assert (got.name, got.count) == want if name == "record in and out" else got == want
     rows = []
     for name, goal in GOALS.items():
-        number = 20 if name == "host import call" else 2000
-        a, b = interleaved(mine[name], peer[name], number=number, repeat=15)
+        number = max(1, int(20 * scale)) if name == "host import call" else many
+        a, b = interleaved(mine[name], peer[name], number=number, repeat=runs)
         if name == "host import call":
             a, b = a / HOST_CALLS, b / HOST_CALLS
         rows.append((name, a, b, goal))
-    core, add_again = interleaved(core_add(), mine["add(u32, u32) -> u32"], number=2000,
-                                  repeat=15)
+    core, add_again = interleaved(core_add(), mine["add(u32, u32) -> u32"], number=many,
+                                  repeat=runs)
     floor = floors(engine)
-    bare = {name: interleaved(floor[name], peer[name], number=2000, repeat=9)
+    bare = {name: interleaved(floor[name], peer[name], number=many, repeat=max(1, runs // 2))
             for name in ("add(u32, u32) -> u32", "echo(string) 1 KiB")}
     # the echo floor frees its result through ctypes: take that call's own cost off
-    spent = cpu_time(floor["free nothing"], 20000)
+    spent = cpu_time(floor["free nothing"], 10 * many)
     floor_echo, peer_echo = bare["echo(string) 1 KiB"]
     bare["echo(string) 1 KiB"] = (floor_echo - spent, peer_echo)
     return {"rows": rows, "core": core, "add": add_again, "bare": bare}
@@ -215,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", type=Path, help="also write the table there "
                         "(bench/RESULTS-components.md), under a Components heading")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args(argv)
-    text = report(measure())
+    text = report(measure(0.02 if args.quick else 1.0))
     print(text, end="")
     if args.markdown:
         args.markdown.write_text(f"## Components\n\nMade by `python bench/bench_components.py "
