@@ -160,8 +160,9 @@ lower(int kind, PyObject *v, wp_cval_t *val)
     return 0;
 }
 
-static PyObject *
-lift(int kind, wp_cval_t *val)
+/* A value as Python sees it; `owned`: the engine's result, freed here once read. */
+PyObject *
+wp_component_lift(int kind, wp_cval_t *val, int owned)
 {
     PyObject *out;
     switch (kind) {
@@ -179,8 +180,10 @@ lift(int kind, wp_cval_t *val)
     case WP_CHAR: return PyUnicode_FromOrdinal((int)val->of.u32);
     case WP_STRING:
         out = PyUnicode_DecodeUTF8(val->of.str.data, (Py_ssize_t)val->of.str.len, "strict");
-        wp_component_engine.val_delete(val);
-        val->kind = WP_BOOL;
+        if (owned) {
+            wp_component_engine.val_delete(val);
+            val->kind = WP_BOOL;
+        }
         return out;
     }
     return PyErr_Format(PyExc_SystemError, "component call: result kind %d", kind);
@@ -234,7 +237,7 @@ wp_component_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyOb
         return raise_failure(self, error);
     if (self->result_kind < 0)
         Py_RETURN_NONE;
-    return lift(self->result_kind, &result);
+    return wp_component_lift(self->result_kind, &result, 1);
 }
 
 /* -- the type ------------------------------------------------------------------- */

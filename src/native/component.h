@@ -64,6 +64,25 @@ PyObject *wp_component_bind(PyObject *module, PyObject *addresses);
 PyObject *wp_component_func(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_component_raw_call(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_component_abi(void);
+PyObject *wp_component_lift(int kind, wp_cval_t *val, int owned);
+
+/* component_plan.c: a host function of scalars (and string parameters) run from C */
+typedef struct {
+    PyObject_HEAD
+    PyObject *state;   /* InstanceState: .gate counts host calls running */
+    PyObject *target;  /* the implementation */
+    PyObject *check;   /* check(value) -> the value to write, or raises (exact words) */
+    PyObject *kinds_bytes;
+    const unsigned char *kinds;
+    Py_ssize_t nparams;
+    int result_kind;   /* a scalar kind, or -1: no result */
+    PyObject *weakrefs;
+} WpComponentHost;
+
+extern PyTypeObject WpComponentHost_Type;
+int wp_component_host_run(WpComponentHost *plan, wp_cval_t *args, size_t nargs,
+                          wp_cval_t *results);
+PyObject *wp_component_host_plan(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_component_host(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_component_live_hosts(PyObject *module, PyObject *unused);
 

@@ -7,6 +7,8 @@
  *     host(args, nargs, results) -> 0     (addresses as ints; the Python side lifts,
  *                                          calls the implementation, writes results)
  *
+ * or, when the host is a ComponentHost plan (component_plan.c), that plan run here.
+ *
  * and whatever it raises, BaseException included, goes to park(exc), which keeps it
  * for the caller of the export and returns the engine error to give back.  This is
  * what the ctypes callback (_component._host._dispatch) does, without its thunk.
@@ -43,7 +45,7 @@ parked(HostSlot *slot)
 }
 
 static void *
-host_call(HostSlot *slot, void *args, size_t nargs, void *results)
+host_call(HostSlot *slot, wp_cval_t *args, size_t nargs, wp_cval_t *results)
 {
     PyObject *host = PyWeakref_GetObject(slot->ref), *argv[3], *out;
     int i;
@@ -54,6 +56,11 @@ host_call(HostSlot *slot, void *args, size_t nargs, void *results)
         return parked(slot);
     }
     Py_INCREF(host);
+    if (Py_IS_TYPE(host, &WpComponentHost_Type)) {  /* a plan: run from here */
+        int rc = wp_component_host_run((WpComponentHost *)host, args, nargs, results);
+        Py_DECREF(host);
+        return rc < 0 ? parked(slot) : NULL;
+    }
     argv[0] = PyLong_FromVoidPtr(args);
     argv[1] = PyLong_FromSize_t(nargs);
     argv[2] = PyLong_FromVoidPtr(results);
@@ -69,8 +76,8 @@ host_call(HostSlot *slot, void *args, size_t nargs, void *results)
 
 /* wasmtime_component_func_callback_t */
 static void *
-dispatch(void *data, wasmtime_context_t *ctx, const void *type, void *args, size_t nargs,
-         void *results, size_t nresults)
+dispatch(void *data, wasmtime_context_t *ctx, const void *type, wp_cval_t *args,
+         size_t nargs, wp_cval_t *results, size_t nresults)
 {
     PyGILState_STATE gil = PyGILState_Ensure();
     void *error = host_call((HostSlot *)data, args, nargs, results);
@@ -102,7 +109,9 @@ wp_component_host(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     HostSlot *slot;
     PyObject *ref;
-    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1]))
+    if (nargs != 2 || !(PyCallable_Check(args[0]) ||
+                        Py_IS_TYPE(args[0], &WpComponentHost_Type)) ||
+        !PyCallable_Check(args[1]))
         return PyErr_Format(PyExc_TypeError, "component_host(host, park)");
     if ((ref = PyWeakref_NewRef(args[0], NULL)) == NULL)
         return NULL;

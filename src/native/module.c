@@ -170,6 +170,8 @@ static PyMethodDef methods[] = {
      "component_call(func, ctx, args, nargs, results, nresults) -> error address or 0"},
     {"component_host", (PyCFunction)(void (*)(void))wp_component_host, METH_FASTCALL,
      "component_host(host, park) -> (callback, data, finalizer) for a component linker"},
+    {"component_host_plan", (PyCFunction)(void (*)(void))wp_component_host_plan,
+     METH_FASTCALL, "component_host_plan(state, target, check, kinds, result_kind)"},
     {"component_live_hosts", wp_component_live_hosts, METH_NOARGS,
      "How many component host slots the engine still holds (for tests)."},
     {"live_host_funcs", wp_live_host_funcs, METH_NOARGS,
@@ -191,6 +193,7 @@ PyInit__ext(void)
     PyObject *m, *abi;
     if (PyType_Ready(&WpCaller_Type) < 0 || PyType_Ready(&WpWindow_Type) < 0 ||
         PyType_Ready(&WpRLock_Type) < 0 || PyType_Ready(&WpComponentFunc_Type) < 0 ||
+        PyType_Ready(&WpComponentHost_Type) < 0 ||
         wp_component_strings() < 0)
         return NULL;
     if ((m = PyModule_Create(&module_def)) == NULL)

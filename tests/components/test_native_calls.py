@@ -68,8 +68,8 @@ PROBES: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
 SCRIPT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from test_native_calls import outcomes
-print(json.dumps(outcomes()))
+from test_native_calls import outcomes, host_outcomes
+print(json.dumps([outcomes(), host_outcomes()]))
 """
 
 
@@ -116,15 +116,57 @@ def outcomes() -> list[list[str]]:
     return out
 
 
+# What the host returns (each in a fresh instance: a bad one poisons it), and strings in.
+HOST_RETURNS: list[Any] = [5, 2**32 - 1, True, -1, 2**32, 1.5, "x", Number.FIVE, None]
+GREETINGS = ["", "hé" * 3000, "plain", "a\x00b"]
+
+
+def host_outcomes() -> list[list[str]]:
+    """call-add and now through hosts returning each value; greet's strings as logged."""
+    engine = wasmtime.Engine()
+    code = compile_component(engine, (FIXTURES / "calc" / "calc.wasm").read_bytes(),
+                             "calc.wasm")
+    out = []
+    for value in [*HOST_RETURNS, ValueError("raised")]:
+        for name in ("call_add", "now"):
+            def give(*args: Any, value: Any = value) -> Any:
+                if isinstance(value, Exception):
+                    raise value
+                return value
+            impl = type("H", (), {"log": staticmethod(give), "add": staticmethod(give),
+                                  "offset": staticmethod(give)})
+            exports = instantiate(wasmtime.Store(engine), code,
+                                  {"test:calc/host": impl, "tick": give}).exports
+            try:
+                got = exports.api.call_add(1, 2) if name == "call_add" else exports.now()
+                out.append(["ok", type(got).__name__, repr(got)])
+            except Exception as exc:
+                same = exc is value
+                out.append(["raise", type(exc).__name__, str(exc), str(same)])
+    logged: list[str] = []
+    impl = type("H", (), {"log": staticmethod(logged.append), "add": staticmethod(max),
+                          "offset": staticmethod(max)})
+    api = instantiate(wasmtime.Store(engine), code,
+                      {"test:calc/host": impl, "tick": lambda: 1}).exports.api
+    for text in GREETINGS:
+        api.greet(text)
+    assert api.add_many(3) == 3  # max(max(max(0, 3), 2), 1)
+    return [*out, ["logged", *logged]]
+
+
 def test_the_native_and_python_calls_agree_on_every_probe() -> None:
     env = {**os.environ, "WASMPORT_NO_NATIVE": "1"}
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(Path(__file__).parent)],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
-    python, here = json.loads(done.stdout), outcomes()
+    (python, python_host), here, host = json.loads(done.stdout), outcomes(), host_outcomes()
     assert [p[:1] for p in PROBES] and len(python) == len(PROBES)
     for probe, mine, theirs in zip(PROBES, here, python, strict=True):
         assert mine == theirs, probe
+    assert host == python_host
+    assert host[-1] == ["logged", *GREETINGS]
+    assert host[-2] == ["raise", "ValueError", "raised", "True"]  # the same object
+    assert {o[0] for o in host[:-1]} == {"ok", "raise"}
     # the probes reach both outcomes, the poisoned instance included
     assert {o[0] for o in here} == {"ok", "raise"}
     assert here[-2][1] == "Trap" and here[-1][1] == "InstancePoisonedError"
