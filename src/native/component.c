@@ -22,6 +22,7 @@
 #include "component.h"
 
 #define LOCAL_VALS 16 /* more parameters than this take the Python wrapper */
+#define LOCAL_ENTRIES 64 /* record fields on the C stack, for all parameters */
 #define UTF8_KEPT_MAX 4096 /* code points: a longer non-ASCII str gets no kept UTF-8 copy */
 
 wp_component_engine_t wp_component_engine;
@@ -85,9 +86,9 @@ exact_int(PyObject *v, int kind, uint64_t *out)
     return 1;
 }
 
-/* One argument into `val`; 1 written, 0 refused (the Python wrapper decides). */
-static int
-lower(int kind, PyObject *v, wp_cval_t *val)
+/* One scalar or string into `val`; 1 written, 0 refused (the Python wrapper decides). */
+int
+wp_component_lower(int kind, PyObject *v, wp_cval_t *val)
 {
     uint64_t bits;
     double d;
@@ -207,6 +208,13 @@ raise_failure(WpComponentFunc *self, void *error)
     return NULL;
 }
 
+static void
+drop(PyObject **refs, Py_ssize_t n)
+{
+    while (n-- > 0)
+        Py_DECREF(refs[n]);
+}
+
 static PyObject *
 slow(WpComponentFunc *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -219,24 +227,41 @@ wp_component_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyOb
     WpComponentFunc *self = (WpComponentFunc *)op;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), i;
     wp_cval_t vals[LOCAL_VALS], result;
+    wp_centry_t entries[LOCAL_ENTRIES];
+    PyObject *refs[LOCAL_ENTRIES];
+    Py_ssize_t used = 0, nrefs = 0;
     void *error;
-    int state;
+    int state, ok = 1;
     if (self->slow == NULL)  /* cleared by the garbage collector, inside a cycle */
         return PyErr_Format(PyExc_ReferenceError, "this component function is gone");
     if (kwnames != NULL || nargs != self->nparams || nargs > LOCAL_VALS)
         return slow(self, args, nargsf, kwnames);
     if ((state = busy(self)) != 0)
         return state < 0 ? NULL : slow(self, args, nargsf, kwnames);
-    for (i = 0; i < nargs; i++)
-        if (!lower(self->kinds[i], args[i], &vals[i]))
-            return slow(self, args, nargsf, kwnames);
+    for (i = 0; ok && i < nargs; i++) {
+        if (self->kinds[i] != WP_RECORD) {
+            ok = wp_component_lower(self->kinds[i], args[i], &vals[i]);
+            continue;
+        }
+        ok = used + WP_RECORD_FIELDS <= LOCAL_ENTRIES &&
+             wp_record_lower(PyTuple_GET_ITEM(self->records, i), args[i], &vals[i],
+                             entries + used, refs, &nrefs);
+        used += WP_RECORD_FIELDS;
+    }
+    if (!ok) {
+        drop(refs, nrefs);
+        return slow(self, args, nargsf, kwnames);
+    }
     result.kind = WP_BOOL;  /* the engine drops what it finds in the result first */
     error = wp_component_engine.func_call(&self->func, self->ctx, vals, (size_t)nargs,
                                           &result, self->result_kind < 0 ? 0 : 1);
+    drop(refs, nrefs);  /* the engine has its own copies by now */
     if (error != NULL)
         return raise_failure(self, error);
     if (self->result_kind < 0)
         Py_RETURN_NONE;
+    if (self->result_kind == WP_RECORD)
+        return wp_record_lift(PyTuple_GET_ITEM(self->records, nargs), &result);
     return wp_component_lift(self->result_kind, &result, 1);
 }
 
@@ -248,6 +273,7 @@ cf_traverse(WpComponentFunc *self, visitproc visit, void *arg)
     Py_VISIT(self->slow);
     Py_VISIT(self->state);
     Py_VISIT(self->fail);
+    Py_VISIT(self->records);
     Py_VISIT(self->dict);
     return 0;
 }
@@ -258,6 +284,7 @@ cf_clear(WpComponentFunc *self)
     Py_CLEAR(self->slow);  /* first: a cleared function refuses calls */
     Py_CLEAR(self->state);
     Py_CLEAR(self->fail);
+    Py_CLEAR(self->records);
     Py_CLEAR(self->dict);
     return 0;
 }

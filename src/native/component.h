@@ -9,6 +9,10 @@
 enum { WP_BOOL = 0, WP_S8, WP_U8, WP_S16, WP_U16, WP_S32, WP_U32, WP_S64, WP_U64,
        WP_F32, WP_F64, WP_CHAR, WP_STRING, WP_SCALARS };
 
+enum { WP_RECORD = 14, WP_RECORD_FIELDS = 16 };
+
+typedef struct wp_centry wp_centry_t;
+
 typedef struct {
     uint8_t kind;
     union {
@@ -24,9 +28,15 @@ typedef struct {
         float f32;
         double f64;
         struct { size_t len; const char *data; } str;  /* wasm_name_t */
+        struct { size_t size; wp_centry_t *data; } record;
         uint8_t whole[24];
     } of;
 } wp_cval_t; /* wasmtime_component_val_t: 32 bytes, the union at offset 8 */
+
+struct wp_centry {
+    struct { size_t size; const char *data; } name;
+    wp_cval_t val;
+}; /* wasmtime_component_valrecord_entry_t: 48 bytes, the value at offset 16 */
 
 typedef struct {
     uint8_t bytes[32];
@@ -50,6 +60,7 @@ typedef struct {
     const unsigned char *kinds;  /* one wasmtime_component_valkind_t per parameter */
     int result_kind;             /* or -1: no result */
     PyObject *kinds_bytes;
+    PyObject *records;           /* per parameter, then the result: a record's spec or None */
     PyObject *state;             /* InstanceState: .gate, .alert */
     PyObject *slow;              /* the Python wrapper: every case but the plain one */
     PyObject *fail;              /* fail(error address) -> the exception to raise */
@@ -65,6 +76,13 @@ PyObject *wp_component_func(PyObject *module, PyObject *const *args, Py_ssize_t 
 PyObject *wp_component_raw_call(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_component_abi(void);
 PyObject *wp_component_lift(int kind, wp_cval_t *val, int owned);
+int wp_component_lower(int kind, PyObject *v, wp_cval_t *val);
+
+/* component_record.c */
+int wp_record_lower(PyObject *spec, PyObject *obj, wp_cval_t *val, wp_centry_t *entries,
+                    PyObject **refs, Py_ssize_t *nrefs);
+PyObject *wp_record_lift(PyObject *spec, wp_cval_t *val);
+int wp_record_specs_ok(PyObject *records, PyObject *kinds, int result_kind);
 
 /* component_plan.c: a host function of scalars (and string parameters) run from C */
 typedef struct {

@@ -2,7 +2,8 @@
  * ComponentFunc, and the bare engine call the Python wrappers use.
  *
  *     component_bind({symbol name: address})
- *     component_func(slow, state, fail, func, ctx, kinds, result_kind) -> ComponentFunc
+ *     component_func(slow, state, fail, func, ctx, kinds, result_kind, records)
+ *         -> ComponentFunc   (kinds: scalars, string, record; records: see component_record.c)
  *     component_call(func, ctx, args, nargs, results, nresults) -> error address or 0
  */
 #include "component.h"
@@ -74,10 +75,11 @@ check_kinds(PyObject *kinds, int result_kind)
     if (!PyBytes_Check(kinds))
         return PyErr_Format(PyExc_TypeError, "kinds: expected bytes"), -1;
     for (i = 0; i < PyBytes_GET_SIZE(kinds); i++)
-        if ((unsigned char)PyBytes_AS_STRING(kinds)[i] >= WP_SCALARS)
-            return PyErr_Format(PyExc_ValueError, "kinds: %d is not a scalar or string kind",
-                                PyBytes_AS_STRING(kinds)[i]), -1;
-    if (result_kind < -1 || result_kind >= WP_SCALARS)
+        if ((unsigned char)PyBytes_AS_STRING(kinds)[i] >= WP_SCALARS &&
+            PyBytes_AS_STRING(kinds)[i] != WP_RECORD)
+            return PyErr_Format(PyExc_ValueError, "kinds: %d is not a scalar, string or "
+                                "record kind", PyBytes_AS_STRING(kinds)[i]), -1;
+    if (result_kind < -1 || (result_kind >= WP_SCALARS && result_kind != WP_RECORD))
         return PyErr_Format(PyExc_ValueError, "result_kind: %d is not a scalar or string "
                             "kind", result_kind), -1;
     return 0;
@@ -91,12 +93,13 @@ wp_component_func(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     int result_kind;
     if (!ready())
         return NULL;
-    if (nargs != 7 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[2]))
+    if (nargs != 8 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[2]))
         return PyErr_Format(PyExc_TypeError, "component_func(slow, state, fail, func, ctx, "
-                            "kinds, result_kind)");
+                            "kinds, result_kind, records)");
     ctx = PyLong_AsVoidPtr(args[4]);
     result_kind = PyLong_AsLong(args[6]);
-    if (PyErr_Occurred() || check_kinds(args[5], result_kind) < 0)
+    if (PyErr_Occurred() || check_kinds(args[5], result_kind) < 0 ||
+        wp_record_specs_ok(args[7], args[5], result_kind) < 0)
         return NULL;
     if (ctx == NULL)
         return PyErr_Format(PyExc_ValueError, "component_func(): ctx is NULL");
@@ -111,6 +114,7 @@ wp_component_func(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     self->slow = Py_NewRef(args[0]);
     self->state = Py_NewRef(args[1]);
     self->fail = Py_NewRef(args[2]);
+    self->records = Py_NewRef(args[7]);
     self->dict = NULL;
     if (copy_func(&self->func, args[3]) < 0) {
         Py_DECREF(self);
@@ -144,7 +148,9 @@ wp_component_raw_call(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 PyObject *
 wp_component_abi(void)
 {
-    return Py_BuildValue("{s:(nn),s:n}", "wasmtime_component_val_t",
+    return Py_BuildValue("{s:(nn),s:n,s:(nn)}", "wasmtime_component_val_t",
                          (Py_ssize_t)sizeof(wp_cval_t), (Py_ssize_t)offsetof(wp_cval_t, of),
-                         "wasmtime_component_func_t", (Py_ssize_t)sizeof(wp_cfunc_t));
+                         "wasmtime_component_func_t", (Py_ssize_t)sizeof(wp_cfunc_t),
+                         "wasmtime_component_valrecord_entry_t",
+                         (Py_ssize_t)sizeof(wp_centry_t), (Py_ssize_t)offsetof(wp_centry_t, val));
 }

@@ -165,7 +165,7 @@ static PyMethodDef methods[] = {
     {"component_bind", wp_component_bind, METH_O,
      "component_bind(addresses): bind the engine's component call symbols."},
     {"component_func", (PyCFunction)(void (*)(void))wp_component_func, METH_FASTCALL,
-     "component_func(slow, state, fail, func, ctx, kinds, result_kind) -> ComponentFunc"},
+     "component_func(slow, state, fail, func, ctx, kinds, result_kind, records)"},
     {"component_call", (PyCFunction)(void (*)(void))wp_component_raw_call, METH_FASTCALL,
      "component_call(func, ctx, args, nargs, results, nresults) -> error address or 0"},
     {"component_host", (PyCFunction)(void (*)(void))wp_component_host, METH_FASTCALL,

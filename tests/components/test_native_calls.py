@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import wasmtime
@@ -61,6 +62,17 @@ PROBES: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
     ("calc", "add", (2**32 - 1, 1), {}),
     ("calc", "api.echo", ("hé" * 600,), {}),
     ("calc", "now", (), {}),
+    *[("calc", path, (arg,), {}) for path, arg in [
+        ("api.bump", ("Pair", "name", 7)), ("api.bump", ("Pair", "é" * 100, 2**32 - 2)),
+        ("api.bump", ("Pair", "", 0)), ("api.bump", ("Pair", 1, 7)),
+        ("api.bump", ("Pair", "n", -1)), ("api.bump", ("Pair", "n", True)),
+        ("api.bump", ("Pair", "\ud800", 1)), ("api.bump", ("Pair", Text("t"), 1)),
+        ("api.bump", ("Pair", "é" * 5000, 1)), ("api.bump", ("Space", "any", 3)),
+        ("api.bump", ("Space", "only a name")), ("api.bump", ("Raises", "x", 1)),
+        ("api.bump", None), ("api.bump", ("Pair", "n", 2**32 - 1)),
+        ("api.move_point", ("Point", 1, -2)), ("api.move_point", ("Point", 2**31, 0)),
+        ("api.move_point", ("Point", 1.0, 0))]],
+    ("calc", "api.bump", (), {"p": ("Pair", "kw", 1)}),
     ("calc", "api.boom", (), {}),   # a trap: the engine's error, then a poisoned instance
     ("calc", "add", (1, 2), {}),
 ]
@@ -103,11 +115,33 @@ def _find(exports: Any, path: str) -> Any:
     return exports
 
 
+class Raises:
+    def __init__(self, name: str, count: int) -> None:
+        self.name = name
+
+    @property
+    def count(self) -> int:
+        raise ValueError("no count")
+
+
+def _made(api: Any, arg: Any) -> Any:
+    """A record argument, written ("Pair", field values...) in PROBES."""
+    if not isinstance(arg, tuple) or not arg or not isinstance(arg[0], str):
+        return arg
+    kind, *values = arg
+    if kind == "Space":
+        return SimpleNamespace(**dict(zip(("name", "count"), values, strict=False)))
+    return {"Pair": api.Pair, "Point": api.Point, "Raises": Raises}[kind](*values)
+
+
 def outcomes() -> list[list[str]]:
     """What each probe gives: ["ok", type, repr] or ["raise", type, message]."""
     found = _instances()
     out = []
     for fixture, path, args, kwargs in PROBES:
+        api = found["calc"].api
+        args = tuple(_made(api, a) for a in args)
+        kwargs = {k: _made(api, v) for k, v in kwargs.items()}
         try:
             value = _find(found[fixture], path)(*args, **kwargs)
             out.append(["ok", type(value).__name__, repr(value)])
@@ -179,6 +213,8 @@ def test_scalar_and_string_exports_take_the_c_call_when_it_is_built() -> None:
     assert c_call == (_capi.NATIVE is not None)
     assert type(echo.echo_string) is type(echo.echo_u32)
     assert type(echo.echo_bytes).__name__ == "function"  # list<u8>: the Python wrapper
+    assert type(echo.echo_person).__name__ == "function"  # a record of lists, options
+    assert type(_instances()["calc"].api.bump) is type(echo.echo_u32)  # a record of scalars
     assert "WIT:" in (echo.echo_u32.__doc__ or "")
     if not GENERAL_ONLY:  # the generated wrappers, whose looks the C call copies
         assert echo.echo_u32.__name__ == "echo_u32"

@@ -69,6 +69,7 @@ class Export:
     def __init__(self, state: InstanceState, func: Function, raw: Any, space: TypeSpace,
                  label: str, release_gil: bool = False) -> None:
         self.state, self.func, self.raw, self.label = state, func, raw, label
+        self.space = space
         self.lowers = [lowerer(t, space) for _name, t in func.type.params]
         self.names = [snake(name) for name, _ in func.type.params]
         self.lift = result_lifter(func, space)

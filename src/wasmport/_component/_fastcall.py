@@ -21,17 +21,21 @@ from __future__ import annotations
 
 import ctypes
 import struct
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from .._engine import component as _capi
-from ._abi import BYTES_DATA, F32_MAX, INT_RANGES, KIND, MEM
+from ._abi import BYTES_DATA, F32_MAX, INT_RANGES, KIND, MEM, RECORD
 from ._checked import Bad
+from ._names import snake
+from ._recordfast import simple
 from ._scalar import as_char, as_float, as_int, encode
 from ._state import reentered
-from ._types import Prim
+from ._types import Prim, RecordType
 
 NATIVE_MAX_PARAMS = 16  # the C call's values on its stack (LOCAL_VALS in component.c)
+NATIVE_MAX_FIELDS = 16  # fields of one record (WP_RECORD_FIELDS in component.h)
 
 _CTYPES = {"s8": ctypes.c_int8, "u8": ctypes.c_uint8, "s16": ctypes.c_int16,
            "u16": ctypes.c_uint16, "s32": ctypes.c_int32, "u32": ctypes.c_uint32,
@@ -174,24 +178,48 @@ def generated_wrapper(export: Any) -> Callable[..., Any]:
 
 def native_wrapper(export: Any, slow: Callable[..., Any]) -> Any:
     """The export as one C call (src/native/component.c) when its parameters and result
-    are scalars or strings and the C extension is there; None otherwise.  What the C
-    call does not take as it is (keywords, a wrong count, a value to check further, an
-    instance that is busy or has something to report) goes to `slow`, this module's
-    wrapper, untouched."""
+    are scalars, strings or records of those, and the C extension is there; None
+    otherwise.  What the C call does not take as it is (keywords, a wrong count, a value
+    to check further, an instance that is busy or has something to report) goes to
+    `slow`, this module's wrapper, untouched."""
     native = _capi.NATIVE
-    kinds = [_kind_of(t) for _n, t in export.func.type.params]
+    params = [_native_param(t) for _n, t in export.func.type.params]
     result = export.func.type.result
-    result_kind = _kind_of(result)
-    if native is None or None in kinds or len(kinds) > NATIVE_MAX_PARAMS or (
-            result is not None and result_kind is None):
+    got = None if result is None else _native_result(result, export.space)
+    if native is None or None in params or len(params) > NATIVE_MAX_PARAMS or (
+            result is not None and got is None):
         return None
     state = export.state
+    kinds = bytes(kind for kind, _spec in params)  # type: ignore[misc]
     made = native.component_func(
         slow, state, lambda error: state.fail(error, f"{export.label}()"), export.raw,
-        state.ctx, bytes(KIND[k] for k in kinds),  # type: ignore[index]
-        -1 if result_kind is None else KIND[result_kind])
+        state.ctx, kinds, -1 if got is None else got[0],
+        (*[spec for _kind, spec in params], None if got is None else got[1]))  # type: ignore[misc]
     made.__name__ = made.__qualname__ = slow.__name__
     return made
+
+
+def _native_param(ty: Any) -> tuple[int, Any] | None:
+    """(kind, record spec or None) of a parameter the C call takes, or None."""
+    if isinstance(ty, Prim):
+        return KIND[ty.kind], None
+    if not _native_record(ty):
+        return None
+    attrs = tuple(sys.intern(snake(name)) for name, _ in ty.fields)
+    names = tuple(name.encode() for name, _ in ty.fields)
+    return RECORD, (attrs, names, bytes(KIND[t.kind] for _n, t in ty.fields))
+
+
+def _native_result(ty: Any, space: Any) -> tuple[int, Any] | None:
+    if isinstance(ty, Prim):
+        return KIND[ty.kind], None
+    if not _native_record(ty):
+        return None
+    return RECORD, (space.record(ty), bytes(KIND[t.kind] for _n, t in ty.fields))
+
+
+def _native_record(ty: Any) -> bool:
+    return isinstance(ty, RecordType) and simple(ty) and len(ty.fields) <= NATIVE_MAX_FIELDS
 
 
 def _bad(export: Any, exc: BaseException, i: int) -> BaseException:

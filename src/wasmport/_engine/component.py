@@ -157,7 +157,8 @@ def _bind_native() -> tuple[Any, str]:
         return None, _native.REASON
     from . import _ext  # built: _native.AVAILABLE says so
     want = {"wasmtime_component_val_t": (VAL_SIZE, 8),
-            "wasmtime_component_func_t": ctypes.sizeof(ffi.wasmtime_component_func_t)}
+            "wasmtime_component_func_t": ctypes.sizeof(ffi.wasmtime_component_func_t),
+            "wasmtime_component_valrecord_entry_t": (ENTRY_SIZE, NAME_SIZE)}
     if _ext.COMPONENT_ABI != want:
         return None, f"component layouts differ: {_ext.COMPONENT_ABI} != {want}"
     _ext.component_bind({name: ctypes.cast(getattr(ffi.dll, name), ctypes.c_void_p).value or 0
