@@ -14,6 +14,7 @@ caller_traverse(WpCaller *self, visitproc visit, void *arg)
     Py_VISIT(self->release);
     Py_VISIT(self->rlock);
     Py_VISIT(self->dict);
+    Py_VISIT(self->token);
     return 0;
 }
 
@@ -29,6 +30,7 @@ caller_clear(WpCaller *self)
     Py_CLEAR(self->release);
     Py_CLEAR(self->rlock);
     Py_CLEAR(self->dict);
+    Py_CLEAR(self->token);
     return 0;
 }
 
@@ -41,6 +43,7 @@ caller_dealloc(WpCaller *self)
     Py_CLEAR(self->kinds_bytes);
     Py_CLEAR(self->name);
     Py_CLEAR(self->describe);
+    Py_CLEAR(self->where);
     PyObject_GC_Del(self);
 }
 
@@ -62,7 +65,29 @@ get_doc(WpCaller *self, void *unused)
     return PyUnicode_FromFormat("%U%U (raw call)", self->name, self->describe);
 }
 
+/* Dask's tokenizer asks a functools.partial's func for __dask_tokenize__: a Function's
+ * caller answers token(caller), the callable giving its Function's token.  One token
+ * hook serves every caller of an instance: no object per caller. */
+static PyObject *
+get_token(WpCaller *self, void *unused)
+{
+    if (self->token == NULL)
+        return PyErr_Format(PyExc_AttributeError, "'Caller' object has no attribute "
+                            "'__dask_tokenize__'");
+    return PyObject_CallOneArg(self->token, (PyObject *)self);
+}
+
+static int
+set_token(WpCaller *self, PyObject *value, void *unused)
+{
+    Py_XINCREF(value);
+    Py_XSETREF(self->token, value);
+    return 0;
+}
+
 static PyGetSetDef caller_getset[] = {
+    {"__dask_tokenize__", (getter)get_token, (setter)set_token,
+     "token(caller) once set: the callable giving the Function's token", NULL},
     {"__name__", (getter)get_name, NULL, NULL, NULL},
     {"__qualname__", (getter)get_name, NULL, NULL, NULL},
     {"__doc__", (getter)get_doc, NULL, NULL, NULL},
@@ -85,9 +110,11 @@ PyTypeObject WpCaller_Type = {
 };
 
 /* -- construction: new_caller(store, ctx_ref, ctx, func, params, results, name, describe,
- *                             raise_trap, lower, closed, gate, lock, release_gil) -------
+ *                  raise_trap, lower, closed, gate, lock, release_gil[, where[, token]])
  * lower(value, kind, what) converts what the inline test refused, or raises; closed()
- * raises once the store is closed (None: ValueError "name(): the store is closed"). */
+ * raises once the store is closed (None: ValueError "name(): the store is closed").
+ * With `where` (a str), raise_trap and closed take it as one more argument: one pair of
+ * them then serves every export of a realm; `token` is as __dask_tokenize__ sets it. */
 
 static int
 copy_func(WpCaller *self, PyObject *source)
@@ -163,6 +190,19 @@ check_caller_args(PyObject *const *a)
     return 0;
 }
 
+static int
+take_where(WpCaller *self, PyObject *where)
+{
+    if (where == Py_None)
+        return 0;
+    if (!PyUnicode_Check(where)) {
+        PyErr_SetString(PyExc_TypeError, "where must be str or None");
+        return -1;
+    }
+    self->where = Py_NewRef(where);
+    return 0;
+}
+
 PyObject *
 wp_new_caller(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
 {
@@ -171,8 +211,9 @@ wp_new_caller(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
     int release_gil;
     if (!wp_bound)
         return PyErr_Format(PyExc_RuntimeError, "wasmport._engine._ext: init() was not called");
-    if (nargs != 14)
-        return PyErr_Format(PyExc_TypeError, "new_caller() takes 14 arguments (%zd given)", nargs);
+    if (nargs < 14 || nargs > 16)
+        return PyErr_Format(PyExc_TypeError, "new_caller() takes 14 to 16 arguments (%zd given)",
+                            nargs);
     if (check_caller_args(a) < 0)
         return NULL;
     ctx = PyLong_AsVoidPtr(a[2]);
@@ -189,10 +230,13 @@ wp_new_caller(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
     memset((char *)self + sizeof(PyObject), 0, sizeof(WpCaller) - sizeof(PyObject));
     self->ctx = ctx;
     self->release_gil = release_gil;
-    if (copy_func(self, a[3]) < 0 || fill_caller(self, a) < 0) {
+    if (copy_func(self, a[3]) < 0 || fill_caller(self, a) < 0 ||
+        (nargs >= 15 && take_where(self, a[14]) < 0)) {
         Py_DECREF(self);
         return NULL;
     }
+    if (nargs == 16 && a[15] != Py_None)
+        self->token = Py_NewRef(a[15]);
     PyObject_GC_Track(self);
     return (PyObject *)self;
 }

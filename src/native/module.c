@@ -151,7 +151,7 @@ static PyMethodDef methods[] = {
      "init(addresses, fallback_message): bind the engine's symbols."},
     {"new_caller", (PyCFunction)(void (*)(void))wp_new_caller, METH_FASTCALL,
      "new_caller(store, ctx_ref, ctx, func, params, results, name, describe, raise_trap, lower, "
-     "closed, gate, lock, release_gil) -> Caller"},
+     "closed, gate, lock, release_gil[, where[, token]]) -> Caller"},
     {"new_host_func", (PyCFunction)(void (*)(void))wp_new_host_func, METH_FASTCALL,
      "new_host_func(ctx, functype, out, fn, failed, check, validate, params, results, where, "
      "describe, pass_caller, strict, lifts, window, fallback): register a host function."},

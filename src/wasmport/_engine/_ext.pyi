@@ -8,9 +8,10 @@ SLOT_SIZE: int
 
 def init(addresses: dict[str, int], fallback_message: bytes, /) -> None: ...
 def new_caller(store: Any, ctx_ref: Any, ctx: int, func: Any, params: bytes, results: bytes,
-               name: str, describe: str, raise_trap: Callable[[int, int], Any],
-               lower: Callable[[Any, str, str], Any], closed: Callable[[], Any] | None,
-               gate: list[bool], lock: Any, release_gil: bool, /) -> Caller: ...
+               name: str, describe: str, raise_trap: Callable[..., Any],
+               lower: Callable[[Any, str, str], Any], closed: Callable[..., Any] | None,
+               gate: list[bool], lock: Any, release_gil: bool, where: str | None = None,
+               /) -> Caller: ...
 def new_host_func(ctx: int, functype: int, out: Any, fn: Callable[..., Any],
                   failed: Callable[[BaseException], int], check: Callable[[Any], Any],
                   validate: Callable[[Any], Any], params: bytes, results: bytes, where: str,

@@ -53,6 +53,35 @@ def export_func(store: wasmtime.Store, instance: wasmtime.Instance,
     return _native.export_func(store, instance, name) if NATIVE else None
 
 
+def _no_export_raw(address: int, instance: wasmtime.Instance,
+                   name: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]] | None:
+    return None
+
+
+#: ``export_raw(address, instance, name)``: a function export as the engine's bytes and
+#: its signature (``address`` is its store's context address); None when there is no
+#: such function export, or always without the native layer.
+export_raw = _native.export_raw if NATIVE else _no_export_raw
+
+
+def func_from_raw(raw: bytes) -> wasmtime.Func:
+    """The wasmtime.Func of the bytes export_raw gives."""
+    return _native.func_from_raw(raw)
+
+
+def caller_maker(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
+                 **options: Any) -> Callable[[bytes, str, str, Any], Callable[..., Any]] | None:
+    """One signature's maker of native callers (fast/_native.py); None without the native
+    layer."""
+    return _native.caller_maker(store, params, results, **options) if NATIVE else None
+
+
+def is_native_caller(value: Any) -> bool:
+    """Whether ``value`` is the native layer's caller: its ``__dask_tokenize__`` is set to
+    ``token(caller)``, the callable giving the token."""
+    return NATIVE and _native.is_caller(value)
+
+
 def layer() -> str:
     """The name of the layer in use: "native", "ctypes" or "checked"."""
     return "native" if NATIVE else "ctypes" if ENABLED else "checked"

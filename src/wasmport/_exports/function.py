@@ -7,6 +7,9 @@ else the ctypes wrapper, which also carries v128 and references) over the engine
 unchecked call (GIL held); otherwise, or when limits are in force, it is the checked path
 (_engine/checked.py, ``wasmtime_func_call``), which releases the GIL.  Values convert as
 convert.py says.
+
+An export that the native layer carries gets its call when it is made, from its
+signature's plan (plans.py); any other Function builds its call on its first call.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .base import ExternValue
 from .convert import Codec
 from .exceptions import raise_failure
 from .hostfunc import python_func
+from .plans import ALWAYS, plans_of, signature_tail
 from .slots import RawRefs
 
 FAST_VALUES = NUMERIC | {"v128"}
@@ -40,8 +44,18 @@ if TYPE_CHECKING:
 
 
 def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...]) -> str:
-    res = "None" if not results else results[0] if len(results) == 1 else f"({', '.join(results)})"
-    return f"{name}({', '.join(params)}) -> {res}"
+    return name + signature_tail(params, results)
+
+
+class _EngineFunc:
+    """A planned export's wasmtime.Func, made from its engine bytes on first use (most
+    exports are only ever called)."""
+
+    def __get__(self, function: Any, owner: type | None = None) -> Any:
+        if function is None:
+            return self
+        made = function.__dict__["_raw"] = calls.func_from_raw(function.__dict__["_engine_func"])
+        return made
 
 
 class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
@@ -67,7 +81,9 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
     results: tuple[str, ...]
     _where: str
     _module: Module | None
+    _origin: Any  # an export's: a weak reference to its Instance (instance.py)
     __setstate__: Callable[[tuple[Any, ...]], None]
+    _raw = _EngineFunc()  # a Function made by _make holds its own
 
     def __new__(cls, realm: Any, signature: Any, fn: Callable[..., Any], *,
                 name: str | None = None) -> Function:
@@ -101,7 +117,7 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
     def _build(self) -> Callable[..., Any]:
         call = _make_call(self._ctx, self._raw, self.params, self.results, self._where,
                           self.__doc__ or "", self._ctx.release_gil)
-        _give_token(call, weakref.ref(self))
+        _give_token(call, self)
         self.__setstate__((call, (), {}, self.__dict__))
         return call
 
@@ -176,14 +192,34 @@ class _Unbuilt:
         return token_of(self._function())
 
 
-def _give_token(call: Any, function: weakref.ref[Function]) -> None:
+def _give_token(call: Any, function: Function) -> None:
     """Dask tokenizes a ``functools.partial`` by its ``func``: the built call, which
     therefore tokenizes as its Function (when dask was imported after wasmport, before
     ``normalize_token`` knew the Function class)."""
+    ref = weakref.ref(function)
     try:
-        call.__dask_tokenize__ = lambda: token_of(function())
+        if calls.is_native_caller(call):  # it calls its hook with itself
+            call.__dask_tokenize__ = lambda caller: lambda: token_of(ref())
+        else:
+            call.__dask_tokenize__ = lambda: token_of(ref())
     except AttributeError:  # a call object without a __dict__
         pass
+
+
+class ExportToken:
+    """The ``__dask_tokenize__`` hook of the native callers of one instance's exports:
+    ``hook(caller)`` is the callable giving the token of that caller's Function (one
+    hook per instance, no object per export)."""
+
+    __slots__ = ("_instance",)
+
+    def __init__(self, instance: weakref.ref[Any]) -> None:
+        self._instance = instance
+
+    def __call__(self, caller: Any) -> Callable[[], Any]:
+        instance = self._instance()
+        function = None if instance is None else instance.export(caller.__name__)
+        return functools.partial(token_of, function)
 
 
 def codec(ctx: StoreContext) -> Codec:
@@ -212,9 +248,6 @@ def _make_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
     return _checked_call(ctx, func, params, results, where, doc)  # releases the GIL
 
 
-_ALWAYS = [True]
-
-
 def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                results: tuple[str, ...], where: str, doc: str,
                release_gil: bool) -> Callable[..., Any]:
@@ -234,7 +267,7 @@ def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
     return make(ctx.store, func, params, results, raise_trap=raise_trap,
                 name=doc.partition("(")[0], closed=closed,
                 # Without the GIL other threads can run at any time: always lock.
-                gate=_ALWAYS if release_gil else ctx.gate,
+                gate=ALWAYS if release_gil else ctx.gate,
                 lock=ctx.entry_lock, verified=True, release_gil=release_gil, **extra)
 
 
@@ -286,8 +319,29 @@ def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str,
     return Function._make(ctx, func, name, params, results, where, module)
 
 
-def make_function(ctx: StoreContext, func: wasmtime.Func, name: str, params: tuple[str, ...],
-                  results: tuple[str, ...], where: str,
-                  module: Module | None = None) -> Function:
-    """A Function for an engine function whose signature is already known."""
-    return Function._make(ctx, func, name, params, results, where, module)
+def export_function(ctx: StoreContext, found: tuple[bytes, tuple[str, ...], tuple[str, ...]],
+                    name: str, module: Module, origin: Any, token: ExportToken) -> Function:
+    """The Function of an export the native look-up found: ``found`` is the engine's
+    bytes of the function and its signature; ``origin`` a weak reference to the
+    instance, ``token`` its callers' Dask hook.  Where the signature has a plan its call
+    is made now, from the plan."""
+    raw, params, results = found
+    conv = ctx.values or codec(ctx)
+    plan = (conv.plans or plans_of(conv))[params, results]
+    if plan is None:
+        function = Function._make(ctx, calls.func_from_raw(raw), name, params, results,
+                                  module.where, module)
+        function._origin = origin
+        return function
+    make, tail, params, results = plan  # the plan's tuples: these die young
+    at = f"{module.where}: {name}()"
+    call = make(raw, name, at, token)
+    function = _new_partial(Function, call)
+    function.__dict__ = {"_ctx": ctx, "_engine_func": raw, "name": name, "__name__": name,
+                         "__qualname__": name, "params": params, "results": results,
+                         "__doc__": name + tail, "_where": at, "_module": module,
+                         "_origin": origin}
+    return function
+
+
+_new_partial = functools.partial.__new__

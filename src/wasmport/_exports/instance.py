@@ -1,7 +1,8 @@
 """The instance behind an instance-phase module: exports looked up and wrapped on first use.
 
 Exports are looked up by name (one engine look-up each), so instantiating a module costs
-the same with 4 exports or 4,000.
+the same with 4 exports or 4,000.  A function export remembers its instance weakly
+(for pickling by reference), in its own ``_origin``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from typing import Any
 
 import wasmtime
 
-from .._compile.module import Module, opaque_export
+from .._compile.module import Module, opaque_exports
 from .._compile.refs import reduce_value
 from .._engine import calls
 from .._engine.raw import export_get
 from .._engine.store import StoreContext
-from .function import Function, make_function, wrap_func
+from .function import ExportToken, Function, export_function, wrap_func
 from .global_ import Global
 from .memory import Memory
 from .table import Table
@@ -32,6 +33,10 @@ class Instance:
     :class:`Table` or :class:`Tag`; ``realm`` is the realm that owns it.
     """
 
+    # Made on the first export: the module's opaque exports, the callers' Dask hook.
+    _opaque: Mapping[str, str] | None = None
+    _token: ExportToken | None = None
+
     def __init__(self, module: Module, ctx: StoreContext, raw: wasmtime.Instance) -> None:
         self.module = module
         self._ctx = ctx
@@ -44,23 +49,33 @@ class Instance:
         value = self._wrapped.get(name)
         if value is None:
             value = self._wrapped[name] = self._lookup(name)
-            if isinstance(value, Function):
-                _origins[value] = (self, name)
         return value
 
     def _lookup(self, name: str) -> Any:
-        store, module = self._ctx.store, self.module
+        ctx, module = self._ctx, self.module
+        address = ctx.address  # RealmClosedError once closed
         # The native look-up reads the type through the C API query that aborts the
         # process on v128 and typed references: only for exports sigscan found plain.
-        plain = opaque_export(module, name) is None
-        found = calls.export_func(store, self._raw, name) if plain else None
-        if found is not None:  # the native layer: the function and its type in one pass
-            return make_function(self._ctx, found[0], name, found[1], found[2],
-                                 module.where, module)
-        extern = export_get(store, self._raw, name)
+        opaque = self._opaque
+        if opaque is None:
+            opaque = self._opaque = opaque_exports(module)
+        if name not in opaque:
+            found = calls.export_raw(address, self._raw, name)
+            if found is not None:  # the native layer: the function and its type in one pass
+                origin = weakref.ref(self)
+                token = self._token or self._new_token(origin)
+                return export_function(ctx, found, name, module, origin, token)
+        extern = export_get(ctx.store, self._raw, name)
         if extern is None:
             raise KeyError(name)
-        return _wrap(self._ctx, extern, name, module)
+        value = _wrap(ctx, extern, name, module)
+        if isinstance(value, Function):
+            value._origin = weakref.ref(self)
+        return value
+
+    def _new_token(self, origin: weakref.ref[Instance]) -> ExportToken:
+        token = self._token = ExportToken(origin)
+        return token
 
     def has_export(self, name: str) -> bool:
         return name in self._wrapped or (
@@ -115,15 +130,12 @@ _WRAPPERS: tuple[tuple[type, Any], ...] = (
     (wasmtime.Tag, Tag))
 
 
-#: Function -> (the instance that exports it, the export name): what pickling refers to.
-_origins: weakref.WeakKeyDictionary[Function, tuple[Instance, str]] = (
-    weakref.WeakKeyDictionary())
-
-
 def origin_of(function: Function) -> tuple[Instance, str] | None:
     """The instance exporting ``function`` and its export name; None for a function from
     a table, a funcref result or a host."""
-    return _origins.get(function)
+    ref = function.__dict__.get("_origin")
+    instance = None if ref is None else ref()
+    return None if instance is None else (instance, function.name)
 
 
 def context_of_instance(instance: Instance) -> StoreContext:
