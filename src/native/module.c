@@ -159,6 +159,8 @@ static PyMethodDef methods[] = {
      "The engine symbols' addresses init() bound, by name."},
     {"enable_vectorcall", enable_vectorcall, METH_O,
      "enable_vectorcall(cls) -> bool: 3.12's vectorcall inheritance for a heap subclass."},
+    {"enable_module_getattr", wp_enable_module_getattr, METH_O,
+     "enable_module_getattr(cls) -> bool: 3.12's module __getattr__ look-up (no exception)."},
     {"export_func", (PyCFunction)(void (*)(void))wp_export_func, METH_FASTCALL,
      "export_func(ctx, instance, name, kind_names) -> (func, params, results) or None"},
     {"live_host_funcs", wp_live_host_funcs, METH_NOARGS,

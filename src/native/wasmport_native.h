@@ -140,5 +140,6 @@ int wp_rlock_release(WpRLock *lock);
 
 int wp_store_alive(PyObject *store, PyObject *ctx_ref);
 int wp_raise_closed(PyObject *closed, PyObject *label, PyObject *where);
+PyObject *wp_enable_module_getattr(PyObject *module, PyObject *cls);
 
 #endif

@@ -18,7 +18,7 @@ from typing import Any
 import wasmtime
 
 from . import fast
-from .fast import _native
+from .fast import _native, _native_exports
 
 NATIVE = fast.ENABLED and _native.AVAILABLE
 ENABLED = fast.ENABLED
@@ -50,7 +50,7 @@ def new_lock() -> Any:
 def export_func(store: wasmtime.Store, instance: wasmtime.Instance,
                 name: str) -> tuple[wasmtime.Func, tuple[str, ...], tuple[str, ...]] | None:
     """A function export and its signature in one engine pass (native only, else None)."""
-    return _native.export_func(store, instance, name) if NATIVE else None
+    return _native_exports.export_func(store, instance, name) if NATIVE else None
 
 
 def _no_export_raw(address: int, instance: wasmtime.Instance,
@@ -61,25 +61,25 @@ def _no_export_raw(address: int, instance: wasmtime.Instance,
 #: ``export_raw(address, instance, name)``: a function export as the engine's bytes and
 #: its signature (``address`` is its store's context address); None when there is no
 #: such function export, or always without the native layer.
-export_raw = _native.export_raw if NATIVE else _no_export_raw
+export_raw = _native_exports.export_raw if NATIVE else _no_export_raw
 
 
 def func_from_raw(raw: bytes) -> wasmtime.Func:
     """The wasmtime.Func of the bytes export_raw gives."""
-    return _native.func_from_raw(raw)
+    return _native_exports.func_from_raw(raw)
 
 
 def caller_maker(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
                  **options: Any) -> Callable[[bytes, str, str, Any], Callable[..., Any]] | None:
     """One signature's maker of native callers (fast/_native.py); None without the native
     layer."""
-    return _native.caller_maker(store, params, results, **options) if NATIVE else None
+    return _native_exports.caller_maker(store, params, results, **options) if NATIVE else None
 
 
 def is_native_caller(value: Any) -> bool:
     """Whether ``value`` is the native layer's caller: its ``__dask_tokenize__`` is set to
     ``token(caller)``, the callable giving the token."""
-    return NATIVE and _native.is_caller(value)
+    return NATIVE and _native_exports.is_caller(value)
 
 
 def layer() -> str:
@@ -96,6 +96,13 @@ def enable_vectorcall(cls: type) -> None:
     """Let a functools.partial subclass keep vectorcall on 3.10/3.11 (native only)."""
     if NATIVE:
         _native.enable_vectorcall(cls)
+
+
+def enable_module_getattr(cls: type) -> None:
+    """Let a ModuleType subclass reach its module ``__getattr__`` without an exception per
+    miss, as 3.12 does (native only)."""
+    if NATIVE:
+        _native_exports.enable_module_getattr(cls)
 
 
 def new_window(fail: Any) -> Any:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import wasmtime
 
 from .._compile.refs import reduce_value, token_of
-from .._engine import calls, checked
+from .._engine import calls
 from .._engine import fast as _fast
 from .._engine.store import StoreContext, context_for
 from .._engine.typemake import func_type
@@ -31,6 +31,7 @@ from .._engine.typenames import parse_signature
 from .._engine.valtypes import NUMERIC, func_sig_of
 from .._errors import RealmClosedError
 from .base import ExternValue
+from .checked_call import checked_call
 from .convert import Codec
 from .exceptions import raise_failure
 from .hostfunc import python_func
@@ -84,6 +85,9 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
     _origin: Any  # an export's: a weak reference to its Instance (instance.py)
     __setstate__: Callable[[tuple[Any, ...]], None]
     _raw = _EngineFunc()  # a Function made by _make holds its own
+    # Slots for what refers to tracked objects: the __dict__ of an export then holds only
+    # strings, bytes and tuples of strings, so the garbage collector does not track it.
+    __slots__ = ("_ctx", "_module", "_origin")
 
     def __new__(cls, realm: Any, signature: Any, fn: Callable[..., Any], *,
                 name: str | None = None) -> Function:
@@ -245,7 +249,7 @@ def _make_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                release_gil: bool) -> Callable[..., Any]:
     if _fast.ENABLED and ctx.guard is None and fast_carries(codec(ctx), params, results):
         return _fast_call(ctx, func, params, results, where, doc, release_gil)
-    return _checked_call(ctx, func, params, results, where, doc)  # releases the GIL
+    return checked_call(ctx, codec(ctx), func, params, results, where, doc)  # no GIL
 
 
 def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
@@ -269,46 +273,6 @@ def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                 # Without the GIL other threads can run at any time: always lock.
                 gate=ALWAYS if release_gil else ctx.gate,
                 lock=ctx.entry_lock, verified=True, release_gil=release_gil, **extra)
-
-
-def _checked_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
-                  results: tuple[str, ...], where: str, doc: str) -> Callable[..., Any]:
-    count, nresults = len(params), len(results)
-    conv = codec(ctx)
-    to_engine, to_python = conv.to_engine, conv.to_python
-    name = doc.partition("(")[0]
-
-    def call(*args: Any) -> Any:
-        if len(args) != count:
-            raise _arity_error(doc, count, len(args))
-        values = [to_engine(t, a, f"{name}() argument {i}")
-                  for i, (t, a) in enumerate(zip(params, args, strict=True), 1)]
-        try:
-            with ctx.entry_lock:  # the GIL is released: one thread in the store
-                guard = ctx.guard
-                if guard is None:
-                    out = checked.call(ctx, func, params, values, nresults, where=where)
-                else:  # limits: a fresh fuel/time budget for this call (limits.py)
-                    with guard.entered(where):
-                        out = checked.call(ctx, func, params, values, nresults, where=where)
-        except BaseException as err:
-            raise_failure(conv, err, where)
-        if nresults == 1:
-            return to_python(out[0])
-        return tuple(to_python(v) for v in out) if out else None
-
-    return call
-
-
-def _arity_error(doc: str, expected: int, given: int) -> TypeError:
-    """The message Python itself gives, as the fast path's generated wrappers do."""
-    name = doc.partition("(")[0]
-    if given < expected:
-        missing = expected - given
-        return TypeError(f"{name}() missing {missing} required positional argument"
-                         f"{'' if missing == 1 else 's'} ({doc})")
-    return TypeError(f"{name}() takes {expected} positional argument{'' if expected == 1 else 's'}"
-                     f" but {given} were given ({doc})")
 
 
 def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str,
@@ -337,10 +301,10 @@ def export_function(ctx: StoreContext, found: tuple[bytes, tuple[str, ...], tupl
     at = f"{module.where}: {name}()"
     call = make(raw, name, at, token)
     function = _new_partial(Function, call)
-    function.__dict__ = {"_ctx": ctx, "_engine_func": raw, "name": name, "__name__": name,
+    function.__dict__ = {"_engine_func": raw, "name": name, "__name__": name,
                          "__qualname__": name, "params": params, "results": results,
-                         "__doc__": name + tail, "_where": at, "_module": module,
-                         "_origin": origin}
+                         "__doc__": name + tail, "_where": at}
+    function._ctx, function._module, function._origin = ctx, module, origin
     return function
 
 

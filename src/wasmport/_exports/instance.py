@@ -133,7 +133,7 @@ _WRAPPERS: tuple[tuple[type, Any], ...] = (
 def origin_of(function: Function) -> tuple[Instance, str] | None:
     """The instance exporting ``function`` and its export name; None for a function from
     a table, a funcref result or a host."""
-    ref = function.__dict__.get("_origin")
+    ref = getattr(function, "_origin", None)
     instance = None if ref is None else ref()
     return None if instance is None else (instance, function.name)
 

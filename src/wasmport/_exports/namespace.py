@@ -8,6 +8,7 @@ import types
 from typing import Any
 
 from .._compile.refs import reduce_value, token_of
+from .._engine import calls
 from .global_ import Global
 from .instance import Instance
 
@@ -85,6 +86,11 @@ class InstanceModule(types.ModuleType):
     def __repr__(self) -> str:
         where = self.__dict__.get("__file__")
         return f"<wasm module {self.__name__!r}" + (f" from {where!r}>" if where else ">")
+
+
+# The first use of each export is a miss in the module's __dict__: before 3.12 that raises
+# and clears an AttributeError before __getattr__ runs (the native layer skips that).
+calls.enable_module_getattr(InstanceModule)
 
 
 def instance_or_none(module: Any) -> Instance | None:
