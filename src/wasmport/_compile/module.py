@@ -213,6 +213,13 @@ def instance_maker(module: Module) -> Any:
     return module._make_instance
 
 
+def preinstantiated(module: Module) -> Preinstantiated | None:
+    """The pre-checked maker of instances of a module without imports (None with
+    imports): ``.at(store address)`` is a new instance."""
+    made = module._make_instance
+    return made if isinstance(made, Preinstantiated) else None
+
+
 def opaque_exports(module: Module) -> Mapping[str, str]:
     """Export name -> type text, for the exports the engine's plain type queries cannot
     describe (v128, typed references: see sigscan.py)."""

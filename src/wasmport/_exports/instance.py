@@ -7,6 +7,7 @@ the same with 4 exports or 4,000.  A function export remembers its instance weak
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -42,7 +43,11 @@ class Instance:
         self._ctx = ctx
         self._raw = raw
         self._wrapped: dict[str, Any] = {}
-        self.exports: Mapping[str, Any] = _Exports(self)
+
+    @functools.cached_property
+    def exports(self) -> Mapping[str, Any]:
+        """Export name -> its wrapped value (looked up on first use)."""
+        return _Exports(self)
 
     def export(self, name: str) -> Any:
         """The wrapped export ``name``; KeyError when there is none."""

@@ -41,17 +41,20 @@ class InstanceModule(types.ModuleType):
 
     __slots__ = ("_wasm_instance",)
 
-    def __init__(self, name: str, path: str | None) -> None:
-        super().__init__(name)
-        object.__setattr__(self, "_wasm_instance", None)
+    def __init__(self, name: str, path: str | None, instance: Instance | None = None) -> None:
+        """``instance`` shows at once; else once it is linked (see fill())."""
+        _MODULE_INIT(self, name)
         if path is not None:
             self.__dict__["__file__"] = path
+        _INSTANCE_SLOT.__set__(self, instance)
+        if instance is not None:
+            # A module-level __getattr__ (PEP 562), not a class-level one: a class-level
+            # hook would put a Python-level step on every attribute access, even the
+            # exports already cached in __dict__.
+            self.__dict__["__getattr__"] = functools.partial(_missing_attribute, self, instance)
 
     def _wasm_fill(self, instance: Instance) -> None:
-        object.__setattr__(self, "_wasm_instance", instance)  # see fill()
-        # A module-level __getattr__ (PEP 562), not a class-level one: a class-level
-        # hook would put a Python-level step on every attribute access, even the exports
-        # already cached in __dict__.
+        _INSTANCE_SLOT.__set__(self, instance)  # see fill()
         self.__dict__["__getattr__"] = functools.partial(_missing_attribute, self, instance)
 
     def _is_export(self, name: str) -> bool:
@@ -87,6 +90,9 @@ class InstanceModule(types.ModuleType):
         where = self.__dict__.get("__file__")
         return f"<wasm module {self.__name__!r}" + (f" from {where!r}>" if where else ">")
 
+
+_MODULE_INIT = types.ModuleType.__init__
+_INSTANCE_SLOT: Any = vars(InstanceModule)["_wasm_instance"]  # past __setattr__'s check
 
 # The first use of each export is a miss in the module's __dict__: before 3.12 that raises
 # and clears an AttributeError before __getattr__ runs (the native layer skips that).
