@@ -109,8 +109,9 @@ PyTypeObject WpCaller_Type = {
     .tp_dictoffset = offsetof(WpCaller, dict),
 };
 
-/* -- construction: new_caller(store, ctx_ref, ctx, func, params, results, name, describe,
- *                  raise_trap, lower, closed, gate, lock, release_gil[, where[, token]])
+/* -- construction: new_caller(store, ctx_ref, ctx, params, results, describe, raise_trap,
+ *                  lower, closed, gate, lock, release_gil, func, name[, where[, token]])
+ * (what one signature's callers share first: a functools.partial of them makes callers)
  * lower(value, kind, what) converts what the inline test refused, or raises; closed()
  * raises once the store is closed (None: ValueError "name(): the store is closed").
  * With `where` (a str), raise_trap and closed take it as one more argument: one pair of
@@ -203,10 +204,14 @@ take_where(WpCaller *self, PyObject *where)
     return 0;
 }
 
+/* The argument order the code below reads (func, name and describe among the first). */
+static const int from_given[16] = {0, 1, 2, 12, 3, 4, 13, 5, 6, 7, 8, 9, 10, 11, 14, 15};
+
 PyObject *
-wp_new_caller(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
+wp_new_caller(PyObject *module, PyObject *const *given, Py_ssize_t nargs)
 {
     WpCaller *self;
+    PyObject *a[16];
     void *ctx;
     int release_gil;
     if (!wp_bound)
@@ -214,6 +219,8 @@ wp_new_caller(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
     if (nargs < 14 || nargs > 16)
         return PyErr_Format(PyExc_TypeError, "new_caller() takes 14 to 16 arguments (%zd given)",
                             nargs);
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        a[i] = given[from_given[i]];
     if (check_caller_args(a) < 0)
         return NULL;
     ctx = PyLong_AsVoidPtr(a[2]);

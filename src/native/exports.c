@@ -1,9 +1,11 @@
 /* First use of an export: look a function up by name and read its signature, in one call.
  *
- *     export_func(ctx, instance, name, kind_names) -> (func, params, results) or None
+ *     export_func(kind_names, instance, ctx, name) -> (func, params, results) or None
  *
- * `instance` is a wasmtime_instance_t (16 bytes), `name` bytes (UTF-8), `kind_names`
- * maps a wasm_valkind_t to its name ("i32", ..., "funcref").  `func` comes back as the
+ * `kind_names` maps a wasm_valkind_t to its name ("i32", ..., "funcref"), `instance` is
+ * a wasmtime_instance_t (16 bytes), `name` str or bytes (UTF-8; a str that has no UTF-8
+ * form names no export): the fixed arguments first, so that a functools.partial of an
+ * instance's look-up calls straight into C.  `func` comes back as the
  * 16 bytes of a wasmtime_func_t; params and results as tuples of names.  None when the
  * instance has no such export or it is not a function (the Python layer then takes its
  * general way).  Through ctypes the same takes ~6 µs: a look-up, a type query, a vector
@@ -71,13 +73,23 @@ wp_export_func(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
     Py_buffer instance;
     wp_extern_t item;
     void *ctx;
+    const char *name;
+    Py_ssize_t size;
     int found;
     if (!wp_bound)
         return PyErr_Format(PyExc_RuntimeError, "wasmport._engine._ext: init() was not called");
-    if (nargs != 4 || !PyBytes_Check(a[2]) || !PyDict_Check(a[3]))
-        return PyErr_Format(PyExc_TypeError, "export_func(ctx, instance, name: bytes, "
-                            "kind_names: dict)");
-    if ((ctx = PyLong_AsVoidPtr(a[0])) == NULL)
+    if (nargs != 4 || !PyDict_Check(a[0]) || !(PyBytes_Check(a[3]) || PyUnicode_Check(a[3])))
+        return PyErr_Format(PyExc_TypeError, "export_func(kind_names: dict, instance, ctx, "
+                            "name: str | bytes)");
+    if (PyBytes_Check(a[3])) {
+        name = PyBytes_AS_STRING(a[3]);
+        size = PyBytes_GET_SIZE(a[3]);
+    }
+    else if ((name = PyUnicode_AsUTF8AndSize(a[3], &size)) == NULL) {
+        PyErr_Clear();  /* lone surrogates: no export has such a name */
+        Py_RETURN_NONE;
+    }
+    if ((ctx = PyLong_AsVoidPtr(a[2])) == NULL)
         return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_ValueError, "ctx is NULL");
     if (PyObject_GetBuffer(a[1], &instance, PyBUF_SIMPLE) < 0)
         return NULL;
@@ -86,8 +98,7 @@ wp_export_func(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
         return PyErr_Format(PyExc_ValueError, "instance: expected a %zu-byte wasmtime_instance_t",
                             sizeof(wp_instance_t));
     }
-    found = wp_exports.instance_export_get(ctx, instance.buf, PyBytes_AS_STRING(a[2]),
-                                           (size_t)PyBytes_GET_SIZE(a[2]), &item);
+    found = wp_exports.instance_export_get(ctx, instance.buf, name, (size_t)size, &item);
     PyBuffer_Release(&instance);
     if (!found)
         Py_RETURN_NONE;
@@ -95,7 +106,7 @@ wp_export_func(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
         wp_exports.extern_delete(&item);
         Py_RETURN_NONE;
     }
-    return signature_of(ctx, &item.of.func, a[3]);
+    return signature_of(ctx, &item.of.func, a[0]);
 }
 
 PyObject *

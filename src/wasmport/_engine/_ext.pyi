@@ -7,18 +7,18 @@ ABI: dict[str, Any]
 SLOT_SIZE: int
 
 def init(addresses: dict[str, int], fallback_message: bytes, /) -> None: ...
-def new_caller(store: Any, ctx_ref: Any, ctx: int, func: Any, params: bytes, results: bytes,
-               name: str, describe: str, raise_trap: Callable[..., Any],
+def new_caller(store: Any, ctx_ref: Any, ctx: int, params: bytes, results: bytes,
+               describe: str, raise_trap: Callable[..., Any],
                lower: Callable[[Any, str, str], Any], closed: Callable[..., Any] | None,
-               gate: list[bool], lock: Any, release_gil: bool, where: str | None = None,
-               /) -> Caller: ...
+               gate: list[bool], lock: Any, release_gil: bool, func: Any, name: str,
+               where: str | None = None, token: Any = None, /) -> Caller: ...
 def new_host_func(ctx: int, functype: int, out: Any, fn: Callable[..., Any],
                   failed: Callable[[BaseException], int], check: Callable[[Any], Any],
                   validate: Callable[[Any], Any], params: bytes, results: bytes, where: str,
                   describe: str, pass_caller: bool, strict: bool,
                   lifts: tuple[tuple[int, int], ...] | None, window: Window | None,
                   fallback: Callable[..., Any] | None, /) -> None: ...
-def export_func(ctx: int, instance: Any, name: bytes, kind_names: dict[int, str],
+def export_func(kind_names: dict[int, str], instance: Any, ctx: int, name: str | bytes,
                 /) -> tuple[bytes, tuple[str, ...], tuple[str, ...]] | None: ...
 def enable_vectorcall(cls: type, /) -> bool: ...
 def enable_module_getattr(cls: type, /) -> bool: ...

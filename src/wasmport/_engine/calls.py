@@ -53,19 +53,20 @@ def export_func(store: wasmtime.Store, instance: wasmtime.Instance,
     return _native_exports.export_func(store, instance, name) if NATIVE else None
 
 
-def _no_export_raw(address: int, instance: wasmtime.Instance,
-                   name: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]] | None:
+def _found_nothing(address: int, name: str) -> None:
     return None
 
 
-#: ``export_raw(address, instance, name)``: a function export as the engine's bytes and
-#: its signature (``address`` is its store's context address); None when there is no
-#: such function export, or always without the native layer.
-export_raw = _native_exports.export_raw if NATIVE else _no_export_raw
+def export_finder(instance: wasmtime.Instance) -> Callable[[int, str], Any]:
+    """``find(address, name)``: ``instance``'s function export ``name`` as the engine's
+    bytes and its signature, ``(func, params, results)``, in one C call (``address`` is
+    the store's context address); None when there is no such function export, and
+    always without the native layer."""
+    return _native_exports.export_finder(instance) if NATIVE else _found_nothing
 
 
 def func_from_raw(raw: bytes) -> wasmtime.Func:
-    """The wasmtime.Func of the bytes export_raw gives."""
+    """The wasmtime.Func of the bytes an export finder gives."""
     return _native_exports.func_from_raw(raw)
 
 

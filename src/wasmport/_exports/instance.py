@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import wasmtime
@@ -34,9 +34,12 @@ class Instance:
     :class:`Table` or :class:`Tag`; ``realm`` is the realm that owns it.
     """
 
-    # Made on the first export: the module's opaque exports, the callers' Dask hook.
-    _opaque: Mapping[str, str] | None = None
-    _token: ExportToken | None = None
+    # Made on the first export (_first_use): the module's opaque exports, this instance
+    # weakly, its callers' Dask hook and its export finder.
+    _opaque: Mapping[str, str]
+    _origin: weakref.ref[Instance]
+    _token: ExportToken
+    _find: Callable[[int, str], Any] | None = None
 
     def __init__(self, module: Module, ctx: StoreContext, raw: wasmtime.Instance) -> None:
         self.module = module
@@ -52,35 +55,37 @@ class Instance:
     def export(self, name: str) -> Any:
         """The wrapped export ``name``; KeyError when there is none."""
         value = self._wrapped.get(name)
-        if value is None:
-            value = self._wrapped[name] = self._lookup(name)
-        return value
-
-    def _lookup(self, name: str) -> Any:
+        if value is not None:
+            return value
         ctx, module = self._ctx, self.module
         address = ctx.address  # RealmClosedError once closed
+        find = self._find or self._first_use()
         # The native look-up reads the type through the C API query that aborts the
         # process on v128 and typed references: only for exports sigscan found plain.
-        opaque = self._opaque
-        if opaque is None:
-            opaque = self._opaque = opaque_exports(module)
-        if name not in opaque:
-            found = calls.export_raw(address, self._raw, name)
-            if found is not None:  # the native layer: the function and its type in one pass
-                origin = weakref.ref(self)
-                token = self._token or self._new_token(origin)
-                return export_function(ctx, found, name, module, origin, token)
-        extern = export_get(ctx.store, self._raw, name)
-        if extern is None:
-            raise KeyError(name)
-        value = _wrap(ctx, extern, name, module)
-        if isinstance(value, Function):
-            value._origin = weakref.ref(self)
+        found = None if name in self._opaque else find(address, name)
+        if found is not None:  # the native layer: the function and its type in one pass
+            value = export_function(ctx, found, name, module, self._origin, self._token)
+        else:
+            value = self._lookup(name)
+        self._wrapped[name] = value
         return value
 
-    def _new_token(self, origin: weakref.ref[Instance]) -> ExportToken:
-        token = self._token = ExportToken(origin)
-        return token
+    def _first_use(self) -> Callable[[int, str], Any]:
+        """What every export's look-up shares, made on the first one."""
+        self._opaque = opaque_exports(self.module)
+        self._origin = origin = weakref.ref(self)
+        self._token = ExportToken(origin)
+        find = self._find = calls.export_finder(self._raw)
+        return find
+
+    def _lookup(self, name: str) -> Any:
+        extern = export_get(self._ctx.store, self._raw, name)
+        if extern is None:
+            raise KeyError(name)
+        value = _wrap(self._ctx, extern, name, self.module)
+        if isinstance(value, Function):
+            value._origin = self._origin
+        return value
 
     def has_export(self, name: str) -> bool:
         return name in self._wrapped or (

@@ -157,9 +157,8 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     if not verified:
         _check_type(store, func, params, results, label)
     made: Callable[..., Any] = _ext.new_caller(
-        store, ctx_ref, ctx, raw, kinds_in, kinds_out, label, text,
-        raise_trap or default_relay.raise_trap, lower, closed, gate or _NEVER, lock,
-        release_gil)
+        store, ctx_ref, ctx, kinds_in, kinds_out, text, raise_trap or default_relay.raise_trap,
+        lower, closed, gate or _NEVER, lock, release_gil, raw, label)
     return made
 
 

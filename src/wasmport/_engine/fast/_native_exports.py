@@ -3,6 +3,7 @@ module attributes without an exception per miss (the extension as _native.py bin
 
     export_func(store, instance, name) -> (func, params, results): first use in one call
     export_raw(ctx, instance, name) -> (func bytes, params, results): the same, no wasmtime.Func
+    export_finder(instance) -> find(ctx, name): export_raw of one instance, straight into C
     caller_maker(store, params, results, ...) -> make(func bytes, name, where, token): one per
                    signature
     enable_module_getattr(cls) -> 3.12's module __getattr__ look-up for a ModuleType subclass
@@ -10,6 +11,7 @@ module attributes without an exception per miss (the extension as _native.py bin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -42,9 +44,14 @@ def export_raw(ctx: int, instance: wasmtime.Instance,
                name: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]] | None:
     """As export_func, for the store whose context address is `ctx`, the function as the
     16 bytes of its wasmtime_func_t (what a caller_maker's callers take)."""
-    found: tuple[bytes, tuple[str, ...], tuple[str, ...]] | None = _native._ext.export_func(
-        ctx, instance._instance, name.encode("utf-8", "surrogateescape"), _KIND_NAMES)
+    found: tuple[bytes, tuple[str, ...], tuple[str, ...]] | None = export_finder(instance)(ctx,
+                                                                                        name)
     return found
+
+
+def export_finder(instance: wasmtime.Instance) -> Callable[[int, str], Any]:
+    """``find(ctx, name)``: export_raw for `instance`, in one C call (no Python frame)."""
+    return functools.partial(_native._ext.export_func, _KIND_NAMES, instance._instance)
 
 
 def func_from_raw(raw: bytes) -> wasmtime.Func:
@@ -70,15 +77,10 @@ def caller_maker(store: wasmtime.Store, params: tuple[str, ...], results: tuple[
     if lock is None:
         raise ValueError("caller_maker(): a gate needs the lock it opens")
     ctx_ref, ctx, _ = _native._handle(store)
-    new = _native._ext.new_caller
-
-    def make(func: bytes, name: str, where: str, token: Any) -> Callable[..., Any]:
-        made: Callable[..., Any] = new(store, ctx_ref, ctx, func, kinds_in, kinds_out, name, text,
-                                       raise_trap, lower, closed, gate, lock, release_gil, where,
-                                       token)
-        return made
-
-    return make
+    made: Callable[[bytes, str, str, Any], Callable[..., Any]] = functools.partial(
+        _native._ext.new_caller, store, ctx_ref, ctx, kinds_in, kinds_out, text, raise_trap,
+        lower, closed, gate, lock, release_gil)
+    return made
 
 
 def is_caller(value: Any) -> bool:
