@@ -77,12 +77,32 @@ get_token(WpCaller *self, void *unused)
     return PyObject_CallOneArg(self->token, (PyObject *)self);
 }
 
+/* A caller made with its token (an export's, from its signature's plan) refers only to
+ * long-lived objects shared by many callers, none of which refers to a caller: it cannot
+ * be part of a reference cycle, so new_caller leaves it untracked by the garbage
+ * collector (thousands of exports would otherwise trigger full collections).  Anything
+ * that gives it a reference of the caller's own choosing tracks it first. */
+static void
+track(WpCaller *self)
+{
+    if (!PyObject_GC_IsTracked((PyObject *)self))
+        PyObject_GC_Track(self);
+}
+
 static int
 set_token(WpCaller *self, PyObject *value, void *unused)
 {
+    track(self);
     Py_XINCREF(value);
     Py_XSETREF(self->token, value);
     return 0;
+}
+
+static int
+caller_setattro(WpCaller *self, PyObject *name, PyObject *value)
+{
+    track(self);
+    return PyObject_GenericSetAttr((PyObject *)self, name, value);
 }
 
 static PyGetSetDef caller_getset[] = {
@@ -106,6 +126,7 @@ PyTypeObject WpCaller_Type = {
     .tp_dealloc = (destructor)caller_dealloc,
     .tp_repr = (reprfunc)caller_repr,
     .tp_getset = caller_getset,
+    .tp_setattro = (setattrofunc)caller_setattro,
     .tp_dictoffset = offsetof(WpCaller, dict),
 };
 
@@ -242,8 +263,10 @@ wp_new_caller(PyObject *module, PyObject *const *given, Py_ssize_t nargs)
         Py_DECREF(self);
         return NULL;
     }
-    if (nargs == 16 && a[15] != Py_None)
+    if (nargs == 16 && a[15] != Py_None) {
         self->token = Py_NewRef(a[15]);
+        return (PyObject *)self;  /* untracked: see track() */
+    }
     PyObject_GC_Track(self);
     return (PyObject *)self;
 }

@@ -116,3 +116,14 @@ def test_exports_share_their_signatures_plan_and_trap_with_their_own_where() -> 
         assert instance_of(module).exports["add"] is add
     with pytest.raises(wasmport.RealmClosedError, match=r"^<module>: add\(\): realm "):
         add(2, 3)
+
+
+def test_an_exports_caller_is_tracked_by_the_gc_only_once_given_references() -> None:
+    with wasmport.Realm() as realm:
+        add = wasmport.compile(WAT, realm=realm).instantiate().add
+        assert not gc.is_tracked(add.func)  # it can be part of no cycle
+        add.func.note = add  # now it can: the collector must see it
+        assert gc.is_tracked(add.func)
+        hooked = wasmport.compile(WAT, realm=realm).instantiate().add
+        hooked.func.__dask_tokenize__ = lambda caller: lambda: "token"
+        assert gc.is_tracked(hooked.func) and hooked.func.__dask_tokenize__() == "token"
