@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import keyword
 import types
+import weakref
 from typing import Any
 
 from .._compile.refs import reduce_value, token_of
@@ -13,9 +14,12 @@ from .global_ import Global
 from .instance import Instance
 
 
-def _missing_attribute(module: InstanceModule, instance: Instance, name: str) -> Any:
-    """Look up, wrap and (unless it is a mutable global) cache the export ``name``."""
-    namespace = module.__dict__
+def _missing_attribute(module: weakref.ref[InstanceModule], instance: Instance,
+                       name: str) -> Any:
+    """Look up, wrap and (unless it is a mutable global) cache the export ``name``; the
+    module is held weakly, so that a module nobody holds is freed at once (its
+    ``__getattr__`` would otherwise make a reference cycle of it)."""
+    namespace = module().__dict__
     if name == "__all__":
         names = sorted(n for n in instance.module.export_names if n.isidentifier()
                        and not n.startswith("_") and not keyword.iskeyword(n))
@@ -51,11 +55,13 @@ class InstanceModule(types.ModuleType):
             # A module-level __getattr__ (PEP 562), not a class-level one: a class-level
             # hook would put a Python-level step on every attribute access, even the
             # exports already cached in __dict__.
-            self.__dict__["__getattr__"] = functools.partial(_missing_attribute, self, instance)
+            self.__dict__["__getattr__"] = functools.partial(_missing_attribute,
+                                                             weakref.ref(self), instance)
 
     def _wasm_fill(self, instance: Instance) -> None:
         _INSTANCE_SLOT.__set__(self, instance)  # see fill()
-        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, self, instance)
+        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, weakref.ref(self),
+                                                         instance)
 
     def _is_export(self, name: str) -> bool:
         instance = object.__getattribute__(self, "_wasm_instance")
