@@ -30,19 +30,37 @@ typedef struct {
 
 wp_exports_t wp_exports;
 
+/* kind -> name, as the last kind_names dict given says (it is always the same one). */
+static PyObject *kind_names_seen, *name_of_kind[256];
+
+static PyObject *
+kind_name(unsigned kind, PyObject *kind_names)
+{
+    PyObject *key, *name;
+    if (kind_names != kind_names_seen) {
+        for (int i = 0; i < 256; i++)
+            Py_CLEAR(name_of_kind[i]);
+        Py_XINCREF(kind_names);
+        Py_XSETREF(kind_names_seen, kind_names);
+    }
+    if (kind < 256 && name_of_kind[kind] != NULL)
+        return Py_NewRef(name_of_kind[kind]);
+    key = PyLong_FromUnsignedLong(kind);
+    name = key ? PyDict_GetItemWithError(kind_names, key) : NULL;
+    Py_XDECREF(key);
+    if (name == NULL)
+        return PyErr_Occurred() ? NULL : PyUnicode_FromFormat("ValType(%u)", kind);
+    if (kind < 256)
+        name_of_kind[kind] = Py_NewRef(name);
+    return Py_NewRef(name);
+}
+
 static PyObject *
 names_of(const wp_valtype_vec_t *vec, PyObject *kind_names)
 {
     PyObject *out = PyTuple_New((Py_ssize_t)vec->size);
     for (size_t i = 0; out != NULL && i < vec->size; i++) {
-        unsigned kind = wp_exports.valtype_kind(vec->data[i]);
-        PyObject *key = PyLong_FromUnsignedLong(kind), *name;
-        name = key ? PyDict_GetItemWithError(kind_names, key) : NULL;
-        Py_XDECREF(key);
-        if (name != NULL)
-            Py_INCREF(name);
-        else if (!PyErr_Occurred())
-            name = PyUnicode_FromFormat("ValType(%u)", kind);
+        PyObject *name = kind_name(wp_exports.valtype_kind(vec->data[i]), kind_names);
         if (name == NULL)
             Py_CLEAR(out);
         else
@@ -55,13 +73,15 @@ static PyObject *
 signature_of(wasmtime_context_t *ctx, const wp_func_t *func, PyObject *kind_names)
 {
     wasm_functype_t *type = wp_exports.func_type(ctx, func);
-    PyObject *params, *results, *out = NULL;
+    PyObject *params, *results, *raw = NULL, *out = NULL;
     params = names_of(wp_exports.functype_params(type), kind_names);
     results = params ? names_of(wp_exports.functype_results(type), kind_names) : NULL;
     wp_exports.functype_delete(type);
     if (results != NULL)
-        out = Py_BuildValue("(y#OO)", (const char *)func, (Py_ssize_t)sizeof(wp_func_t),
-                            params, results);
+        raw = PyBytes_FromStringAndSize((const char *)func, (Py_ssize_t)sizeof(wp_func_t));
+    if (raw != NULL)
+        out = PyTuple_Pack(3, raw, params, results);
+    Py_XDECREF(raw);
     Py_XDECREF(params);
     Py_XDECREF(results);
     return out;

@@ -284,21 +284,22 @@ def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str,
 
 
 def export_function(ctx: StoreContext, found: tuple[bytes, tuple[str, ...], tuple[str, ...]],
-                    name: str, module: Module, origin: Any, token: ExportToken) -> Function:
+                    name: str, where: str, module: Module, origin: Any,
+                    token: ExportToken) -> Function:
     """The Function of an export the native look-up found: ``found`` is the engine's
-    bytes of the function and its signature; ``origin`` a weak reference to the
-    instance, ``token`` its callers' Dask hook.  Where the signature has a plan its call
-    is made now, from the plan."""
+    bytes of the function and its signature; ``where`` the module's ``where``, ``origin``
+    a weak reference to the instance, ``token`` its callers' Dask hook.  Where the
+    signature has a plan its call is made now, from the plan."""
     raw, params, results = found
     conv = ctx.values or codec(ctx)
     plan = (conv.plans or plans_of(conv))[params, results]
     if plan is None:
         function = Function._make(ctx, calls.func_from_raw(raw), name, params, results,
-                                  module.where, module)
+                                  where, module)
         function._origin = origin
         return function
     make, tail, params, results = plan  # the plan's tuples: these die young
-    at = f"{module.where}: {name}()"
+    at = f"{where}: {name}()"
     call = make(raw, name, at, token)
     function = _new_partial(Function, call)
     function.__dict__ = {"_engine_func": raw, "name": name, "__name__": name,

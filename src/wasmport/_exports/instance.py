@@ -34,9 +34,10 @@ class Instance:
     :class:`Table` or :class:`Tag`; ``realm`` is the realm that owns it.
     """
 
-    # Made on the first export (_first_use): the module's opaque exports, this instance
-    # weakly, its callers' Dask hook and its export finder.
+    # Made on the first export (_first_use): the module's opaque exports and where, this
+    # instance weakly, its callers' Dask hook and its export finder.
     _opaque: Mapping[str, str]
+    _where: str
     _origin: weakref.ref[Instance]
     _token: ExportToken
     _find: Callable[[int, str], Any] | None = None
@@ -64,7 +65,8 @@ class Instance:
         # process on v128 and typed references: only for exports sigscan found plain.
         found = None if name in self._opaque else find(address, name)
         if found is not None:  # the native layer: the function and its type in one pass
-            value = export_function(ctx, found, name, module, self._origin, self._token)
+            value = export_function(ctx, found, name, self._where, module, self._origin,
+                                    self._token)
         else:
             value = self._lookup(name)
         self._wrapped[name] = value
@@ -73,6 +75,7 @@ class Instance:
     def _first_use(self) -> Callable[[int, str], Any]:
         """What every export's look-up shares, made on the first one."""
         self._opaque = opaque_exports(self.module)
+        self._where = self.module.where
         self._origin = origin = weakref.ref(self)
         self._token = ExportToken(origin)
         find = self._find = calls.export_finder(self._raw)
