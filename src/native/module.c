@@ -150,8 +150,8 @@ static PyMethodDef methods[] = {
     {"init", (PyCFunction)(void (*)(void))init, METH_FASTCALL,
      "init(addresses, fallback_message): bind the engine's symbols."},
     {"new_caller", (PyCFunction)(void (*)(void))wp_new_caller, METH_FASTCALL,
-     "new_caller(store, ctx_ref, ctx, func, params, results, name, describe, raise_trap, lower, "
-     "closed, gate, lock, release_gil) -> Caller"},
+     "new_caller(store, ctx_ref, ctx, params, results, describe, raise_trap, lower, closed, "
+     "gate, lock, release_gil, func, name[, where[, token]]) -> Caller"},
     {"new_host_func", (PyCFunction)(void (*)(void))wp_new_host_func, METH_FASTCALL,
      "new_host_func(ctx, functype, out, fn, failed, check, validate, params, results, where, "
      "describe, pass_caller, strict, lifts, window, fallback): register a host function."},
@@ -159,8 +159,10 @@ static PyMethodDef methods[] = {
      "The engine symbols' addresses init() bound, by name."},
     {"enable_vectorcall", enable_vectorcall, METH_O,
      "enable_vectorcall(cls) -> bool: 3.12's vectorcall inheritance for a heap subclass."},
+    {"enable_module_getattr", wp_enable_module_getattr, METH_O,
+     "enable_module_getattr(cls) -> bool: 3.12's module __getattr__ look-up (no exception)."},
     {"export_func", (PyCFunction)(void (*)(void))wp_export_func, METH_FASTCALL,
-     "export_func(ctx, instance, name, kind_names) -> (func, params, results) or None"},
+     "export_func(kind_names, instance, ctx, name) -> (func, params, results) or None"},
     {"live_host_funcs", wp_live_host_funcs, METH_NOARGS,
      "How many host functions the engine still holds (for tests)."},
     {NULL},

@@ -139,6 +139,7 @@ int wp_rlock_acquire(WpRLock *lock, int *waited);
 int wp_rlock_release(WpRLock *lock);
 
 int wp_store_alive(PyObject *store, PyObject *ctx_ref);
-int wp_raise_closed(PyObject *closed, PyObject *label);
+int wp_raise_closed(PyObject *closed, PyObject *label, PyObject *where);
+PyObject *wp_enable_module_getattr(PyObject *module, PyObject *cls);
 
 #endif

@@ -16,6 +16,7 @@ from typing import Any
 
 import wasmtime
 
+from .._engine.capi import export_names_and_kinds
 from .._engine.config import EngineConfig, find_record, get_engine
 from .._errors import CompileError
 from .._resolve.locations import archive_stat, read_member
@@ -42,6 +43,7 @@ class Asset:
     compiles: int = 0
     #: Imports and exports whose types the engine cannot describe (known once compiled).
     opaque: Opaque = NOTHING
+    _export_kinds: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def where(self) -> str:
@@ -98,6 +100,14 @@ class Asset:
     def _what(self) -> str:
         name = os.path.basename(self.path) if self.path else f"<{self.name}>"
         return f"{name} ({_progress.human_size(len(self.wasm))})"
+
+    def export_kinds(self, compiled: wasmtime.Module) -> dict[str, str]:
+        """Export name -> kind, in order, read from ``compiled`` (one of this asset's
+        modules: they all agree) once per asset; shared, so never to be changed."""
+        kinds = self._export_kinds
+        if kinds is None:
+            kinds = self._export_kinds = dict(export_names_and_kinds(compiled))
+        return kinds
 
     def compile_count(self) -> int:
         """How many times this asset was compiled by the engine (cache hits excluded)."""

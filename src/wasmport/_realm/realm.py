@@ -222,7 +222,8 @@ class Realm:
         """A new instance-phase module of ``module`` in this realm (see
         :meth:`wasmport.Module.instantiate`)."""
         target = self if wasi is None and limits is None else self._sandboxed(wasi, limits)
-        if context_of_module(module).engine_config != target.engine_config:
+        source = context_of_module(module)
+        if source is not target._context and source.engine_config != target.engine_config:
             # Types of another engine's module abort the process when used here.
             module = target._source(asset_of(module), module.name)
         return target._instantiate(module, imports or {})
