@@ -106,6 +106,7 @@ call_engine(WpCaller *self, wp_val_raw_t *slots)
 {
     wasm_trap_t *trap = NULL;
     wasmtime_error_t *error;
+    int entered = wp_intr_enter();  /* SIGINT bookkeeping (interrupt.c) */
     if (self->release_gil) {
         Py_BEGIN_ALLOW_THREADS
         error = wp_engine.call_unchecked(self->ctx, &self->func, slots, self->nslots, &trap);
@@ -114,6 +115,7 @@ call_engine(WpCaller *self, wp_val_raw_t *slots)
     else {
         error = wp_engine.call_unchecked(self->ctx, &self->func, slots, self->nslots, &trap);
     }
+    wp_intr_leave(entered);
     if (error != NULL || trap != NULL)
         return failed(self, trap, error);
     return lift_results(self, slots);

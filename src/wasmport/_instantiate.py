@@ -29,6 +29,7 @@ from ._compile.module import (
     memory_exports,
     note_initialize,
 )
+from ._engine import interrupt
 from ._engine.boundary import has_parked, raise_boundary_error
 from ._engine.raw import export_get, instance_new
 from ._engine.store import StoreContext
@@ -85,6 +86,7 @@ def instantiate(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Modul
 
 
 def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasmtime.Instance:
+    interrupt.install()  # a handler set since the store was made: Ctrl-C still stops wasm
     guard = ctx.guard
     if guard is None:
         return _engine_instance(ctx, module, externs, instance_maker(module))
@@ -115,6 +117,7 @@ def _engine_instance(ctx: StoreContext, module: Module, externs: list[Any],
     except wasmtime.Trap as err:
         raise_failure(codec(ctx), err, f"{where}: instantiation")
     except wasmtime.WasmtimeError as err:
+        interrupt.raise_if_interrupted(err)  # Ctrl-C in a start function
         text = str(err)
         if "wasm trap" in text or "Wasm exception" in text or has_parked():  # a start
             raise_failure(codec(ctx), err, f"{where}: instantiation")  # function failed
