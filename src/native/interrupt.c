@@ -150,12 +150,23 @@ wp_intr_host_leave(int left)
         depth++;
 }
 
+wasmtime_error_t *
+wp_error_new(const char *message)
+{
+    return wi.error_new(message);
+}
+
+/* The ctypes layer's and the checked path's entries: the stack check and `depth`. */
 static wasmtime_error_t *
 tracked_call_unchecked(wasmtime_context_t *ctx, const wp_func_t *func, wp_val_raw_t *slots,
                        size_t n, wasm_trap_t **trap)
 {
-    int entered = wp_intr_enter();
-    wasmtime_error_t *error = wi.call_unchecked(ctx, func, slots, n, trap);
+    wasmtime_error_t *error = wp_stack_refused();
+    int entered;
+    if (error != NULL)
+        return error;
+    entered = wp_intr_enter();
+    error = wi.call_unchecked(ctx, func, slots, n, trap);
     wp_intr_leave(entered);
     return error;
 }
@@ -164,8 +175,12 @@ static wasmtime_error_t *
 tracked_func_call(wasmtime_context_t *ctx, const wp_func_t *func, const void *args,
                   size_t nargs, void *results, size_t nresults, wasm_trap_t **trap)
 {
-    int entered = wp_intr_enter();
-    wasmtime_error_t *error = wi.func_call(ctx, func, args, nargs, results, nresults, trap);
+    wasmtime_error_t *error = wp_stack_refused();
+    int entered;
+    if (error != NULL)
+        return error;
+    entered = wp_intr_enter();
+    error = wi.func_call(ctx, func, args, nargs, results, nresults, trap);
     wp_intr_leave(entered);
     return error;
 }

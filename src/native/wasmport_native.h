@@ -149,6 +149,13 @@ PyObject *wp_interrupts_install(PyObject *module, PyObject *ident);
 PyObject *wp_interrupts_watch(PyObject *module, PyObject *address);
 PyObject *wp_interrupts_arm(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_interrupts_take(PyObject *module, PyObject *unused);
+wasmtime_error_t *wp_error_new(const char *message);
+
+/* stack.c: refusing threads whose stack cannot hold wasm */
+size_t wp_stack_left(void);
+wasmtime_error_t *wp_stack_refused(void);
+PyObject *wp_stack_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+PyObject *wp_stack_left_py(PyObject *module, PyObject *unused);
 
 int wp_store_alive(PyObject *store, PyObject *ctx_ref);
 int wp_raise_closed(PyObject *closed, PyObject *label);

@@ -29,7 +29,7 @@ from ._compile.module import (
     memory_exports,
     note_initialize,
 )
-from ._engine import interrupt
+from ._engine import interrupt, stack
 from ._engine.boundary import has_parked, raise_boundary_error
 from ._engine.raw import export_get, instance_new
 from ._engine.store import StoreContext
@@ -87,6 +87,7 @@ def instantiate(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Modul
 
 def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasmtime.Instance:
     interrupt.install()  # a handler set since the store was made: Ctrl-C still stops wasm
+    stack.check(module.where)  # start functions: never on a stack too small for wasm
     guard = ctx.guard
     if guard is None:
         return _engine_instance(ctx, module, externs, instance_maker(module))

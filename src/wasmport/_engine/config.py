@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import wasmtime
 
 from . import interrupt
+from .stack import wasm_stack_size
 from .ticker import Ticker
 
 #: WebAssembly proposals a realm can turn on (``Realm(features=...)``) -> the wasmtime
@@ -119,6 +120,7 @@ def _wasmtime_config(config: EngineConfig, parallel: bool = True) -> wasmtime.Co
     # Linear memories never move when they grow (they grow in place inside their
     # reservation, or fail): a memory's base address can be cached for good.
     cfg.memory_may_move = False
+    cfg.max_wasm_stack = wasm_stack_size()  # fits the threads' real stacks (stack.py)
     for name in config.features:
         for setting in FEATURES[name]:
             setattr(cfg, setting, True)

@@ -46,6 +46,11 @@ _ext, _tracked = _load()
 AVAILABLE = _ext is not None
 
 
+def extension() -> Any:
+    """The C extension module (None where it is not built)."""
+    return _ext
+
+
 def tracked_call(name: str) -> int | None:
     """The address of a wrapper of ``wasmtime_func_call_unchecked`` or ``wasmtime_func_call``
     (same signature) that tells the SIGINT handler the main thread runs wasm; None
