@@ -72,3 +72,20 @@ def test_python_handlers_are_left_alone() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (0, "ok\n", "")
+
+
+def test_wasmport_no_interrupt_keeps_timeouts_and_plain_engines() -> None:
+    code = ("import wasmport\n"
+            "from wasmport._engine.config import EngineConfig\n"
+            "print(EngineConfig().key())\n"
+            "realm = wasmport.Realm(limits=wasmport.Limits(timeout=0.05))\n"
+            "ns = wasmport.compile('(module (func (export \"s\") (loop $l (br $l))))',"
+            " realm=realm).instantiate()\n"
+            "try:\n"
+            "    ns.s()\n"
+            "except wasmport.ResourceLimitError as exc:\n"
+            "    print(exc.limit)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "WASMPORT_NO_INTERRUPT": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["fuel=0,epoch=0,nomove", "timeout"]

@@ -9,14 +9,16 @@ and the caller raises that very exception (``raise_if_interrupted``).  A timed c
 (Limits(timeout=...)) arms the store's timer; the epoch ticker makes the callback look
 at the clock every TICK, and past the deadline it returns ``TIMEOUT_MARKER``.
 
-Without the C extension (``AVAILABLE`` False) engines get epoch interruption only for
-timeouts, which then trap at an epoch deadline, and SIGINT reaches wasm only when it
-calls a Python host function.  docs/design.md, "Ctrl-C", has the reasons.
+Without the C extension, or with ``WASMPORT_NO_INTERRUPT=1`` (``AVAILABLE`` False),
+engines get epoch interruption only for timeouts, which then trap at an epoch deadline,
+and SIGINT reaches wasm only when it calls a Python host function.  docs/design.md,
+"Ctrl-C", has the reasons.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
 from typing import Any
 
@@ -43,7 +45,10 @@ def _load() -> tuple[Any, tuple[int, int] | None]:
 
 
 _ext, _tracked = _load()
-AVAILABLE = _ext is not None
+#: Whether Ctrl-C and timeouts go through the epoch callback.  ``WASMPORT_NO_INTERRUPT=1``
+#: turns it off for compute-bound code: epoch checks cost ~0.7 ns per loop iteration
+#: (docs/design.md, "Ctrl-C"); engines then check epochs only for timeouts.
+AVAILABLE = _ext is not None and os.environ.get("WASMPORT_NO_INTERRUPT", "") in ("", "0")
 
 
 def extension() -> Any:
@@ -62,7 +67,7 @@ def tracked_call(name: str) -> int | None:
 
 def add_engine(engine: wasmtime.Engine) -> None:
     """Bump this engine's epoch on SIGINT."""
-    if _ext is not None:
+    if AVAILABLE:
         _ext.interrupts_add_engine(ctypes.addressof(engine.ptr().contents))
 
 
@@ -70,7 +75,7 @@ def install() -> None:
     """Put the SIGINT handler in front of Python's again, if Python's is there and ours
     is not (``signal.signal()`` replaces it): on the main thread, when a store is made
     and before each instantiation.  Never in front of SIG_IGN or SIG_DFL."""
-    if _ext is not None:
+    if AVAILABLE:
         main = threading.main_thread().ident
         if threading.get_ident() == main:
             _ext.interrupts_install(main)
@@ -79,7 +84,7 @@ def install() -> None:
 def watch(store: wasmtime.Store) -> int | None:
     """Give ``store`` the epoch callback (and install the SIGINT handler, from the main
     thread); the address of its timer, or None without the extension."""
-    if _ext is None:
+    if not AVAILABLE:
         return None
     install()
     timer: int = _ext.interrupts_watch(ctypes.addressof(store.ptr().contents))
