@@ -62,10 +62,15 @@ typedef struct {
     double deadline;  /* CLOCK_MONOTONIC seconds; 0 = no timer */
 } WpTimer;
 
+/* Whether this is the main thread: 0 unknown, 1 yes, -1 no (one thread-local load). */
+static __thread signed char is_main __attribute__((tls_model("initial-exec")));
+
 static int
 on_main(void)
 {
-    return (unsigned long)pthread_self() == main_ident;
+    if (is_main == 0)
+        is_main = (unsigned long)pthread_self() == main_ident ? 1 : -1;
+    return is_main > 0;
 }
 
 static double
@@ -282,7 +287,8 @@ after_fork_child(void)
 {
     watchdog_started = 0;
     depth = 0;
-    main_ident = (unsigned long)pthread_self();
+    main_ident = (unsigned long)pthread_self();  /* the forking thread is the main one now */
+    is_main = 1;
 }
 
 /* install(main_ident) -> bool: our handler in front of Python's, when Python's is there. */
@@ -303,6 +309,7 @@ wp_interrupts_install(PyObject *module, PyObject *ident)
     main_ident = PyLong_AsUnsignedLong(ident);
     if (PyErr_Occurred())
         return NULL;
+    is_main = (unsigned long)pthread_self() == main_ident ? 1 : -1;
     if (!watchdog_started) {
         if (!installed && sem_init(&wake, 0, 0) != 0)
             return PyErr_SetFromErrno(PyExc_OSError);

@@ -97,14 +97,20 @@ def arm(timer: int, seconds: float) -> None:
     _ext.interrupts_arm(timer, float(seconds))
 
 
-def raise_if_interrupted(err: BaseException) -> None:
-    """Raise the exception a signal handler raised inside wasm, when ``err`` is the
-    failure that unwound wasm for it."""
+def interrupted_by(err: BaseException) -> BaseException | None:
+    """The exception a signal handler raised inside wasm, when ``err`` is the failure
+    that unwound wasm for it (taken: it is returned once)."""
     if _ext is None or not isinstance(err, wasmtime.WasmtimeError):
-        return
+        return None
     if INTERRUPT_MARKER not in str(err):
-        return
-    exc = _ext.interrupts_take()
+        return None
+    exc: BaseException | None = _ext.interrupts_take()
+    return exc
+
+
+def raise_if_interrupted(err: BaseException) -> None:
+    """Raise ``interrupted_by(err)``, if any."""
+    exc = interrupted_by(err)
     if exc is not None:
         raise exc
 
