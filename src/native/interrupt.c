@@ -23,9 +23,30 @@
  */
 #include "wasmport_native.h"
 
+#ifdef _WIN32
+/* No POSIX signals: Ctrl-C does not reach wasm, and interrupts_init() says so. */
+int wp_intr_enter(void) { return 0; }
+void wp_intr_leave(int entered) {}
+int wp_intr_host_enter(void) { return 0; }
+void wp_intr_host_leave(int left) {}
+wasmtime_error_t *wp_error_new(const char *message) { return NULL; }
+static PyObject *
+unsupported(void)
+{
+    return PyErr_Format(PyExc_NotImplementedError, "no SIGINT handling on Windows");
+}
+PyObject *wp_interrupts_init(PyObject *m, PyObject *const *a, Py_ssize_t n) { return unsupported(); }
+PyObject *wp_interrupts_add_engine(PyObject *m, PyObject *a) { return unsupported(); }
+PyObject *wp_interrupts_install(PyObject *m, PyObject *a) { return unsupported(); }
+PyObject *wp_interrupts_watch(PyObject *m, PyObject *a) { return unsupported(); }
+PyObject *wp_interrupts_arm(PyObject *m, PyObject *const *a, Py_ssize_t n) { return unsupported(); }
+PyObject *wp_interrupts_take(PyObject *m, PyObject *a) { return unsupported(); }
+#else
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
-#include <semaphore.h>
+#include <unistd.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -54,7 +75,7 @@ static struct sigaction previous;  /* Python's handler, which we chain to */
 static unsigned long main_ident;
 static int bound, installed, watchdog_started;
 static volatile sig_atomic_t depth, pending, deferred;
-static sem_t wake;
+static int wake[2] = {-1, -1};  /* the handler writes a byte, the watchdog reads it */
 static PyObject *interrupted;  /* the exception a handler raised inside wasm */
 static const char *INTERRUPT_MESSAGE, *TIMEOUT_MESSAGE;
 
@@ -97,8 +118,11 @@ on_sigint(int sig)
         wi.increment_epoch(engines[i]);
     pending = 1;
     if (depth > 0) {
+        char byte = 1;
         deferred = 1;
-        sem_post(&wake);
+        if (write(wake[1], &byte, 1) < 0) {
+            /* full: the watchdog has a wake-up pending already */
+        }
     }
     else {
         previous.sa_handler(sig);
@@ -110,9 +134,10 @@ static void *
 watchdog(void *unused)
 {
     struct timespec grace = {0, GRACE_NS};
+    char bytes[64];
     for (;;) {
-        while (sem_wait(&wake) != 0 && errno == EINTR)
-            ;
+        if (read(wake[0], bytes, sizeof bytes) <= 0 && errno != EINTR)
+            return NULL;
         nanosleep(&grace, NULL);
         chain_deferred();
     }
@@ -311,7 +336,7 @@ wp_interrupts_install(PyObject *module, PyObject *ident)
         return NULL;
     is_main = (unsigned long)pthread_self() == main_ident ? 1 : -1;
     if (!watchdog_started) {
-        if (!installed && sem_init(&wake, 0, 0) != 0)
+        if (wake[0] < 0 && (pipe(wake) != 0 || fcntl(wake[1], F_SETFL, O_NONBLOCK) != 0))
             return PyErr_SetFromErrno(PyExc_OSError);
         if (!installed)
             pthread_atfork(NULL, NULL, after_fork_child);
@@ -369,3 +394,5 @@ wp_interrupts_take(PyObject *module, PyObject *unused)
     interrupted = NULL;
     return out != NULL ? out : Py_NewRef(Py_None);
 }
+
+#endif /* _WIN32 */

@@ -10,6 +10,17 @@
  */
 #include "wasmport_native.h"
 
+#ifdef _WIN32
+size_t wp_stack_left(void) { return (size_t)-1; }
+wasmtime_error_t *wp_stack_refused(void) { return NULL; }
+PyObject *
+wp_stack_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_RETURN_NONE;  /* interrupts_init() fails first: stack.py never gets here */
+}
+PyObject *wp_stack_left_py(PyObject *module, PyObject *unused) { return PyLong_FromSsize_t(PY_SSIZE_T_MAX); }
+#else
+
 #include <pthread.h>
 
 static __thread uintptr_t stack_low __attribute__((tls_model("initial-exec")));
@@ -19,6 +30,7 @@ static const char *STACK_MESSAGE;
 static uintptr_t
 find_low(void)
 {
+#ifdef __linux__
     pthread_attr_t attr;
     void *addr = NULL;
     size_t size = 0;
@@ -28,6 +40,9 @@ find_low(void)
         addr = NULL;
     pthread_attr_destroy(&attr);
     return addr != NULL ? (uintptr_t)addr : 1;
+#else
+    return 1;  /* elsewhere only the sizing applies (stack.py) */
+#endif
 }
 
 size_t
@@ -72,3 +87,5 @@ wp_stack_left_py(PyObject *module, PyObject *unused)
 {
     return PyLong_FromSize_t(wp_stack_left());
 }
+
+#endif /* _WIN32 */

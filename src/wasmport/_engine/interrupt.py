@@ -37,10 +37,13 @@ def _load() -> tuple[Any, tuple[int, int] | None]:
         from . import _ext
     except ImportError:
         return None, None
-    addresses = {n: ctypes.cast(getattr(ffi.dll, n), ctypes.c_void_p).value or 0
-                 for n in _SYMBOLS}
-    tracked = _ext.interrupts_init(addresses, INTERRUPT_MARKER.encode(),
-                                   TIMEOUT_MARKER.encode())
+    try:
+        addresses = {n: ctypes.cast(getattr(ffi.dll, n), ctypes.c_void_p).value or 0
+                     for n in _SYMBOLS}
+        tracked = _ext.interrupts_init(addresses, INTERRUPT_MARKER.encode(),
+                                       TIMEOUT_MARKER.encode())
+    except (AttributeError, NotImplementedError):  # an older build; no POSIX signals
+        return None, None
     return _ext, tracked
 
 
@@ -78,7 +81,10 @@ def install() -> None:
     if AVAILABLE:
         main = threading.main_thread().ident
         if threading.get_ident() == main:
-            _ext.interrupts_install(main)
+            try:
+                _ext.interrupts_install(main)
+            except OSError:  # no pipe or thread for the watchdog: Ctrl-C as before
+                pass
 
 
 def watch(store: wasmtime.Store) -> int | None:
