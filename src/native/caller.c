@@ -107,7 +107,11 @@ static PyObject *
 call_engine(WpCaller *self, wp_val_raw_t *slots)
 {
     wasm_trap_t *trap = NULL;
-    wasmtime_error_t *error;
+    wasmtime_error_t *error = wp_stack_refused();  /* a thread stack too small (stack.c) */
+    int entered;
+    if (error != NULL)
+        return failed(self, NULL, error);
+    entered = wp_intr_enter();  /* SIGINT bookkeeping (interrupt.c) */
     if (self->release_gil) {
         Py_BEGIN_ALLOW_THREADS
         error = wp_engine.call_unchecked(self->ctx, &self->func, slots, self->nslots, &trap);
@@ -116,6 +120,7 @@ call_engine(WpCaller *self, wp_val_raw_t *slots)
     else {
         error = wp_engine.call_unchecked(self->ctx, &self->func, slots, self->nslots, &trap);
     }
+    wp_intr_leave(entered);
     if (error != NULL || trap != NULL)
         return failed(self, trap, error);
     return lift_results(self, slots);

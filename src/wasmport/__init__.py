@@ -26,6 +26,7 @@ from ._errors import LinkError as LinkError
 from ._errors import MemoryAccessError as MemoryAccessError
 from ._errors import RealmClosedError as RealmClosedError
 from ._errors import ResourceLimitError as ResourceLimitError
+from ._errors import ThreadStackError as ThreadStackError
 from ._errors import Trap as Trap
 from ._errors import UnknownImportError as UnknownImportError
 from ._errors import UnsafeForkError as UnsafeForkError
@@ -84,6 +85,7 @@ __all__ = [
     "Struct",
     "Table",
     "Tag",
+    "ThreadStackError",
     "Trap",
     "UnknownImportError",
     "UnsafeForkError",

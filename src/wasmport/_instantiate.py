@@ -30,6 +30,7 @@ from ._compile.module import (
     note_initialize,
     preinstantiated,
 )
+from ._engine import interrupt, stack
 from ._engine.boundary import has_parked, raise_boundary_error
 from ._engine.raw import Preinstantiated, export_get, instance_new
 from ._engine.store import StoreContext
@@ -99,6 +100,7 @@ def _linked_instance(ctx: StoreContext, policy: LinkPolicy, load: Load, module: 
 
 
 def _pre_instance(ctx: StoreContext, module: Module, pre: Preinstantiated) -> wasmtime.Instance:
+    _before_wasm(module)
     try:
         return pre.at(ctx.address)  # type: ignore[no-any-return]
     except BaseException as err:
@@ -106,11 +108,17 @@ def _pre_instance(ctx: StoreContext, module: Module, pre: Preinstantiated) -> wa
 
 
 def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasmtime.Instance:
+    _before_wasm(module)
     guard = ctx.guard
     if guard is None:
         return _engine_instance(ctx, module, externs, instance_maker(module))
     with guard.entered(module.where):  # start functions let other threads run
         return _engine_instance(ctx, module, externs, _nogil_instance)
+
+
+def _before_wasm(module: Module) -> None:
+    interrupt.install()  # a handler set since the store was made: Ctrl-C still stops wasm
+    stack.check(module.where)  # start functions: never on a stack too small for wasm
 
 
 def _nogil_instance(store: wasmtime.Store, module: wasmtime.Module,
@@ -141,6 +149,7 @@ def _failed(ctx: StoreContext, where: str, err: BaseException) -> NoReturn:
     if isinstance(err, wasmtime.Trap):
         raise_failure(codec(ctx), err, f"{where}: instantiation")
     if isinstance(err, wasmtime.WasmtimeError):
+        interrupt.raise_if_interrupted(err)  # Ctrl-C in a start function
         text = str(err)
         if "wasm trap" in text or "Wasm exception" in text or has_parked():  # a start
             raise_failure(codec(ctx), err, f"{where}: instantiation")  # function failed
