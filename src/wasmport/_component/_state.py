@@ -68,6 +68,9 @@ class InstanceState:
         # a read-modify-write that could lose an update of ``gate``).
         self.gate = 0
         self.alert = False
+        #: Limits, set by the layer above: ``arm()`` before each outermost call (fuel,
+        #: deadline), ``explain(exc)`` turns a trap at a limit into its named error.
+        self.guard: Any = None
         self.shared.states.add(self)
         self.refresh()
 
@@ -76,7 +79,8 @@ class InstanceState:
         return self.gate
 
     def refresh(self) -> None:
-        self.alert = bool(self.drops) or self.shared.cause is not None
+        self.alert = bool(self.drops) or self.shared.cause is not None \
+            or self.guard is not None
 
     def queue_drop(self, ptr: int) -> None:
         """From the garbage collector: drop this handle before the next call."""
@@ -99,6 +103,8 @@ class InstanceState:
                 f"{self.where}: {label}: this component instance cannot be entered again: "
                 f"{whose} failed ({cause}); instantiate the component again, in a new store",
                 instance=self.where, cause=cause)
+        if self.guard is not None and not self.busy:
+            self.guard.arm()  # before the drops: a guest destructor runs on this budget
         if self.drops and not self.busy:
             self.flush()
             self.refresh()
@@ -106,6 +112,8 @@ class InstanceState:
     def fail(self, error: int, label: str) -> BaseException:
         """The exception for a failed call; the store's instances are poisoned from now on."""
         exc = failure(error, f"{self.where}: {label}")
+        if self.guard is not None:
+            exc = self.guard.explain(exc)
         if self.shared.cause is None:
             self.shared.cause, self.shared.owner = exc, weakref.ref(self)
             for state in list(self.shared.states):
