@@ -31,7 +31,7 @@ class WasmLoader(importlib.abc.Loader):
         spec.loader_state = asset
         cached = cached_instance(realm, asset)
         if cached is not None:
-            return cached  # type: ignore[no-any-return]
+            return cached
         kind = ComponentModule if asset.is_component else InstanceModule
         return kind(spec.name, self.path)
 

@@ -77,7 +77,19 @@ def _usable(load: Load, name: str, item: Any, value: Any, base_dir: str | None) 
         return _exported(exports(), name, item)
     if isinstance(value, ModuleType):
         return _Offered(value, name)
+    if isinstance(value, Mapping) and isinstance(item, Interface):
+        return _Fields(value)
     return value
+
+
+class _Fields:
+    """A mapping of snake_case names to functions and resource classes, as an object."""
+
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        self.__dict__.update(fields)
+
+    def __repr__(self) -> str:
+        return f"the mapping with {', '.join(sorted(self.__dict__)) or 'nothing'}"
 
 
 def _exported(exports: Any, name: str, item: Any) -> Any:

@@ -254,7 +254,7 @@ class Realm:
         with self._lock:
             cached = self._cache.get((asset, "instance"))
             if cached is not None:
-                return cached  # type: ignore[no-any-return]
+                return cached
             ns = self._instantiate(self._source(asset, name), {}, namespace)
             self._cache[(asset, "instance")] = ns
             return ns
@@ -275,7 +275,7 @@ class Realm:
 
 
 def load_asset(realm: Realm, asset: Asset, name: str | None, phase: str,
-               namespace: InstanceModule | None = None) -> Any:
+               namespace: Any = None) -> Any:
     """The realm's one Module (source phase) or instance-phase module of ``asset``."""
     if phase == "source":
         return realm._source(asset, name)

@@ -183,12 +183,15 @@ def narrowed(policy: LinkPolicy, import_map: Mapping[str, Any] | None,
 
 def _module_of(target: Target, realm: Realm, name: str | None) -> Module:
     if isinstance(target, (bytes, bytearray, memoryview)):
-        return compile_module(bytes(target), name=name or "module", realm=realm)
-    if isinstance(target, Module):
-        asset, name = asset_of(target), name or target.name
+        module: Any = compile_module(bytes(target), name=name or "module", realm=realm)
+    elif isinstance(target, Module):
+        module = load_asset(realm, asset_of(target), name or target.name, "source")
     else:
         asset = asset_for_file(os.path.abspath(os.fspath(target)))
-    module: Module = load_asset(realm, asset, name, "source")
+        module = load_asset(realm, asset, name, "source")
+    if not isinstance(module, Module):  # a Component: its imports are not checked yet
+        raise CompileError(f"{module.where}: a WebAssembly component; the check reads "
+                           "core modules only for now", path=module.path, reason="component")
     return module
 
 
