@@ -69,7 +69,7 @@ class InstanceState:
         self.gate = 0
         self.alert = False
         #: Limits, set by the layer above: ``arm()`` before each outermost call (fuel,
-        #: deadline), ``explain(exc)`` turns a trap at a limit into its named error.
+        #: deadline), ``explain(exc, label)`` turns a trap at a limit into its error.
         self.guard: Any = None
         self.shared.states.add(self)
         self.refresh()
@@ -113,7 +113,7 @@ class InstanceState:
         """The exception for a failed call; the store's instances are poisoned from now on."""
         exc = failure(error, f"{self.where}: {label}")
         if self.guard is not None:
-            exc = self.guard.explain(exc)
+            exc = self.guard.explain(exc, label)
         if self.shared.cause is None:
             self.shared.cause, self.shared.owner = exc, weakref.ref(self)
             for state in list(self.shared.states):

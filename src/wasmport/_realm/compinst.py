@@ -69,8 +69,12 @@ def instantiate(settings: ComponentSettings, component: Component,
         inst = instantiate_component(store, code, impls,
                                      wasi=None if wasi is None else wasi.engine_config(),
                                      wasi_http=http, where=where, release_gil=release)
-    except Trap as err:
-        raise (err if guard is None else guard.explain(err)) from err.__cause__
+    except BaseException as err:
+        if guard is not None:
+            guard.abandon()
+            if isinstance(err, Trap):
+                raise guard.explain(err, "instantiation") from err.__cause__
+        raise
     if guard is not None:
         guard.attach(inst)
     live.add(inst)
@@ -108,13 +112,19 @@ class ComponentGuard:
                          table_elements=_or_unset(limits.max_table_elements))
         self.ticks = math.ceil(limits.timeout / TICK) + 1 if limits.timeout else 0
         self.ticker = ctx.record.ticker() if limits.timeout is not None else None
+        if self.ticker is not None:  # ticking while the instance lives (no exit hook)
+            self.ticker.acquire()
 
     def attach(self, instance: ComponentInstance) -> None:
         instance.state.guard = self
         instance.state.refresh()
-        if self.ticker is not None:  # ticking while the instance lives (no exit hook)
-            self.ticker.acquire()
+        if self.ticker is not None:
             weakref.finalize(instance, self.ticker.release)
+
+    def abandon(self) -> None:
+        """The instantiation failed: stop ticking for it."""
+        if self.ticker is not None:
+            self.ticker.release()
 
     def arm(self) -> None:
         if self.limits.fuel is not None:
@@ -122,7 +132,7 @@ class ComponentGuard:
         if self.ticker is not None:
             self.store.set_epoch_deadline(self.ticks)
 
-    def explain(self, exc: BaseException) -> BaseException:
+    def explain(self, exc: BaseException, label: str) -> BaseException:
         if not isinstance(exc, Trap) or isinstance(exc, ResourceLimitError):
             return exc
         for code, limit, fact in ((wasmtime.TrapCode.OUT_OF_FUEL, "fuel",
@@ -132,7 +142,8 @@ class ComponentGuard:
             if exc.code == code and getattr(self.limits, limit) is not None:
                 value = getattr(self.limits, limit)
                 err = ResourceLimitError(
-                    f"{self.where}: {fact}: limit {limit}={value!r} of realm {self.realm!r} "
+                    f"{self.where}: {label}: {fact}: limit {limit}={value!r} of realm "
+                    f"{self.realm!r} "
                     f"exceeded; raise it with Limits({limit}=...) on the realm, load or run",
                     limit=limit, value=value, code=code)
                 err.__cause__ = exc

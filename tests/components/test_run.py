@@ -1,0 +1,62 @@
+"""wasmport.run and `wasmport run` on a component command (wasi:cli/run), built by
+componentize-py (pycmd.wasm, scripts/build-componentize-py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import wasmport
+
+from .conftest import FIXTURES
+
+CMD = Path(__file__).parents[2] / ".external" / "components" / "pycmd.wasm"
+
+pytestmark = pytest.mark.skipif(
+    not CMD.exists(), reason=f"{CMD} is not built: run scripts/build-componentize-py")
+
+
+def test_a_command_runs_with_args_and_captured_output() -> None:
+    result = wasmport.run(str(CMD), ["a", "b"], capture_output=True)
+    assert result == wasmport.RunResult(0, b"args: a b\n", b"to stderr\n")
+
+
+def test_exit_codes_follow_the_preview_1_rules() -> None:
+    assert wasmport.run(str(CMD), ["fail"], capture_output=True).exit_code == 1
+    with pytest.raises(wasmport.Trap, match="unreachable"):
+        wasmport.run(str(CMD), ["raise"], capture_output=True)
+
+
+def test_output_goes_to_sys_stdout_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert wasmport.run(str(CMD), ["x"]).exit_code == 0
+    out = capsys.readouterr()
+    assert (out.out, out.err) == ("args: x\n", "to stderr\n")
+
+
+def test_preopens_and_read_only(tmp_path: Path) -> None:
+    wrote = wasmport.run(str(CMD), ["write", "/data/f.txt"], preopens={"/data": str(tmp_path)},
+                         capture_output=True)
+    assert b"wrote /data/f.txt" in (wrote.stdout or b"")
+    assert (tmp_path / "f.txt").read_text() == "written"
+    refused = wasmport.run(str(CMD), ["write", "/data/g.txt"], capture_output=True,
+                           preopens={"/data": wasmport.Preopen(str(tmp_path), read_only=True)})
+    assert b"cannot write" in (refused.stdout or b"") and not (tmp_path / "g.txt").exists()
+    nothing = wasmport.run(str(CMD), ["write", "/data/h.txt"], capture_output=True)
+    assert b"cannot write" in (nothing.stdout or b"")
+
+
+def test_a_component_without_wasi_cli_run_is_not_a_command() -> None:
+    with pytest.raises(TypeError, match="exports no wasi:cli/run"):
+        wasmport.run(str(FIXTURES / "wasienv" / "wasienv.wasm"))
+
+
+def test_the_command_line_runs_it(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "wasmport", "run", str(CMD), "--", "fail"],
+                          capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stdout) == (1, "args: fail\n"), done.stderr
+    ok = subprocess.run([sys.executable, "-m", "wasmport", "run", str(CMD), "--", "hi"],
+                        capture_output=True, text=True, timeout=300)
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "args: hi\n", "to stderr\n")
