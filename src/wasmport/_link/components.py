@@ -56,6 +56,7 @@ def find_implementation(policy: LinkPolicy, load: Load, explicit: Mapping[str, A
                         name: str, item: Any, wasi: bool,
                         base_dir: str | None) -> ComponentResolution:
     """The implementation of import ``name`` (WIT item ``item``), in the module's order."""
+    _check_allowed(policy, name, wasi)
     for by, table in (("explicit", explicit), ("import map", policy.import_map),
                       ("registered", policy.hosts)):
         found, value = _lookup(table, name)
@@ -65,6 +66,17 @@ def find_implementation(policy: LinkPolicy, load: Load, explicit: Mapping[str, A
     if wasi and name.startswith("wasi:"):
         return ComponentResolution(name, "wasi")
     return ComponentResolution(name, None)
+
+
+def _check_allowed(policy: LinkPolicy, name: str, wasi: bool) -> None:
+    allowed = policy.allow_imports
+    if allowed is None or name in allowed or InterfaceName.parse(name).unversioned in allowed \
+            or (wasi and name.startswith("wasi:")):
+        return
+    raise ImportRefusedError(
+        f"realm {policy.name!r} does not allow the import {name!r}; add "
+        f"{InterfaceName.parse(name).unversioned!r} to the realm's allow_imports "
+        "(Realm(allow_imports=[...]))", module=name)
 
 
 def _usable(load: Load, name: str, item: Any, value: Any, base_dir: str | None) -> Any:
