@@ -3,6 +3,7 @@ componentize-py (pycmd.wasm, scripts/build-componentize-py)."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,17 @@ def test_the_command_line_runs_it(tmp_path: Path) -> None:
     ok = subprocess.run([sys.executable, "-m", "wasmport", "run", str(CMD), "--", "hi"],
                         capture_output=True, text=True, timeout=300)
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, "args: hi\n", "to stderr\n")
+
+
+def test_no_sockets_even_with_wasi() -> None:
+    """wasmtime links wasi:sockets with every address refused: the guest's connect is a
+    PermissionError and nothing reaches the listener."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        result = wasmport.run(str(CMD), ["net", str(port)], capture_output=True)
+        assert b"no network: PermissionError" in (result.stdout or b"")
+        server.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            server.accept()
