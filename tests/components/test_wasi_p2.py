@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,25 @@ WASIENV = str(FIXTURES / "wasienv" / "wasienv.wasm")
 def test_nothing_is_granted_by_default(realm: wasmport.Realm) -> None:
     with pytest.raises(wasmport.UnknownImportError, match="grant WASI"):
         realm.load(WASIENV)
+
+
+def test_the_wasmtime_abort_without_a_wasi_context_is_unreachable() -> None:
+    """A component calling WASI in a store without a WASI context aborts wasmtime-py's
+    process; through a realm the worst is a LinkError (in a child, in case it aborts)."""
+    script = f"""
+import wasmport
+for realm in (wasmport.Realm(), wasmport.Realm(limits=wasmport.Limits(fuel=10**6))):
+    try:
+        realm.load({WASIENV!r})
+    except wasmport.LinkError:
+        print("refused")
+mod = wasmport.Realm(wasi=wasmport.WasiConfig()).load({WASIENV!r})
+print(mod.env(), mod.args())
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["refused", "refused", "[]", "['realm']"]
 
 
 def test_args_and_env_of_the_realm() -> None:
