@@ -99,3 +99,32 @@ def test_a_bad_host_value_poisons_but_a_bad_argument_does_not(realm: wasmport.Re
     with pytest.raises(TypeError, match="parameter b"):
         mod.add(1, "2")
     assert mod.add(1, 2) == 3 and not wasmport.instance_of(mod).poisoned
+
+
+def test_a_closed_realms_component_instances_refuse_calls() -> None:
+    realm = wasmport.Realm()
+    mod = _calc(realm)
+    counter = realm.load(str(FIXTURES / "resources" / "resources.wasm"),
+                         imports={"test:res/host": _NoBlob}).api.Counter(1)
+    assert mod.add(1, 2) == 3
+    realm.close()
+    with pytest.raises(wasmport.RealmClosedError, match="realm 'realm' is closed"):
+        mod.add(1, 2)
+    with pytest.raises(wasmport.RealmClosedError):
+        counter.get()
+
+
+class _NoBlob:
+    class Blob:
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def size(self) -> int:
+            return len(self.data)
+
+        def append(self, more: bytes) -> None:
+            self.data += more
+
+        @staticmethod
+        def concat(a: Any, b: Any) -> Any:
+            return _NoBlob.Blob(a.data + b.data)

@@ -71,6 +71,7 @@ class InstanceState:
         #: Limits, set by the layer above: ``arm()`` before each outermost call (fuel,
         #: deadline), ``explain(exc, label)`` turns a trap at a limit into its error.
         self.guard: Any = None
+        self.refused: BaseException | None = None  # see refuse()
         self.shared.states.add(self)
         self.refresh()
 
@@ -80,7 +81,12 @@ class InstanceState:
 
     def refresh(self) -> None:
         self.alert = bool(self.drops) or self.shared.cause is not None \
-            or self.guard is not None
+            or self.guard is not None or self.refused is not None
+
+    def refuse(self, error: BaseException) -> None:
+        """Every call from now on raises ``error`` (the owner of the instance is gone)."""
+        self.refused = error
+        self.refresh()
 
     def queue_drop(self, ptr: int) -> None:
         """From the garbage collector: drop this handle before the next call."""
@@ -94,6 +100,8 @@ class InstanceState:
 
     def enter(self, label: str) -> None:
         """Before a call: refuse a poisoned instance, drop what the GC queued."""
+        if self.refused is not None:
+            raise self.refused
         cause = self.shared.cause
         if cause is not None:
             owner = self.shared.owner()

@@ -12,6 +12,7 @@ output and timeouts need calls that release the GIL, so those instances release 
 from __future__ import annotations
 
 import math
+import os
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,13 +25,15 @@ from .._component import instantiate as instantiate_component
 from .._engine.limits import Limits
 from .._engine.store import StoreContext
 from .._engine.ticker import TICK
-from .._errors import ResourceLimitError, Trap
+from .._errors import RealmClosedError, ResourceLimitError, Trap
 from .._link.components import resolve_component_imports
 from .._link.policy import LinkPolicy, Load
 from .._wasi.context import WasiContext
 from .component import Component, ComponentModule, code_of, fill_component
 
-_live: weakref.WeakKeyDictionary[StoreContext, weakref.WeakSet[ComponentInstance]] = \
+#: The states of each realm's live component instances (a state outlives its instance
+#: object while a resource of the instance is held).
+_live: weakref.WeakKeyDictionary[StoreContext, weakref.WeakSet[Any]] = \
     weakref.WeakKeyDictionary()
 
 
@@ -77,19 +80,28 @@ def instantiate(settings: ComponentSettings, component: Component,
         raise
     if guard is not None:
         guard.attach(inst)
-    live.add(inst)
+    live.add(inst.state)
     module = namespace if namespace is not None else ComponentModule(component.name,
                                                                      component.path)
     fill_component(module, inst, component)
     return module
 
 
+def close_components(ctx: StoreContext) -> None:
+    """The realm closes: its component instances refuse every call from now on (each
+    keeps its own store until it is collected; freeing it under live wrappers would be a
+    use-after-free)."""
+    for state in list(_live.pop(ctx, ())):
+        state.refuse(RealmClosedError(
+            f"{state.where}: realm {ctx.name!r} is closed; its component instances "
+            "cannot be called; load the component again in an open realm"))
+
+
 def _dir(component: Component) -> str | None:
-    import os
     return os.path.dirname(component.path) if component.path else None
 
 
-def _check_count(limits: Limits | None, live: weakref.WeakSet[ComponentInstance], where: str,
+def _check_count(limits: Limits | None, live: weakref.WeakSet[Any], where: str,
                  realm: str) -> None:
     cap = None if limits is None else limits.max_instances
     if cap is not None and len(live) >= cap:

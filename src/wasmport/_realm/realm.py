@@ -33,7 +33,7 @@ from .._link.policy import LinkPolicy
 from .._resolve.specifiers import choose_phase, resolve
 from .._wasi.config import WasiConfig
 from .._wasi.context import WasiContext, WasiImports, attach_wasi
-from .compinst import ComponentSettings
+from .compinst import ComponentSettings, close_components
 from .compinst import instantiate as instantiate_component
 from .component import (
     Component,
@@ -136,6 +136,7 @@ class Realm:
             self._children.clear()
             self._cache.clear()
             self._hosts.clear()
+            close_components(ctx)
             ctx.close()  # frees the engine state now; fast calls then see it closed
 
     def gc(self) -> None:
