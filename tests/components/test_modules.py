@@ -146,6 +146,7 @@ def test_the_code_cache_keeps_components_under_their_own_kind(tmp_path: Path) ->
     runs = [subprocess.run([sys.executable, "-c", WARM, path], env=env, capture_output=True,
                            text=True, timeout=120) for _ in range(2)]
     assert [r.stdout.split() for r in runs] == [["1", "3"], ["0", "3"]], runs[0].stderr
+    assert [r.stderr for r in runs] == ["", ""]  # exits cleanly with a live instance
     records = _records(tmp_path / "cache")
     assert [r["kind"] for r in records] == ["component"]
 
