@@ -128,3 +128,19 @@ class _NoBlob:
         @staticmethod
         def concat(a: Any, b: Any) -> Any:
             return _NoBlob.Blob(a.data + b.data)
+
+
+def test_limits_of_one_load_or_instantiate(realm: wasmport.Realm) -> None:
+    imports = {**HOST, "test:calc/host": CalcHost()}
+    limited = realm.load(CALC, imports=imports, limits=Limits(fuel=50_000))
+    with pytest.raises(wasmport.ResourceLimitError):
+        limited.api.spin(10**9)
+    comp = realm.load(CALC, phase="source")
+    assert comp.instantiate(imports).api.spin(10**5) == 10**5  # the realm's: unlimited
+    timed = comp.instantiate(imports, limits=Limits(timeout=0.1))
+    with pytest.raises(wasmport.ResourceLimitError, match="ran out of time"):
+        timed.api.spin(10**14)
+    with wasmport.Realm(limits=Limits(fuel=10_000)) as other:
+        moved = comp.instantiate(imports, realm=other)
+        with pytest.raises(wasmport.ResourceLimitError, match="realm 'realm'"):
+            moved.api.spin(10**9)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,14 @@ def test_no_sockets_even_with_wasi() -> None:
         server.settimeout(0.2)
         with pytest.raises(TimeoutError):
             server.accept()
+
+
+def test_stdin_clocks_and_random() -> None:
+    fed = wasmport.run(str(CMD), ["stdin"], stdin=b"from the host", capture_output=True)
+    assert b"read: from the host\n" in (fed.stdout or b"")
+    empty = wasmport.run(str(CMD), ["stdin"], capture_output=True)
+    assert b"read: \n" in (empty.stdout or b"")
+    words = (wasmport.run(str(CMD), ["clocks"], capture_output=True).stdout or b"").split()
+    wall = int(words[words.index(b"wall") + 1])
+    assert abs(wall - time.time()) < 60
+    assert words[words.index(b"monotonic") + 1:] == [b"True", b"random", b"16", b"True"]
