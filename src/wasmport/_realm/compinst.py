@@ -55,36 +55,45 @@ def instantiate(settings: ComponentSettings, component: Component,
     """A new instance-phase module of ``component``.  Raises LinkError, Trap,
     ResourceLimitError (``max_instances``; fuel or time while starting)."""
     code, where = code_of(component), component.where
-    wasi = settings.wasi
     impls = resolve_component_imports(settings.policy, settings.load, code.imports, explicit,
-                                      where, wasi is not None, _dir(component))
+                                      where, settings.wasi is not None, _dir(component))
     live = _live.setdefault(settings.ctx, weakref.WeakSet())
-    limits = settings.limits
-    _check_count(limits, live, where, settings.ctx.name)
-    store = wasmtime.Store(settings.ctx.engine)
-    guard = None if limits is None else ComponentGuard(store, settings.ctx, limits, where)
-    if guard is not None:
-        guard.arm()
-    http = wasi is not None and wasi.config.http
-    release = settings.release_gil or wasi is not None or (
-        limits is not None and limits.timeout is not None)
-    try:
-        inst = instantiate_component(store, code, impls,
-                                     wasi=None if wasi is None else wasi.engine_config(),
-                                     wasi_http=http, where=where, release_gil=release)
-    except BaseException as err:
-        if guard is not None:
-            guard.abandon()
-            if isinstance(err, Trap):
-                raise guard.explain(err, "instantiation") from err.__cause__
-        raise
-    if guard is not None:
-        guard.attach(inst)
+    _check_count(settings.limits, live, where, settings.ctx.name)
+    inst = _new_instance(settings, code, impls, where)
     live.add(inst.state)
     module = namespace if namespace is not None else ComponentModule(component.name,
                                                                      component.path)
     fill_component(module, inst, component)
     return module
+
+
+def _new_instance(settings: ComponentSettings, code: Any, impls: Mapping[str, Any],
+                  where: str) -> ComponentInstance:
+    """The instance, in a store of its own with the realm's WASI and limits."""
+    store = wasmtime.Store(settings.ctx.engine)
+    limits, wasi = settings.limits, settings.wasi
+    guard = None if limits is None else ComponentGuard(store, settings.ctx, limits, where)
+    try:
+        inst = instantiate_component(
+            store, code, impls, wasi=None if wasi is None else wasi.engine_config(),
+            wasi_http=wasi is not None and wasi.config.http, where=where,
+            release_gil=_releases_gil(settings))
+    except BaseException as err:
+        if guard is None:
+            raise
+        guard.abandon()
+        raise guard.explain(err, "instantiation") from err.__cause__
+    if guard is not None:
+        guard.attach(inst)
+    return inst
+
+
+def _releases_gil(settings: ComponentSettings) -> bool:
+    """WASI output runs on engine threads and the epoch ticker on its own: both need
+    calls that let go of the GIL."""
+    limits = settings.limits
+    return settings.release_gil or settings.wasi is not None or (
+        limits is not None and limits.timeout is not None)
 
 
 def close_components(ctx: StoreContext) -> None:
@@ -126,6 +135,7 @@ class ComponentGuard:
         self.ticker = ctx.record.ticker() if limits.timeout is not None else None
         if self.ticker is not None:  # ticking while the instance lives (no exit hook)
             self.ticker.acquire()
+        self.arm()  # for the start functions
 
     def attach(self, instance: ComponentInstance) -> None:
         instance.state.guard = self
