@@ -98,3 +98,27 @@ def test_a_python_guest_without_grants_sees_nothing(data: Path) -> None:
         assert mod.api.read_env("HOME") is None
         with pytest.raises(wasmport.Err):
             mod.api.read_file(str(data / "hello.txt"))
+
+
+def test_threads_sharing_a_wasi_instance_are_refused_not_crashed() -> None:
+    """Calls with WASI release the GIL; an overlapping call from another thread is a
+    Trap saying the instance is not reentrant, and the instance stays usable."""
+    script = f"""
+import threading, wasmport
+mod = wasmport.Realm(wasi=wasmport.WasiConfig(env={{"A": "1"}})).load({WASIENV!r})
+kinds = set()
+def work():
+    for _ in range(3000):
+        try:
+            assert mod.env() == [("A", "1")]
+        except wasmport.Trap as err:
+            kinds.add("reentrant" if "not reentrant" in str(err) else str(err))
+threads = [threading.Thread(target=work) for _ in range(3)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(sorted(kinds) <= ["reentrant"], wasmport.instance_of(mod).poisoned, mod.env())
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(maxsplit=2) == ["True", "False", "[('A', '1')]"]
