@@ -121,4 +121,4 @@ print(sorted(kinds) <= ["reentrant"], wasmport.instance_of(mod).poisoned, mod.en
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split(maxsplit=2) == ["True", "False", "[('A', '1')]"]
+    assert done.stdout.strip().split(maxsplit=2) == ["True", "False", "[('A', '1')]"]
