@@ -136,3 +136,22 @@ def test_the_dry_run_says_where_each_import_comes_from(realm: wasmport.Realm) ->
     assert [(r.name, r.by, type(r.error).__name__) for r in plan] == [
         ("test:calc/host@0.1.0", None, "UnknownImportError"), ("tick", "registered",
                                                                "NoneType")]
+
+
+def test_wasmport_check_runs_the_same_resolution_making_nothing(tmp_path: Path) -> None:
+    shutil.copy(CALCHOST, tmp_path / "calchost.wasm")
+    with wasmport.Realm(import_map={"test:calc/host": "./calchost.wasm"},
+                        base_dir=str(tmp_path)) as realm:
+        report = wasmport.check(CALC, realm=realm)
+        assert [(i.module, i.by, i.ok) for i in report.imports] == [
+            ("test:calc/host@0.1.0", "import map", True), ("tick", None, False)]
+        assert report.imports[1].type == "tick: func() -> u32"
+        assert realm.load(str(tmp_path / "calchost.wasm"), phase="source") is not None
+        realm.register("tick", lambda: 1)
+        assert wasmport.check(CALC, realm=realm).ok
+        realm.register("test:calc/host", NoAdd())
+        with wasmport.Realm() as bare:
+            bare.register("test:calc/host", NoAdd())
+            bare.register("tick", lambda: 1)
+            (line,) = wasmport.check(CALC, realm=bare).problems
+        assert "function 'add'" in line and "define add(a, b)" in line

@@ -87,6 +87,9 @@ def _usable(load: Load, name: str, item: Any, value: Any, base_dir: str | None) 
     exports = getattr(value, "__wasm_component_exports__", None)
     if exports is not None:
         return _exported(exports(), name, item)
+    declared = getattr(value, "__wasm_component_declared__", None)
+    if declared is not None:  # a dry run's compiled component: its export's WIT item
+        return Declared(_exported(declared(), name, item))
     if isinstance(value, ModuleType):
         return _Offered(value, name)
     if isinstance(value, Mapping) and isinstance(item, Interface):
@@ -116,6 +119,13 @@ def _exported(exports: Any, name: str, item: Any) -> Any:
     raise UnknownImportError(f"the component given for import {name!r} does not export that "
                              f"{what}; it exports {', '.join(sorted(exports.keys())) or 'none'}",
                              module=name)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A dry run's stand-in for another component's export: its WIT item, not a value."""
+
+    item: Any
 
 
 class _Offered:
@@ -153,7 +163,7 @@ def plan_component_imports(policy: LinkPolicy, load: Load, imports: Mapping[str,
             out.append(ComponentResolution(name, "explicit", None, _located(err, where)))
             continue
         error = None if found.by is not None else _missing(policy, name, item, where)
-        if error is None and found.by != "wasi":
+        if error is None and found.by != "wasi" and not isinstance(found.value, Declared):
             error = _check(where, name, item, found.value)
         out.append(ComponentResolution(name, found.by, found.value, error))
     return out

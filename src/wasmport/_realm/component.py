@@ -95,6 +95,10 @@ class Component:
         """The type model of the world (``_component._types.World``)."""
         return self._code.world
 
+    def __wasm_component_declared__(self) -> dict[str, Any]:
+        """What a dry run links another component's import to: the WIT items exported."""
+        return self.exports
+
     def instantiate(self, imports: Mapping[str, Any] | None = None, *, realm: Any = None,
                     wasi: WasiConfig | None = None, limits: Limits | None = None) -> Any:
         """A new instance-phase module of this component.
