@@ -155,3 +155,10 @@ def test_wasmport_check_runs_the_same_resolution_making_nothing(tmp_path: Path) 
             bare.register("tick", lambda: 1)
             (line,) = wasmport.check(CALC, realm=bare).problems
         assert "function 'add'" in line and "define add(a, b)" in line
+
+
+def test_a_core_module_cannot_implement_an_interface(realm: wasmport.Realm) -> None:
+    core = wasmport.compile('(module (func (export "log") (param i32)))',
+                            realm=realm).instantiate()
+    with pytest.raises(wasmport.IncompatibleImportError, match="core wasm module"):
+        realm.load(CALC, imports={"test:calc/host": core, "tick": lambda: 1})

@@ -29,7 +29,9 @@ from typing import Any
 from .._component._host import target_of
 from .._component._names import camel, snake
 from .._component._types import Function, Interface, InterfaceName, ResourceType, TypeDef
-from .._errors import ImportRefusedError, LinkError, UnknownImportError
+from .._errors import ImportRefusedError, IncompatibleImportError, LinkError, UnknownImportError
+from .._exports.namespace import instance_or_none
+from .declared import ExportTypes
 from .policy import LinkPolicy, Load
 
 
@@ -90,6 +92,10 @@ def _usable(load: Load, name: str, item: Any, value: Any, base_dir: str | None) 
     declared = getattr(value, "__wasm_component_declared__", None)
     if declared is not None:  # a dry run's compiled component: its export's WIT item
         return Declared(_exported(declared(), name, item))
+    if instance_or_none(value) is not None or isinstance(value, ExportTypes):
+        raise IncompatibleImportError(
+            f"import {name!r}: {value!r} is a core wasm module, which cannot implement a "
+            "component's import; give a component, or a Python implementation", module=name)
     if isinstance(value, ModuleType):
         return _Offered(value, name)
     if isinstance(value, Mapping) and isinstance(item, Interface):
