@@ -16,6 +16,8 @@ import wasmport
 
 from .conftest import FIXTURES, CalcHost, wasm_tools
 
+CALC_PATH = str(FIXTURES / "calc" / "calc.wasm")
+
 
 def _copy(name: str, into: Path) -> Path:
     target = into / f"{name}.wasm"
@@ -149,6 +151,16 @@ def test_the_code_cache_keeps_components_under_their_own_kind(tmp_path: Path) ->
     assert [r.stderr for r in runs] == ["", ""]  # exits cleanly with a live instance
     records = _records(tmp_path / "cache")
     assert [r["kind"] for r in records] == ["component"]
+    assert isinstance(records[0]["extra"]["world"], str)  # the world is not read again
+
+
+def test_a_damaged_world_in_the_record_is_read_again(calc_realm: wasmport.Realm) -> None:
+    from wasmport._realm.component import BUILD, code_of
+    code = code_of(calc_realm.load(CALC_PATH, phase="source"))
+    fresh = BUILD.load(code.engine, code.serialize(), "calc.wasm", CALC_PATH)
+    BUILD.restore(fresh, {"world": "not base64 pickle", "wasmport": wasmport.__version__})
+    BUILD.restore(fresh, {"world": 3})
+    assert fresh.world == code.world  # read from the component itself
 
 
 def test_a_component_record_is_never_read_as_a_module(tmp_path: Path) -> None:
@@ -164,5 +176,6 @@ def test_a_component_record_is_never_read_as_a_module(tmp_path: Path) -> None:
     cache = CodeCache(str(tmp_path / "cache"))
     engine: wasmtime.Engine = get_engine(EngineConfig())
     assert cache.load(engine, EngineConfig().key(), digest) is None
-    assert cache.load_with_extra(engine, EngineConfig().key(), digest, dict, "x",
-                                 "component", lambda e, src: "loaded") == ("loaded", {})
+    found = cache.load_with_extra(engine, EngineConfig().key(), digest, dict, "x",
+                                  "component", lambda e, src: "loaded")
+    assert found is not None and found[0] == "loaded" and "world" in found[1]

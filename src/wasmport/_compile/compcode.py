@@ -44,6 +44,12 @@ class ComponentBuild(Protocol):
     def load(self, engine: wasmtime.Engine, artifact: str | bytes, where: str,
              source: str | bytes) -> Any: ...
 
+    def describe(self, code: Any) -> dict[str, Any]:
+        """What to keep in the record beside the artifact (JSON), for ``restore``."""
+
+    def restore(self, code: Any, extra: dict[str, Any]) -> None:
+        """Give loaded code what ``describe`` kept; never raises (a bad record is ignored)."""
+
 
 def head_of(path: str | None) -> bytes:
     """The first 8 bytes of a binary file (nothing for text or a missing file)."""
@@ -70,7 +76,10 @@ def load_or_compile(asset: Asset, config: EngineConfig, build: ComponentBuild) -
     def cached() -> Any:
         found = cache.load_with_extra(engine, config.key(), asset.digest, dict, asset.where,
                                       COMPONENT, load)
-        return None if found is None else found[0]
+        if found is None:
+            return None
+        build.restore(found[0], found[1])
+        return found[0]
     code = cached()
     if code is not None:
         return code
@@ -78,7 +87,7 @@ def load_or_compile(asset: Asset, config: EngineConfig, build: ComponentBuild) -
         code = cached()  # compiled by another process while we waited?
         if code is None:
             code = _compile(asset, engine, build)
-            cache.store(config.key(), asset.digest, code, {}, COMPONENT)
+            cache.store(config.key(), asset.digest, code, build.describe(code), COMPONENT)
     return code
 
 
