@@ -12,7 +12,8 @@ Scenarios: pure (a wasm loop), host (a loop calling a Python host function),
 host-slow (one taking 5 ms), limits (a realm with Limits(timeout=600, fuel=...)),
 wasi (a WASI realm), custom (a user's SIGINT handler raising its own exception: the
 caller must get that very object), start (a start function that never returns),
-python (no wasm running: Python's own handling still works).
+python (no wasm running: Python's own handling still works), component (a component's
+loop: that instance is poisoned, as after any trap; a new instance of it works).
 """
 
 from __future__ import annotations
@@ -34,7 +35,29 @@ SPIN = """(module
 
 START = '(module (func $spin (loop $l (br $l))) (start $spin))'
 
-SCENARIOS = ("pure", "host", "host-slow", "limits", "wasi", "custom", "start", "python")
+SCENARIOS = ("pure", "host", "host-slow", "limits", "wasi", "custom", "start", "python",
+             "component")
+CALC = Path(__file__).parent.parent / "fixtures" / "components" / "calc" / "calc.wasm"
+
+
+class CalcHost:
+    def log(self, msg: str) -> None:
+        pass
+
+    def add(self, a: int, b: int) -> int:
+        return a + b
+
+    def offset(self, p: object) -> object:
+        return p
+
+
+def _component_spin(realm: object) -> object:
+    """A new instance's endless loop each time (Ctrl-C poisons the one it stopped)."""
+    def run() -> object:
+        mod = realm.load(str(CALC), imports={"tick": lambda: 1,  # type: ignore[attr-defined]
+                                             "test:calc/host": CalcHost()})
+        return mod.api.spin(2**63)
+    return run
 
 
 class Custom(Exception):
@@ -67,6 +90,8 @@ def _child(scenario: str, runs: int) -> int:
     if scenario == "start":
         start = wasmport.compile(START, name="start", realm=realm)
         run = start.instantiate
+    elif scenario == "component":
+        run = _component_spin(realm)
     elif scenario == "python":
         run = lambda: time.sleep(60)  # noqa: E731 - no wasm running: Python's own handling
     expected = Custom if scenario == "custom" else KeyboardInterrupt

@@ -22,6 +22,7 @@ import wasmtime
 
 from .._component import ComponentInstance
 from .._component import instantiate as instantiate_component
+from .._engine import interrupt
 from .._engine.limits import Limits
 from .._engine.store import StoreContext
 from .._engine.ticker import TICK
@@ -71,8 +72,10 @@ def _new_instance(settings: ComponentSettings, code: Any, impls: Mapping[str, An
                   where: str) -> ComponentInstance:
     """The instance, in a store of its own with the realm's WASI and limits."""
     store = wasmtime.Store(settings.ctx.engine)
+    timer = interrupt.watch(store)  # every engine checks epochs: Ctrl-C and timeouts
     limits, wasi = settings.limits, settings.wasi
-    guard = None if limits is None else ComponentGuard(store, settings.ctx, limits, where)
+    guard = None if limits is None else ComponentGuard(store, settings.ctx, limits, where,
+                                                       timer)
     try:
         inst = instantiate_component(
             store, code, impls, wasi=None if wasi is None else wasi.engine_config(),
@@ -127,8 +130,9 @@ class ComponentGuard:
     component layer calls ``arm``), traps at a limit explained as ResourceLimitError."""
 
     def __init__(self, store: wasmtime.Store, ctx: StoreContext, limits: Limits,
-                 where: str) -> None:
+                 where: str, timer: int | None) -> None:
         self.limits, self.store, self.where, self.realm = limits, store, where, ctx.name
+        self.timer = timer  # the store's timer in the epoch callback (interrupt.py)
         store.set_limits(memory_size=_or_unset(limits.max_memory),
                          table_elements=_or_unset(limits.max_table_elements))
         self.ticks = math.ceil(limits.timeout / TICK) + 1 if limits.timeout else 0
@@ -151,7 +155,12 @@ class ComponentGuard:
     def arm(self) -> None:
         if self.limits.fuel is not None:
             self.store.set_fuel(self.limits.fuel)
-        if self.ticker is not None:
+        if self.ticker is None:
+            return
+        if self.timer is not None:  # the callback looks at the clock every tick
+            interrupt.arm(self.timer, self.limits.timeout or 0)
+            self.store.set_epoch_deadline(1)
+        else:
             self.store.set_epoch_deadline(self.ticks)
 
     def explain(self, exc: BaseException, label: str) -> BaseException:
@@ -161,7 +170,9 @@ class ComponentGuard:
                                    "the call used all its fuel"),
                                   (wasmtime.TrapCode.INTERRUPT, "timeout",
                                    "the call ran out of time")):
-            if exc.code == code and getattr(self.limits, limit) is not None:
+            timed_out = limit == "timeout" and exc.__cause__ is not None and \
+                interrupt.is_timeout(exc.__cause__)
+            if (exc.code == code or timed_out) and getattr(self.limits, limit) is not None:
                 value = getattr(self.limits, limit)
                 err = ResourceLimitError(
                     f"{self.where}: {label}: {fact}: limit {limit}={value!r} of realm "
