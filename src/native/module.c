@@ -7,6 +7,7 @@
  * the engine the rest of the process uses.
  */
 #include "wasmport_native.h"
+#include "component.h"
 
 wp_engine_t wp_engine;
 int wp_bound;
@@ -163,6 +164,18 @@ static PyMethodDef methods[] = {
      "enable_module_getattr(cls) -> bool: 3.12's module __getattr__ look-up (no exception)."},
     {"export_func", (PyCFunction)(void (*)(void))wp_export_func, METH_FASTCALL,
      "export_func(kind_names, instance, ctx, name) -> (func, params, results) or None"},
+    {"component_bind", wp_component_bind, METH_O,
+     "component_bind(addresses): bind the engine's component call symbols."},
+    {"component_func", (PyCFunction)(void (*)(void))wp_component_func, METH_FASTCALL,
+     "component_func(slow, state, fail, func, ctx, kinds, result_kind, records)"},
+    {"component_call", (PyCFunction)(void (*)(void))wp_component_raw_call, METH_FASTCALL,
+     "component_call(func, ctx, args, nargs, results, nresults) -> error address or 0"},
+    {"component_host", (PyCFunction)(void (*)(void))wp_component_host, METH_FASTCALL,
+     "component_host(host, park) -> (callback, data, finalizer) for a component linker"},
+    {"component_host_plan", (PyCFunction)(void (*)(void))wp_component_host_plan,
+     METH_FASTCALL, "component_host_plan(state, target, check, kinds, result_kind)"},
+    {"component_live_hosts", wp_component_live_hosts, METH_NOARGS,
+     "How many component host slots the engine still holds (for tests)."},
     {"interrupts_init", (PyCFunction)(void (*)(void))wp_interrupts_init, METH_FASTCALL,
      "interrupts_init(addresses, interrupt_message, timeout_message) -> (tracked "
      "func_call_unchecked, tracked func_call) addresses"},
@@ -198,7 +211,9 @@ PyInit__ext(void)
 {
     PyObject *m, *abi;
     if (PyType_Ready(&WpCaller_Type) < 0 || PyType_Ready(&WpWindow_Type) < 0 ||
-        PyType_Ready(&WpRLock_Type) < 0)
+        PyType_Ready(&WpRLock_Type) < 0 || PyType_Ready(&WpComponentFunc_Type) < 0 ||
+        PyType_Ready(&WpComponentHost_Type) < 0 ||
+        wp_component_strings() < 0)
         return NULL;
     if ((m = PyModule_Create(&module_def)) == NULL)
         return NULL;
@@ -207,6 +222,8 @@ PyInit__ext(void)
         PyModule_AddObjectRef(m, "Caller", (PyObject *)&WpCaller_Type) < 0 ||
         PyModule_AddObjectRef(m, "Window", (PyObject *)&WpWindow_Type) < 0 ||
         PyModule_AddObjectRef(m, "RLock", (PyObject *)&WpRLock_Type) < 0 ||
+        PyModule_AddObjectRef(m, "ComponentFunc", (PyObject *)&WpComponentFunc_Type) < 0 ||
+        PyModule_AddObject(m, "COMPONENT_ABI", wp_component_abi()) < 0 ||
         PyModule_AddIntConstant(m, "SLOT_SIZE", (long)sizeof(wp_val_raw_t)) < 0) {
         Py_XDECREF(abi);
         Py_DECREF(m);

@@ -17,3 +17,17 @@ def test_quick_benchmarks_print_every_goal(tmp_path):
     assert goals == {"1", "2", "3", "4", "5", "6", "7"}
     assert all(line.count("|") == 9 for line in rows)
     assert (tmp_path / "results.md").read_text().count("\n| ") == len(rows)
+
+
+def test_the_component_benchmark_prints_every_goal(tmp_path):
+    out = tmp_path / "components.md"
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_components.py"),
+                           "--quick", "--markdown", str(out)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")][1:]
+    assert [row.split("|")[1].strip() for row in rows] == [
+        "add(u32, u32) -> u32", "echo(string) 1 KiB", "record in and out", "host import call",
+        "add(u32, u32) -> u32 vs wasmport's core-module add(i32, i32)"]
+    assert all(row.split("|")[6].strip() in ("YES", "NO") for row in rows)
+    assert out.read_text().startswith("## Components\n") and proc.stdout in out.read_text()

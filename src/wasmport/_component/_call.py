@@ -24,7 +24,7 @@ from wasmtime import _ffi as ffi
 
 from .._engine import component as _capi
 from ._checked import Bad
-from ._fastcall import generated_wrapper
+from ._fastcall import generated_wrapper, native_wrapper
 from ._lift import lifter, result_parts
 from ._lower import lowerer
 from ._names import annotation, snake
@@ -69,6 +69,7 @@ class Export:
     def __init__(self, state: InstanceState, func: Function, raw: Any, space: TypeSpace,
                  label: str, release_gil: bool = False) -> None:
         self.state, self.func, self.raw, self.label = state, func, raw, label
+        self.space = space
         self.lowers = [lowerer(t, space) for _name, t in func.type.params]
         self.names = [snake(name) for name, _ in func.type.params]
         self.lift = result_lifter(func, space)
@@ -150,18 +151,26 @@ class Export:
 
     def wrapper(self) -> Callable[..., Any]:
         if not self.release_gil and not GENERAL_ONLY:
-            call = generated_wrapper(self)
-        else:
-            invoke = self.invoke
+            python = self.described(generated_wrapper(self))
+            made = native_wrapper(self, python)
+            if made is None:
+                return python
+            made.__signature__ = inspect.signature(python)  # the same as the Python one's
+            return self.described(made)
+        invoke = self.invoke
 
-            def call(*args: Any, **kwargs: Any) -> Any:
-                return invoke(*args, **kwargs)
-            call.__signature__ = signature(self.func)  # type: ignore[attr-defined]
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return invoke(*args, **kwargs)
+        call.__signature__ = signature(self.func)  # type: ignore[attr-defined]
+        return self.described(call)
+
+    def described(self, call: Any) -> Callable[..., Any]:
         call.__doc__ = f"WIT: {func_text(self.func)}"
         call.__annotations__ = {**{name: annotation(t) for name, (_n, t)
                                    in zip(self.names, self.func.type.params, strict=True)},
                                 "return": annotation(self.func.type.result, returned=True)}
-        return call
+        described: Callable[..., Any] = call
+        return described
 
 
 def free_result(resbuf: Any) -> None:

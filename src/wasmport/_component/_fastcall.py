@@ -21,15 +21,21 @@ from __future__ import annotations
 
 import ctypes
 import struct
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from .._engine import component as _capi
-from ._abi import BYTES_DATA, F32_MAX, INT_RANGES, KIND, MEM
+from ._abi import BYTES_DATA, F32_MAX, INT_RANGES, KIND, MEM, RECORD
 from ._checked import Bad
+from ._names import snake
+from ._recordfast import simple
 from ._scalar import as_char, as_float, as_int, encode
 from ._state import reentered
-from ._types import Prim
+from ._types import Prim, RecordType
+
+NATIVE_MAX_PARAMS = 16  # the C call's values on its stack (LOCAL_VALS in component.c)
+NATIVE_MAX_FIELDS = 16  # fields of one record (WP_RECORD_FIELDS in component.h)
 
 _CTYPES = {"s8": ctypes.c_int8, "u8": ctypes.c_uint8, "s16": ctypes.c_int16,
            "u16": ctypes.c_uint16, "s32": ctypes.c_int32, "u32": ctypes.c_uint32,
@@ -105,9 +111,7 @@ def _namespace(export: Any) -> dict[str, Any]:
     state = export.state
     return {
         "_export": export,  # owns the function value whose address _f is
-        "_st": state, "_call": export.call_c, "_f": export.func_arg,
-        "_ctx": state.ctx_arg, "_args": export.args_arg, "_res": export.res_arg,
-        "_n": export.nargs, "_nr": export.nres, "_mv": export.argmv, "_rmv": export.resmv,
+        "_st": state, **_engine_call(export), "_mv": export.argmv, "_rmv": export.resmv,
         "_id": id, "_len": len, "_chr": chr, "_cx": export.cx, "_lift": export.lift,
         "_mem": MEM, "_delete": _capi.val_delete,
         "_res_address": ctypes.addressof(export.results),
@@ -115,6 +119,19 @@ def _namespace(export: Any) -> dict[str, Any]:
         "_fail": lambda error: state.fail(error, f"{export.label}()"),
         "_bad": lambda exc, i: _bad(export, exc, i),
     }
+
+
+def _engine_call(export: Any) -> dict[str, Any]:
+    """``_call(_f, _ctx, _args, _n, _res, _nr)``: the C extension's bare call over plain
+    int addresses where it is there (a tenth of a ctypes call), else the ctypes one."""
+    native = _capi.NATIVE
+    if native is None:
+        return {"_call": export.call_c, "_f": export.func_arg, "_ctx": export.state.ctx_arg,
+                "_args": export.args_arg, "_res": export.res_arg, "_n": export.nargs,
+                "_nr": export.nres}
+    return {"_call": native.component_call, "_f": export.func_arg.value,
+            "_ctx": export.state.ctx, "_args": export.args_arg.value,
+            "_res": export.res_arg.value, "_n": export.nargs.value, "_nr": export.nres.value}
 
 
 def generated_wrapper(export: Any) -> Callable[..., Any]:
@@ -157,6 +174,52 @@ def generated_wrapper(export: Any) -> Callable[..., Any]:
     call: Callable[..., Any] = ns["call"]
     call.__name__ = call.__qualname__ = export.label.rsplit(".", 1)[-1]
     return call
+
+
+def native_wrapper(export: Any, slow: Callable[..., Any]) -> Any:
+    """The export as one C call (src/native/component.c) when its parameters and result
+    are scalars, strings or records of those, and the C extension is there; None
+    otherwise.  What the C call does not take as it is (keywords, a wrong count, a value
+    to check further, an instance that is busy or has something to report) goes to
+    `slow`, this module's wrapper, untouched."""
+    native = _capi.NATIVE
+    params = [_native_param(t) for _n, t in export.func.type.params]
+    result = export.func.type.result
+    got = None if result is None else _native_result(result, export.space)
+    if native is None or None in params or len(params) > NATIVE_MAX_PARAMS or (
+            result is not None and got is None):
+        return None
+    state = export.state
+    kinds = bytes(kind for kind, _spec in params)  # type: ignore[misc]
+    made = native.component_func(
+        slow, state, lambda error: state.fail(error, f"{export.label}()"), export.raw,
+        state.ctx, kinds, -1 if got is None else got[0],
+        (*[spec for _kind, spec in params], None if got is None else got[1]))  # type: ignore[misc]
+    made.__name__ = made.__qualname__ = slow.__name__
+    return made
+
+
+def _native_param(ty: Any) -> tuple[int, Any] | None:
+    """(kind, record spec or None) of a parameter the C call takes, or None."""
+    if isinstance(ty, Prim):
+        return KIND[ty.kind], None
+    if not _native_record(ty):
+        return None
+    attrs = tuple(sys.intern(snake(name)) for name, _ in ty.fields)
+    names = tuple(name.encode() for name, _ in ty.fields)
+    return RECORD, (attrs, names, bytes(KIND[t.kind] for _n, t in ty.fields))
+
+
+def _native_result(ty: Any, space: Any) -> tuple[int, Any] | None:
+    if isinstance(ty, Prim):
+        return KIND[ty.kind], None
+    if not _native_record(ty):
+        return None
+    return RECORD, (space.record(ty), bytes(KIND[t.kind] for _n, t in ty.fields))
+
+
+def _native_record(ty: Any) -> bool:
+    return isinstance(ty, RecordType) and simple(ty) and len(ty.fields) <= NATIVE_MAX_FIELDS
 
 
 def _bad(export: Any, exc: BaseException, i: int) -> BaseException:

@@ -72,6 +72,25 @@ def _forget(data: int) -> None:
         pass
 
 
+def host_entry(host: Any, owner: list[Any]) -> tuple[Any, int, Any]:
+    """(callback, data, finalizer) to define ``host(args, nargs, results)`` on a linker:
+    the C extension's callback (src/native/component_host.c, the same contract as
+    ``_dispatch``, without the ctypes thunk) when it is there, else ``_dispatch``.
+    ``owner`` holds the host function; the engine only refers to it weakly."""
+    native = _capi.NATIVE
+    if native is None:
+        return _dispatch, register(host, owner), _forget
+    owner.append(host)
+    callback, data, finalizer = native.component_host(host, park)
+    return _capi.FUNC_CALLBACK(callback), data, _capi.FINALIZER(finalizer)
+
+
+def live_hosts() -> int:
+    """How many host functions and resource destructors the engine still holds (tests)."""
+    native = _capi.NATIVE
+    return len(_HOSTS) + (0 if native is None else native.component_live_hosts())
+
+
 def register(target: Any, owner: list[Any]) -> int:
     """A key for ``target``, which lives as long as the ``owner`` list holds it."""
     key = next(_keys)

@@ -98,13 +98,19 @@ def _checker(kind: str, where: str) -> Callable[[Any], Any]:
     return check
 
 
-def fast_host(state: Any, func: Function, target: Callable[..., Any], where: str
-              ) -> Callable[[int, int, int], int] | None:
-    """The generated host function, or None when its types need the general path."""
+def fast_host(state: Any, func: Function, target: Callable[..., Any], where: str) -> Any:
+    """The generated host function, or None when its types need the general path.  With
+    the C extension, a result that is no string makes it a plan the C callback runs
+    itself (src/native/component_plan.c: the same steps as the generated code)."""
     found = _kinds(func)
     if found is None:
         return None
     kinds, result = found
+    native = _capi.NATIVE
+    if native is not None and result != "string":
+        return native.component_host_plan(
+            state, target, _checker(result, where) if result else _no_check,
+            bytes(KIND[k] for k in kinds), -1 if result is None else KIND[result])
     scratch = ffi.wasmtime_component_val_t()
     ns: dict[str, Any] = {
         "_st": state, "_target": target, "_mem": MEM, "_chr": chr, "_len": len, "_id": id,
@@ -122,6 +128,10 @@ def fast_host(state: Any, func: Function, target: Callable[..., Any], where: str
     exec(compile("\n".join(lines), f"<wasmport host {where}>", "exec"), ns)
     host: Callable[[int, int, int], int] = ns["host"]
     return host
+
+
+def _no_check(value: Any) -> Any:
+    return value
 
 
 def _pad(kind: str) -> str:

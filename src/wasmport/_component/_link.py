@@ -17,7 +17,7 @@ from .._engine import component as _capi
 from .._errors import IncompatibleImportError, LinkError, UnknownImportError
 from ._boundary import failure
 from ._call import GENERAL_ONLY
-from ._host import HostFunc, _destroy, _dispatch, _forget, register, target_of
+from ._host import HostFunc, _destroy, _forget, host_entry, register, target_of
 from ._hostfast import fast_host
 from ._names import camel, snake
 from ._resources import HostKind
@@ -128,9 +128,9 @@ class LinkPlan:
         where = f"{self.state.where}: host {label}()"
         fast = None if GENERAL_ONLY else fast_host(self.state, func, target, where)
         host = fast or HostFunc(self.state, func, target, self.space, label)
-        key = register(host, self.state.hosts)
+        callback, key, finalizer = host_entry(host, self.state.hosts)
         data, size = _name(name)
-        _check(_capi.linker_instance_add_func(inst, data, size, _dispatch, key, _forget),
+        _check(_capi.linker_instance_add_func(inst, data, size, callback, key, finalizer),
                self.where, f"function {label!r}")
 
 

@@ -21,6 +21,12 @@ Value layout the converters rely on (64-bit little-endian; checked at import)::
     result         of = { bool is_ok; val_t *payload or NULL at offset 16 }
     resource       of = { resource_any_t * }
 
+Native calls: ``NATIVE`` is the C extension (src/native/component.c) bound to the
+component symbols of this same library, or None (not built, ``WASMPORT_NO_NATIVE=1``,
+the ctypes layer off, or a layout that differs from wasmtime-py's); ``NATIVE_REASON``
+says why.  It gives ``component_func`` (a whole export call in C, for scalars and
+strings) and ``component_call`` (the bare engine call over plain int addresses).
+
 Rust owns what comes back from a call (results, host-call arguments): free it with
 ``val_delete``.  What we pass in (call arguments) is only read, so it may point
 into Python-owned buffers.  Host-call results are taken over by Rust, so they are
@@ -140,6 +146,27 @@ def _check_layout() -> None:
 
 
 _check_layout()
+
+_NATIVE_SYMBOLS = ("wasmtime_component_func_call", "wasmtime_component_val_delete",
+                   "wasmtime_error_new")
+
+
+def _bind_native() -> tuple[Any, str]:
+    from .fast import _native
+    if not _native.AVAILABLE:
+        return None, _native.REASON
+    from . import _ext  # built: _native.AVAILABLE says so
+    want = {"wasmtime_component_val_t": (VAL_SIZE, 8),
+            "wasmtime_component_func_t": ctypes.sizeof(ffi.wasmtime_component_func_t),
+            "wasmtime_component_valrecord_entry_t": (ENTRY_SIZE, NAME_SIZE)}
+    if _ext.COMPONENT_ABI != want:
+        return None, f"component layouts differ: {_ext.COMPONENT_ABI} != {want}"
+    _ext.component_bind({name: ctypes.cast(getattr(ffi.dll, name), ctypes.c_void_p).value or 0
+                         for name in _NATIVE_SYMBOLS})
+    return _ext, ""
+
+
+NATIVE, NATIVE_REASON = _bind_native()
 
 
 def address(obj: Any) -> int:
