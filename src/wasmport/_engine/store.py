@@ -88,10 +88,27 @@ class StoreContext:
         """Whether this thread is inside a call into the store (holds the entry lock)."""
         return bool(self.entry_lock._is_owned())
 
+    def __enter__(self) -> wasmtime.Store:
+        """``with ctx as store:`` holds the entry lock around an access to a value of the
+        store (a memory copy, a global or table access), the lock :meth:`close` takes:
+        the store cannot be freed under it.  RealmClosedError once it is closed."""
+        self.entry_lock.acquire()
+        store = self._store
+        if store is None:
+            self.entry_lock.release()
+            raise RealmClosedError(f"realm {self.name!r} is closed")
+        return store
+
+    def __exit__(self, *exc: object) -> None:
+        self.entry_lock.release()
+
     def close(self) -> None:
-        """Free the store now; values of it then raise RealmClosedError."""
+        """Free the store now; values of it then raise RealmClosedError.  The store is
+        marked dead before the engine frees it, so that a check made meanwhile (the
+        native window's, with the GIL released by the free) sees it closed."""
         store, self._store, self.guard = self._store, None, None
         if store is not None:
+            store._Store__context = None  # type: ignore[attr-defined]
             store.close()
 
     def __repr__(self) -> str:
