@@ -51,6 +51,7 @@ class StoreContext:
         self.entry_lock = new_lock()
         self.gate = [False]
         self.exiting = False
+        self.closing = False  # set by begin_close(): value accesses refuse from then on
         self.values: Any = None  # the value conversions of the layer above (made on first use)
         self._owner = weakref.ref(owner)
         _contexts[owner] = self
@@ -92,6 +93,8 @@ class StoreContext:
         """``with ctx as store:`` holds the entry lock around an access to a value of the
         store (a memory copy, a global or table access), the lock :meth:`close` takes:
         the store cannot be freed under it.  RealmClosedError once it is closed."""
+        if self.closing:  # refuse at once: threads taking turns would starve close()
+            raise RealmClosedError(f"realm {self.name!r} is closed")
         self.entry_lock.acquire()
         store = self._store
         if store is None:
@@ -101,6 +104,12 @@ class StoreContext:
 
     def __exit__(self, *exc: object) -> None:
         self.entry_lock.release()
+
+    def begin_close(self) -> None:
+        """A close is under way: value accesses raise RealmClosedError instead of queueing
+        for the entry lock (at exit they keep waiting, see _realm/default.py)."""
+        if not self.exiting:
+            self.closing = True
 
     def close(self) -> None:
         """Free the store now; values of it then raise RealmClosedError.  The store is
