@@ -13,7 +13,8 @@ GCC_FLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter",
              "-Wno-missing-field-initializers", "-Wno-cast-function-type"]
 NATIVE_HEADERS = ["wasmport_native.h", "caller.h", "host.h"]
 NATIVE_SOURCES = ["module.c", "convert.c", "caller.c", "caller_type.c", "arity.c", "host.c",
-                  "host_new.c", "window.c", "rlock.c", "exports.c"]
+                  "host_new.c", "window.c", "rlock.c", "exports.c", "modattr.c",
+                  "interrupt.c", "stack.c"]
 
 setup(
     ext_modules=[

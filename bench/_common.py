@@ -61,7 +61,15 @@ def _fmt(value: float, unit: str) -> str:
 def header() -> str:
     return (f"wasmport benchmarks — {time.strftime('%Y-%m-%d %H:%M')} — "
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"wasmtime-py {version('wasmtime')}, {platform.platform(terse=True)}")
+            f"wasmtime-py {version('wasmtime')}, {platform.platform(terse=True)}, "
+            f"load average {_load()} at the start (other processes share the cores)")
+
+
+def _load() -> str:
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def table(rows: list[Row]) -> str:

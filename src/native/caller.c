@@ -84,14 +84,16 @@ lift_results(WpCaller *self, const wp_val_raw_t *slots)
     return out;
 }
 
-/* raise_trap(trap, error) owns the pointer it is given and must raise. */
+/* raise_trap(trap, error[, where]) owns the pointer it is given and must raise. */
 static PyObject *
 failed(WpCaller *self, wasm_trap_t *trap, wasmtime_error_t *error)
 {
-    PyObject *argv[2], *out;
+    PyObject *argv[3], *out;
+    size_t nargs = self->where != NULL ? 3 : 2;
     argv[0] = PyLong_FromVoidPtr(trap);
     argv[1] = PyLong_FromVoidPtr(error);
-    out = (argv[0] && argv[1]) ? PyObject_Vectorcall(self->raise_trap, argv, 2, NULL) : NULL;
+    argv[2] = self->where;
+    out = (argv[0] && argv[1]) ? PyObject_Vectorcall(self->raise_trap, argv, nargs, NULL) : NULL;
     Py_XDECREF(argv[0]);
     Py_XDECREF(argv[1]);
     if (out == NULL)
@@ -105,7 +107,11 @@ static PyObject *
 call_engine(WpCaller *self, wp_val_raw_t *slots)
 {
     wasm_trap_t *trap = NULL;
-    wasmtime_error_t *error;
+    wasmtime_error_t *error = wp_stack_refused();  /* a thread stack too small (stack.c) */
+    int entered;
+    if (error != NULL)
+        return failed(self, NULL, error);
+    entered = wp_intr_enter();  /* SIGINT bookkeeping (interrupt.c) */
     if (self->release_gil) {
         Py_BEGIN_ALLOW_THREADS
         error = wp_engine.call_unchecked(self->ctx, &self->func, slots, self->nslots, &trap);
@@ -114,6 +120,7 @@ call_engine(WpCaller *self, wp_val_raw_t *slots)
     else {
         error = wp_engine.call_unchecked(self->ctx, &self->func, slots, self->nslots, &trap);
     }
+    wp_intr_leave(entered);
     if (error != NULL || trap != NULL)
         return failed(self, trap, error);
     return lift_results(self, slots);
@@ -195,7 +202,7 @@ locked_call(WpCaller *self, wp_val_raw_t *slots, int ran_code)
     if (locked && take(self, &ran_code) < 0)
         return NULL;
     if (ran_code && !wp_store_alive(self->store, self->ctx_ref))
-        wp_raise_closed(self->closed, self->name);
+        wp_raise_closed(self->closed, self->name, self->where);
     else
         result = call_engine(self, slots);
     return locked ? unlock(self, result) : result;
@@ -212,7 +219,7 @@ wp_caller_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObjec
     if (nargs != self->nparams || (kwnames != NULL && PyTuple_GET_SIZE(kwnames)))
         return wp_arity_error(self, nargs, kwnames);
     if (!wp_store_alive(self->store, self->ctx_ref)) {
-        wp_raise_closed(self->closed, self->name);
+        wp_raise_closed(self->closed, self->name, self->where);
         return NULL;
     }
     if (self->nslots > LOCAL_SLOTS &&

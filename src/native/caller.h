@@ -15,6 +15,8 @@ typedef struct {
     int release_gil;
     PyObject *kinds_bytes, *store, *ctx_ref, *name, *describe; /* "(i32, i32) -> i32" */
     PyObject *raise_trap, *lower, *closed, *gate, *acquire, *release;
+    PyObject *where;         /* NULL, or given to raise_trap and closed (shared per realm) */
+    PyObject *token;         /* token(caller) is __dask_tokenize__ (shared per instance) */
     WpRLock *rlock;          /* the lock when it is ours: taken without method calls */
     PyObject *dict;          /* attributes (a Function's __dask_tokenize__ is set here) */
 } WpCaller;

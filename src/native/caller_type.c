@@ -14,6 +14,7 @@ caller_traverse(WpCaller *self, visitproc visit, void *arg)
     Py_VISIT(self->release);
     Py_VISIT(self->rlock);
     Py_VISIT(self->dict);
+    Py_VISIT(self->token);
     return 0;
 }
 
@@ -29,6 +30,7 @@ caller_clear(WpCaller *self)
     Py_CLEAR(self->release);
     Py_CLEAR(self->rlock);
     Py_CLEAR(self->dict);
+    Py_CLEAR(self->token);
     return 0;
 }
 
@@ -41,6 +43,7 @@ caller_dealloc(WpCaller *self)
     Py_CLEAR(self->kinds_bytes);
     Py_CLEAR(self->name);
     Py_CLEAR(self->describe);
+    Py_CLEAR(self->where);
     PyObject_GC_Del(self);
 }
 
@@ -62,7 +65,49 @@ get_doc(WpCaller *self, void *unused)
     return PyUnicode_FromFormat("%U%U (raw call)", self->name, self->describe);
 }
 
+/* Dask's tokenizer asks a functools.partial's func for __dask_tokenize__: a Function's
+ * caller answers token(caller), the callable giving its Function's token.  One token
+ * hook serves every caller of an instance: no object per caller. */
+static PyObject *
+get_token(WpCaller *self, void *unused)
+{
+    if (self->token == NULL)
+        return PyErr_Format(PyExc_AttributeError, "'Caller' object has no attribute "
+                            "'__dask_tokenize__'");
+    return PyObject_CallOneArg(self->token, (PyObject *)self);
+}
+
+/* A caller made with its token (an export's, from its signature's plan) refers only to
+ * long-lived objects shared by many callers, none of which refers to a caller: it cannot
+ * be part of a reference cycle, so new_caller leaves it untracked by the garbage
+ * collector (thousands of exports would otherwise trigger full collections).  Anything
+ * that gives it a reference of the caller's own choosing tracks it first. */
+static void
+track(WpCaller *self)
+{
+    if (!PyObject_GC_IsTracked((PyObject *)self))
+        PyObject_GC_Track(self);
+}
+
+static int
+set_token(WpCaller *self, PyObject *value, void *unused)
+{
+    track(self);
+    Py_XINCREF(value);
+    Py_XSETREF(self->token, value);
+    return 0;
+}
+
+static int
+caller_setattro(WpCaller *self, PyObject *name, PyObject *value)
+{
+    track(self);
+    return PyObject_GenericSetAttr((PyObject *)self, name, value);
+}
+
 static PyGetSetDef caller_getset[] = {
+    {"__dask_tokenize__", (getter)get_token, (setter)set_token,
+     "token(caller) once set: the callable giving the Function's token", NULL},
     {"__name__", (getter)get_name, NULL, NULL, NULL},
     {"__qualname__", (getter)get_name, NULL, NULL, NULL},
     {"__doc__", (getter)get_doc, NULL, NULL, NULL},
@@ -81,13 +126,17 @@ PyTypeObject WpCaller_Type = {
     .tp_dealloc = (destructor)caller_dealloc,
     .tp_repr = (reprfunc)caller_repr,
     .tp_getset = caller_getset,
+    .tp_setattro = (setattrofunc)caller_setattro,
     .tp_dictoffset = offsetof(WpCaller, dict),
 };
 
-/* -- construction: new_caller(store, ctx_ref, ctx, func, params, results, name, describe,
- *                             raise_trap, lower, closed, gate, lock, release_gil) -------
+/* -- construction: new_caller(store, ctx_ref, ctx, params, results, describe, raise_trap,
+ *                  lower, closed, gate, lock, release_gil, func, name[, where[, token]])
+ * (what one signature's callers share first: a functools.partial of them makes callers)
  * lower(value, kind, what) converts what the inline test refused, or raises; closed()
- * raises once the store is closed (None: ValueError "name(): the store is closed"). */
+ * raises once the store is closed (None: ValueError "name(): the store is closed").
+ * With `where` (a str), raise_trap and closed take it as one more argument: one pair of
+ * them then serves every export of a realm; `token` is as __dask_tokenize__ sets it. */
 
 static int
 copy_func(WpCaller *self, PyObject *source)
@@ -163,16 +212,36 @@ check_caller_args(PyObject *const *a)
     return 0;
 }
 
+static int
+take_where(WpCaller *self, PyObject *where)
+{
+    if (where == Py_None)
+        return 0;
+    if (!PyUnicode_Check(where)) {
+        PyErr_SetString(PyExc_TypeError, "where must be str or None");
+        return -1;
+    }
+    self->where = Py_NewRef(where);
+    return 0;
+}
+
+/* The argument order the code below reads (func, name and describe among the first). */
+static const int from_given[16] = {0, 1, 2, 12, 3, 4, 13, 5, 6, 7, 8, 9, 10, 11, 14, 15};
+
 PyObject *
-wp_new_caller(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
+wp_new_caller(PyObject *module, PyObject *const *given, Py_ssize_t nargs)
 {
     WpCaller *self;
+    PyObject *a[16];
     void *ctx;
     int release_gil;
     if (!wp_bound)
         return PyErr_Format(PyExc_RuntimeError, "wasmport._engine._ext: init() was not called");
-    if (nargs != 14)
-        return PyErr_Format(PyExc_TypeError, "new_caller() takes 14 arguments (%zd given)", nargs);
+    if (nargs < 14 || nargs > 16)
+        return PyErr_Format(PyExc_TypeError, "new_caller() takes 14 to 16 arguments (%zd given)",
+                            nargs);
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        a[i] = given[from_given[i]];
     if (check_caller_args(a) < 0)
         return NULL;
     ctx = PyLong_AsVoidPtr(a[2]);
@@ -189,9 +258,14 @@ wp_new_caller(PyObject *module, PyObject *const *a, Py_ssize_t nargs)
     memset((char *)self + sizeof(PyObject), 0, sizeof(WpCaller) - sizeof(PyObject));
     self->ctx = ctx;
     self->release_gil = release_gil;
-    if (copy_func(self, a[3]) < 0 || fill_caller(self, a) < 0) {
+    if (copy_func(self, a[3]) < 0 || fill_caller(self, a) < 0 ||
+        (nargs >= 15 && take_where(self, a[14]) < 0)) {
         Py_DECREF(self);
         return NULL;
+    }
+    if (nargs == 16 && a[15] != Py_None) {
+        self->token = Py_NewRef(a[15]);
+        return (PyObject *)self;  /* untracked: see track() */
     }
     PyObject_GC_Track(self);
     return (PyObject *)self;

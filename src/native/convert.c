@@ -232,13 +232,14 @@ wp_store_alive(PyObject *store, PyObject *ctx_ref)
     return alive;
 }
 
-/* Call `closed()`, which should raise; if it returns, raise ValueError. */
+/* Call `closed()` (`closed(where)` when given), which should raise; if it returns,
+ * raise ValueError. */
 int
-wp_raise_closed(PyObject *closed, PyObject *label)
+wp_raise_closed(PyObject *closed, PyObject *label, PyObject *where)
 {
     PyObject *out;
     if (closed != NULL && closed != Py_None) {
-        out = PyObject_CallNoArgs(closed);
+        out = where ? PyObject_CallOneArg(closed, where) : PyObject_CallNoArgs(closed);
         if (out == NULL)
             return -1;
         Py_DECREF(out);

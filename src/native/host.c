@@ -272,7 +272,9 @@ wasm_trap_t *
 wp_trampoline(void *envp, wasmtime_caller_t *caller, wp_val_raw_t *slots, size_t n)
 {
     PyGILState_STATE gil = PyGILState_Ensure();
+    int left = wp_intr_host_enter();  /* Python code runs: signals are Python's */
     wasm_trap_t *trap = host_call((HostEnv *)envp, caller, slots, n);
+    wp_intr_host_leave(left);
     PyGILState_Release(gil);
     return trap;
 }

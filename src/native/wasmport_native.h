@@ -138,7 +138,27 @@ extern PyTypeObject WpRLock_Type;
 int wp_rlock_acquire(WpRLock *lock, int *waited);
 int wp_rlock_release(WpRLock *lock);
 
+/* interrupt.c: SIGINT and timeouts (the epoch-deadline callback) */
+int wp_intr_enter(void);
+void wp_intr_leave(int entered);
+int wp_intr_host_enter(void);
+void wp_intr_host_leave(int left);
+PyObject *wp_interrupts_init(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+PyObject *wp_interrupts_add_engine(PyObject *module, PyObject *address);
+PyObject *wp_interrupts_install(PyObject *module, PyObject *ident);
+PyObject *wp_interrupts_watch(PyObject *module, PyObject *address);
+PyObject *wp_interrupts_arm(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+PyObject *wp_interrupts_take(PyObject *module, PyObject *unused);
+wasmtime_error_t *wp_error_new(const char *message);
+
+/* stack.c: refusing threads whose stack cannot hold wasm */
+size_t wp_stack_left(void);
+wasmtime_error_t *wp_stack_refused(void);
+PyObject *wp_stack_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+PyObject *wp_stack_left_py(PyObject *module, PyObject *unused);
+
 int wp_store_alive(PyObject *store, PyObject *ctx_ref);
-int wp_raise_closed(PyObject *closed, PyObject *label);
+int wp_raise_closed(PyObject *closed, PyObject *label, PyObject *where);
+PyObject *wp_enable_module_getattr(PyObject *module, PyObject *cls);
 
 #endif

@@ -16,16 +16,22 @@ from ._api.run import run as run
 from ._compile.module import ExportDescriptor as ExportDescriptor
 from ._compile.module import ImportDescriptor as ImportDescriptor
 from ._compile.module import Module as Module
+from ._component.values import Err as Err
+from ._component.values import Ok as Ok
+from ._component.values import Some as Some
 from ._engine.limits import Limits as Limits
 from ._errors import CompileError as CompileError
 from ._errors import HostSignatureError as HostSignatureError
 from ._errors import ImportCycleError as ImportCycleError
 from ._errors import ImportRefusedError as ImportRefusedError
 from ._errors import IncompatibleImportError as IncompatibleImportError
+from ._errors import InstancePoisonedError as InstancePoisonedError
 from ._errors import LinkError as LinkError
 from ._errors import MemoryAccessError as MemoryAccessError
 from ._errors import RealmClosedError as RealmClosedError
+from ._errors import ResourceDroppedError as ResourceDroppedError
 from ._errors import ResourceLimitError as ResourceLimitError
+from ._errors import ThreadStackError as ThreadStackError
 from ._errors import Trap as Trap
 from ._errors import UnknownImportError as UnknownImportError
 from ._errors import UnsafeForkError as UnsafeForkError
@@ -49,6 +55,7 @@ from ._importer.finder import is_installed as is_installed
 from ._importer.finder import uninstall as uninstall
 from ._realm import Realm as Realm
 from ._realm import default_realm as default_realm
+from ._realm.component import Component as Component
 from ._tools.check import check as check
 from ._tools.compat import compat as compat
 from ._version import __version__ as __version__
@@ -58,6 +65,8 @@ from ._wasi.config import WasiConfig as WasiConfig
 __all__ = [
     "Array",
     "CompileError",
+    "Component",
+    "Err",
     "ExnRef",
     "ExportDescriptor",
     "Function",
@@ -71,19 +80,24 @@ __all__ = [
     "ImportRefusedError",
     "IncompatibleImportError",
     "Instance",
+    "InstancePoisonedError",
     "Limits",
     "LinkError",
     "Memory",
     "MemoryAccessError",
     "Module",
+    "Ok",
     "Preopen",
     "Realm",
     "RealmClosedError",
+    "ResourceDroppedError",
     "ResourceLimitError",
     "RunResult",
+    "Some",
     "Struct",
     "Table",
     "Tag",
+    "ThreadStackError",
     "Trap",
     "UnknownImportError",
     "UnsafeForkError",

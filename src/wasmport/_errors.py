@@ -17,6 +17,7 @@
     ├── HostSignatureError(TypeError)      a host module method's signature cannot be lowered
     ├── ResourceDroppedError(ValueError)   a component resource handle used after its drop
     ├── RealmClosedError(RuntimeError)     the realm owning an object was closed
+    ├── ThreadStackError(RuntimeError)     this thread's stack is too small to run wasm
     └── UnsafeForkError(RuntimeError)      engine threads a forked child lacks (WASI output)
 
 Every error carries structured attributes besides its message, and the message reads
@@ -254,6 +255,21 @@ class UnsafeForkError(WasmportError, RuntimeError):
     def __init__(self, message: str, *, where: str = "") -> None:
         super().__init__(message)
         self.where = where
+
+
+class ThreadStackError(WasmportError, RuntimeError):
+    """The calling thread has too little stack left for wasm: entering would crash it
+    (wasm may use ``needed`` bytes below the entry, minus room for host functions).
+
+    Attributes ``left`` and ``needed`` (bytes).  Start the thread with a bigger
+    ``threading.stack_size()``, or raise the main thread's ``ulimit -s``
+    (docs/design.md, "Wasm stacks on small thread stacks").
+    """
+
+    def __init__(self, message: str, *, left: int = 0, needed: int = 0) -> None:
+        super().__init__(message)
+        self.left = left
+        self.needed = needed
 
 
 def one_line(err: BaseException) -> str:

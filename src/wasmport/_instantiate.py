@@ -15,7 +15,7 @@ is an import cycle.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import wasmtime
 
@@ -28,9 +28,11 @@ from ._compile.module import (
     instance_maker,
     memory_exports,
     note_initialize,
+    preinstantiated,
 )
+from ._engine import interrupt, stack
 from ._engine.boundary import has_parked, raise_boundary_error
-from ._engine.raw import export_get, instance_new
+from ._engine.raw import Preinstantiated, export_get, instance_new
 from ._engine.store import StoreContext
 from ._errors import ImportCycleError, IncompatibleImportError, LinkError
 from ._exports.exceptions import raise_failure
@@ -68,6 +70,22 @@ def instantiate(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Modul
                 explicit: Mapping[str, Any], linking: Linking,
                 namespace: InstanceModule | None = None) -> InstanceModule:
     """Link ``module`` and make an instance of it in ``ctx``'s store, shown as a module."""
+    pre = preinstantiated(module) if ctx.guard is None else None
+    if pre is not None:  # no imports, no limits: nothing to link, no cycle to find
+        instance = Instance(module, ctx, _pre_instance(ctx, module, pre))
+    else:
+        instance = _linked_instance(ctx, policy, load, module, explicit, linking)
+    if namespace is None:
+        namespace = InstanceModule(module.name, module.path, instance)
+    else:
+        fill(namespace, instance)
+    if has_initialize(module) is not False:
+        _run_initialize(module, instance)  # a reactor that traps here is not cached
+    return namespace
+
+
+def _linked_instance(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Module,
+                     explicit: Mapping[str, Any], linking: Linking) -> Instance:
     linking.enter(asset_of(module))
     try:
         externs, binders = resolve_imports(ctx, policy, load, module, explicit)
@@ -78,18 +96,29 @@ def instantiate(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Modul
     for bind in binders:  # typed host modules: bind the importer's memory
         bind(instance)
     _watch_memories(ctx, module, raw)
-    ns = namespace if namespace is not None else InstanceModule(module.name, module.path)
-    fill(ns, instance)
-    _run_initialize(module, instance)  # a reactor that traps here is not cached
-    return ns
+    return instance
+
+
+def _pre_instance(ctx: StoreContext, module: Module, pre: Preinstantiated) -> wasmtime.Instance:
+    _before_wasm(module)
+    try:
+        return pre.at(ctx.address)  # type: ignore[no-any-return]
+    except BaseException as err:
+        _failed(ctx, module.where, err)
 
 
 def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasmtime.Instance:
+    _before_wasm(module)
     guard = ctx.guard
     if guard is None:
         return _engine_instance(ctx, module, externs, instance_maker(module))
     with guard.entered(module.where):  # start functions let other threads run
         return _engine_instance(ctx, module, externs, _nogil_instance)
+
+
+def _before_wasm(module: Module) -> None:
+    interrupt.install()  # a handler set since the store was made: Ctrl-C still stops wasm
+    stack.check(module.where)  # start functions: never on a stack too small for wasm
 
 
 def _nogil_instance(store: wasmtime.Store, module: wasmtime.Module,
@@ -109,18 +138,23 @@ def _watch_memories(ctx: StoreContext, module: Module, raw: wasmtime.Instance) -
 
 def _engine_instance(ctx: StoreContext, module: Module, externs: list[Any],
                      make: Any) -> wasmtime.Instance:
-    where = module.where
     try:
         return make(ctx.store, compiled_of(module), externs)  # type: ignore[no-any-return]
-    except wasmtime.Trap as err:
+    except BaseException as err:
+        _failed(ctx, module.where, err)
+
+
+def _failed(ctx: StoreContext, where: str, err: BaseException) -> NoReturn:
+    """What making an instance raised, as wasmport's error."""
+    if isinstance(err, wasmtime.Trap):
         raise_failure(codec(ctx), err, f"{where}: instantiation")
-    except wasmtime.WasmtimeError as err:
+    if isinstance(err, wasmtime.WasmtimeError):
+        interrupt.raise_if_interrupted(err)  # Ctrl-C in a start function
         text = str(err)
         if "wasm trap" in text or "Wasm exception" in text or has_parked():  # a start
             raise_failure(codec(ctx), err, f"{where}: instantiation")  # function failed
         raise _link_failure(text, where) from err
-    except BaseException as err:  # a host exception wasmtime-py re-raised: unpark it
-        raise_boundary_error(err, f"{where}: instantiation")
+    raise_boundary_error(err, f"{where}: instantiation")  # a host exception: unparked
 
 
 def _link_failure(text: str, where: str) -> LinkError:

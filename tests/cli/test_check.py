@@ -151,7 +151,6 @@ USAGE = [
     (["check", "plugin.wat", "--import-map", "nope.json"], "cannot read it"),
     (["check", "plugin.wat", "--import-map", "bad.json"], "give an object of import module"),
     (["check", "plugin.wat", "--import-map", "scopes.json"], "not scopes"),
-    (["check", "component.wasm"], "a WebAssembly component; wasmport check reads core"),
 ]
 
 
@@ -160,10 +159,20 @@ def test_usage_errors_exit_2(project: Path, capsys: pytest.CaptureFixture[str],
                              argv: list[str], message: str) -> None:
     write(project, "bad.json", json.dumps({"log": 3}))
     write(project, "scopes.json", json.dumps({"imports": {}, "scopes": {}}))
-    (project / "component.wasm").write_bytes(b"\0asm\x0d\x00\x01\x00")
     code, out, err = run(argv, capsys)
     assert (code, out) == (2, "")
     assert err.startswith("wasmport: error: ") and message in err and err.count("\n") == 1
+
+
+def test_a_component_is_checked_against_the_realm(project: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "empty.wasm").write_bytes(b"\0asm\x0d\x00\x01\x00")
+    assert run(["check", "empty.wasm"], capsys)[:2] == (0, f"{project / 'empty.wasm'}: ok: "
+                                                       "0 imports of 1 module resolve in realm "
+                                                       "'default'; nothing ran\n")
+    calc = Path(__file__).parents[1] / "fixtures" / "components" / "calc" / "calc.wasm"
+    code, out, _ = run(["check", str(calc)], capsys)
+    assert code == 1 and "import 'tick' (a function) is not provided" in out
 
 
 def test_a_module_that_does_not_compile_is_a_problem(project: Path,

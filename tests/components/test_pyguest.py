@@ -15,8 +15,10 @@ import pytest
 import wasmtime
 
 import wasmport
-from wasmport._component import Err, compile_component, instantiate
+from wasmport._engine import interrupt
+from wasmport._component import Err, instantiate
 from wasmport._errors import InstancePoisonedError
+from wasmport._realm.component import code_of
 
 from .conftest import wasm_tools
 
@@ -57,9 +59,25 @@ class Host:
         return v * 2
 
 
+def _store(engine: wasmtime.Engine) -> wasmtime.Store:
+    """A store of the module system's engine, which checks epochs: it needs the epoch
+    callback every store of a realm gets (else each call traps at once)."""
+    store = wasmtime.Store(engine)
+    interrupt.watch(store)
+    return store
+
+
 @pytest.fixture(scope="module")
-def guest(engine: wasmtime.Engine) -> Any:
-    return compile_component(engine, GUEST.read_bytes(), "pyguest.wasm")
+def guest() -> Any:
+    """Compiled through the module system, so the session's code cache compiles the guest
+    once for every test file that loads it (5-12 s each time otherwise)."""
+    with wasmport.Realm() as realm:
+        return code_of(realm.load(str(GUEST), phase="source"))
+
+
+@pytest.fixture
+def engine(guest: Any) -> wasmtime.Engine:
+    return guest.engine  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -68,7 +86,7 @@ def api(engine: wasmtime.Engine, guest: Any, tmp_path: Path) -> Any:
     config = wasmtime.WasiConfig()
     config.env = [("GREETING", "hello")]
     config.preopen_dir(str(tmp_path), "/data")
-    inst = instantiate(wasmtime.Store(engine), guest, {"test:pyguest/host": Host}, wasi=config)
+    inst = instantiate(_store(engine), guest, {"test:pyguest/host": Host}, wasi=config)
     return inst.exports
 
 
@@ -132,7 +150,7 @@ def test_serialized_loads_back(engine: Any, guest: Any, tmp_path: Path) -> None:
     path.write_bytes(guest.serialize())
     loaded = deserialize_component_file(engine, path, "pyguest.wasm")
     assert loaded.world.exports.keys() == guest.world.exports.keys()
-    inst = instantiate(wasmtime.Store(engine), loaded, {"test:pyguest/host": Host},
+    inst = instantiate(_store(engine), loaded, {"test:pyguest/host": Host},
                        wasi=wasmtime.WasiConfig())
     assert inst.exports.api.add(40, 2) == 42
 

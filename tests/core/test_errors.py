@@ -37,14 +37,13 @@ def test_compile_error_is_an_import_error_for_fallbacks(modpath):
     assert used == "fallback"
 
 
-def test_component_binary_says_not_supported(realm, tmp_path):
+def test_a_component_binary_is_a_component_not_a_module(realm, tmp_path):
     import wasmtime
     comp = bytes(wasmtime.wat2wasm("(component)"))
-    with pytest.raises(wasmport.CompileError, match="components are not supported yet"):
-        wasmport.compile(comp, realm=realm)
+    assert isinstance(wasmport.compile(comp, realm=realm), wasmport.Component)
     (tmp_path / "comp.wasm").write_bytes(comp)
-    with pytest.raises(wasmport.CompileError, match="component"):
-        wasmport.load(str(tmp_path / "comp.wasm"), realm=realm)
+    source = wasmport.load(str(tmp_path / "comp.wasm"), realm=realm, phase="source")
+    assert isinstance(source, wasmport.Component) and source.exports == {}
 
 
 def test_failed_import_leaves_nothing_and_can_be_fixed(modpath):

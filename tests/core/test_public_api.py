@@ -44,8 +44,13 @@ def test_error_tree_subclasses_builtins():
     assert issubclass(wasmport.MemoryAccessError, IndexError)
     for name in wasmport.__all__:
         obj = getattr(wasmport, name)
-        if isinstance(obj, type) and issubclass(obj, BaseException):
+        if isinstance(obj, type) and issubclass(obj, BaseException) and name != "Err":
             assert issubclass(obj, wasmport.WasmportError), name
+    # Err is a value (a guest's error result), raised to be caught by the caller:
+    # ``except WasmportError`` must not swallow a component's domain errors.
+    assert not issubclass(wasmport.Err, wasmport.WasmportError)
+    assert issubclass(wasmport.InstancePoisonedError, wasmport.Trap)
+    assert issubclass(wasmport.ResourceDroppedError, ValueError)
 
 
 def test_debug_info_names_the_call_layer_and_why_others_are_off():

@@ -17,6 +17,7 @@ import wasmtime
 from wasmtime import _ffi as ffi
 
 from wasmport._engine import fast as _fast
+from wasmport._engine import interrupt
 from wasmport._engine.fast import _abi
 from wasmport._engine.fast._codegen import views_of
 
@@ -41,8 +42,13 @@ def test_slot_and_func_layout() -> None:
 
 def test_our_prototypes_bind_wasmtime_pys_library() -> None:
     # Same handle, not a second copy of the engine with its own globals.
-    for ours, name in ((_abi.lib.call_unchecked, "wasmtime_func_call_unchecked"),
-                       (_abi.lib.func_new_unchecked, "wasmtime_func_new_unchecked"),
+    for ours in (_abi.lib.call_unchecked, _abi.lib.call_unchecked_nogil):
+        # Through the extension's wrapper that tells the SIGINT handler (interrupt.py).
+        tracked = interrupt.tracked_call("wasmtime_func_call_unchecked")
+        expected = tracked or ctypes.cast(ffi.dll.wasmtime_func_call_unchecked,
+                                          ctypes.c_void_p).value
+        assert ctypes.cast(ours, ctypes.c_void_p).value == expected
+    for ours, name in ((_abi.lib.func_new_unchecked, "wasmtime_func_new_unchecked"),
                        (_abi.lib.trap_new, "wasmtime_trap_new")):
         theirs = getattr(ffi.dll, name)
         address = ctypes.cast(ours, ctypes.c_void_p).value

@@ -219,12 +219,16 @@ def test_instantiating_wraps_no_export(settings: dict[str, object],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # Regression: a realm with limits or WASI used to wrap every export of every new
     # instance (2,001 wraps for this module); only what Python touches is wrapped.
+    from wasmport._exports import instance as instance_module
     from wasmport._exports.instance import Instance
 
     wraps: list[str] = []
-    real_lookup = Instance._lookup
+    real_lookup, real_export = Instance._lookup, instance_module.export_function
+    # The general look-up, and the native layer's own for function exports.
     monkeypatch.setattr(Instance, "_lookup",
                         lambda self, name: wraps.append(name) or real_lookup(self, name))
+    monkeypatch.setattr(instance_module, "export_function", lambda ctx, found, name, *more:
+                        wraps.append(name) or real_export(ctx, found, name, *more))
     funcs = "".join(f'(func (export "f{i}") (result i32) i32.const {i})' for i in range(2000))
     module = wasmport.compile(f'(module (memory (export "memory") 1 4) {funcs})')
     with Realm(**settings) as realm:  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ import sys
 import pytest
 import wasmtime
 
-from wasmport._engine.fast import _native
+from wasmport._engine.fast import _native, _native_exports
 from wasmport._engine.raw import export_get
 from wasmport._engine.valtypes import func_sig_of
 
@@ -25,7 +25,7 @@ EXPORTS = """(module
 @pytest.mark.parametrize("name", ["add", "mixed", "nop", "\u00e9t\u00e9"])
 def test_export_func_finds_what_the_ctypes_look_up_finds(store, instantiate, name) -> None:
     instance = wasmtime.Instance(store, wasmtime.Module(store.engine, EXPORTS), [])
-    func, params, results = _native.export_func(store, instance, name)
+    func, params, results = _native_exports.export_func(store, instance, name)
     theirs = export_get(store, instance, name)
     assert (params, results) == func_sig_of(store, theirs)
     assert bytes(func._func) == bytes(theirs._func)
@@ -37,7 +37,7 @@ def test_export_func_finds_what_the_ctypes_look_up_finds(store, instantiate, nam
 @pytest.mark.parametrize("name", ["memory", "g", "missing", ""])
 def test_export_func_is_none_for_other_kinds_and_missing_names(store, name) -> None:
     instance = wasmtime.Instance(store, wasmtime.Module(store.engine, EXPORTS), [])
-    assert _native.export_func(store, instance, name) is None
+    assert _native_exports.export_func(store, instance, name) is None
 
 
 def test_a_partial_subclass_gets_vectorcall_unless_it_overrides_call() -> None:

@@ -11,8 +11,9 @@ from typing import Any
 from .._compile.assets import asset_from_bytes, wat_to_wasm
 from .._compile.module import Module
 from .._engine.limits import Limits
-from .._exports.namespace import instance_of as instance_of
+from .._exports.namespace import instance_of as core_instance_of
 from .._realm import Phase, Realm, realm_or_default
+from .._realm.component import Component, component_instance_or_none
 from .._wasi.config import WasiConfig
 
 
@@ -72,10 +73,22 @@ async def load_async(specifier: str | os.PathLike[str], *, phase: Phase | None =
                                    base_dir=base_dir)
 
 
-def compile(source: bytes | str, *, name: str = "module", realm: Realm | None = None) -> Module:
-    """Compile wasm bytes, or text-format source given as str, into a source-phase Module.
+def compile(source: bytes | str, *, name: str = "module",
+            realm: Realm | None = None) -> Module | Component:
+    """Compile wasm bytes, or text-format source given as str, into a source-phase
+    Module (a :class:`Component` for component bytes).
 
     Raises CompileError.
     """
     wasm = wat_to_wasm(source, f"<{name}>") if isinstance(source, str) else bytes(source)
-    return Module(asset_from_bytes(wasm, name=name), realm_or_default(realm), name)
+    asset = asset_from_bytes(wasm, name=name)
+    kind = Component if asset.is_component else Module
+    return kind(asset, realm_or_default(realm), name)
+
+
+def instance_of(module: Any) -> Any:
+    """The instance behind an instance-phase module: an :class:`Instance`, or for a
+    component its instance (``.exports["ns:pkg/iface@1.0.0"]`` by full WIT name,
+    ``.poisoned``); TypeError for anything else."""
+    found = component_instance_or_none(module)
+    return found if found is not None else core_instance_of(module)

@@ -1,5 +1,5 @@
 """Commands: ``wasmport.run`` instantiates a WASI command in a fresh store and calls
-its ``_start``.
+its ``_start`` (a component: its ``wasi:cli/run`` export's ``run``).
 
 Exit policy (wasmtime 50 WASI preview 1)::
 
@@ -10,23 +10,29 @@ Exit policy (wasmtime 50 WASI preview 1)::
     exit(n), n >= 126 or n < 0        raises wasmport.Trap     (wasmtime refuses it)
     traps (unreachable, ...)          raises wasmport.Trap
     exceeds a Limits value            raises wasmport.ResourceLimitError (a Trap)
+
+A component command (WASI preview 2) follows the same rules: ``run`` returning ok is 0,
+its error result 1, ``wasi:cli/exit`` the status it gives (0 or 1 in preview 2), a trap
+raises wasmport.Trap.
 """
 
 from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import wasmtime
 
+from .._component.values import Err
 from .._engine.limits import Limits
 from .._errors import Trap
 from .._exports.function import Function
 from .._exports.namespace import instance_of
 from .._realm import Realm, realm_or_default, wasi_context
+from .._realm.component import component_instance_or_none
 from .._resolve.specifiers import resolve
 from .._wasi.config import Input, Output, WasiConfig
 from .load import caller_dir
@@ -114,11 +120,30 @@ def _captures(config: WasiConfig) -> tuple[WasiConfig, tuple[io.BytesIO | None, 
 
 
 def _run_start(realm: Realm, path: str) -> int:
-    start = instance_of(realm.load(path)).exports.get("_start")
+    module = realm.load(path)
+    component = component_instance_or_none(module)
+    if component is not None:
+        return _run_component(component, path)
+    start = instance_of(module).exports.get("_start")
     if not isinstance(start, Function) or start.params or start.results:
         raise TypeError(f"{path}: not a WASI command: it exports no _start() function; "
                         "load a library (reactor) with wasmport.load(..., wasi=...) instead")
     return call_for_exit(start, f"{path}: _start()")
+
+
+def _run_component(component: Any, path: str) -> int:
+    """A component command: its ``wasi:cli/run`` export's ``run()``; an error result
+    is exit code 1, ``wasi:cli/exit`` the code it gives (preview 2 has only 0 and 1)."""
+    exports = component.exports
+    names = [n for n in exports.keys() if n.split("@")[0] == "wasi:cli/run"]
+    if not names:
+        raise TypeError(f"{path}: not a WASI command: the component exports no wasi:cli/run; "
+                        "load it with wasmport.load(..., wasi=...) and call its exports")
+    run_export = exports[names[0]].run
+    try:
+        return call_for_exit(run_export, f"{path}: wasi:cli/run.run()")
+    except Err:
+        return 1
 
 
 def finish_output(realm: Realm) -> None:
@@ -128,7 +153,7 @@ def finish_output(realm: Realm) -> None:
         context.finish()
 
 
-def call_for_exit(func: Function, where: str) -> int:
+def call_for_exit(func: Callable[[], Any], where: str) -> int:
     """Call ``func()``; 0 when it returns, n when the guest exits with n."""
     try:
         func()

@@ -14,7 +14,6 @@ import sys
 import traceback
 from typing import Any
 
-from .._errors import CompileError
 from .._tools.check import CheckReport, check
 from .realms import add_realm_options, choose_realm
 from .targets import module_target, report_error
@@ -49,10 +48,6 @@ def check_command(args: argparse.Namespace) -> int:
         return report_error(args, err, EXIT_CANNOT_CHECK)
     report = check(path, realm=choice.realm, name=name, import_map=choice.import_map,
                    allow_imports=choice.allow_imports)
-    if isinstance(report.error, CompileError) and report.error.reason == "component":
-        return report_error(args, ValueError(  # not broken: not checked yet
-            f"{path}: a WebAssembly component; wasmport check reads core modules only "
-            "for now"), EXIT_CANNOT_CHECK)
     if getattr(args, "traceback", False):
         _tracebacks(report)
     if args.json:

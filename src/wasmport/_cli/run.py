@@ -19,8 +19,10 @@ from .._errors import Trap
 from .._exports.function import Function
 from .._exports.namespace import instance_of
 from .._realm import default_realm
+from .._realm.component import component_instance_or_none
 from .._resolve.specifiers import SUFFIXES, is_dotted_name
 from .._wasi.config import Preopen, WasiConfig
+from .compinvoke import ComponentInvokeError, invoke_component
 from .targets import report_error
 
 EXIT_USAGE = 2
@@ -128,6 +130,13 @@ def invoke(specifier: str, name: str, words: list[str], config: WasiConfig,
     realm = default_realm().child(wasi=config, limits=limits)
     try:
         module = realm.load(specifier, base_dir=os.getcwd())
+        component = component_instance_or_none(module)
+        if component is not None:
+            try:
+                return _finished(realm, invoke_component(component, name, words,
+                                                         str(module.__file__)))
+            except ComponentInvokeError as err:
+                raise InvokeUsageError(str(err)) from None
         func = _export(module, name)
         values = _convert(func, words)
         try:
@@ -144,6 +153,11 @@ def invoke(specifier: str, name: str, words: list[str], config: WasiConfig,
         return 0
     finally:
         realm.close()
+
+
+def _finished(realm: Any, code: int) -> int:
+    finish_output(realm)
+    return code
 
 
 def _module_where(module: Any) -> str:

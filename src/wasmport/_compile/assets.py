@@ -16,11 +16,14 @@ from typing import Any
 
 import wasmtime
 
+from .._engine.capi import export_names_and_kinds
 from .._engine.config import EngineConfig, find_record, get_engine
 from .._errors import CompileError
 from .._resolve.locations import archive_stat, read_member
 from . import codecache as _codecache
 from . import progress as _progress
+from .cacherecords import COMPONENT, MODULE
+from .compcode import ComponentBuild, head_of, load_or_compile
 from .sigscan import NOTHING, Opaque, opaque_sites
 
 WASM_MAGIC = b"\0asm"
@@ -42,6 +45,9 @@ class Asset:
     compiles: int = 0
     #: Imports and exports whose types the engine cannot describe (known once compiled).
     opaque: Opaque = NOTHING
+    _export_kinds: dict[str, str] | None = field(default=None, repr=False)
+    _components: dict[EngineConfig, Any] = field(default_factory=dict, repr=False)
+    _kind: str | None = None
 
     @property
     def where(self) -> str:
@@ -99,6 +105,33 @@ class Asset:
         name = os.path.basename(self.path) if self.path else f"<{self.name}>"
         return f"{name} ({_progress.human_size(len(self.wasm))})"
 
+    def export_kinds(self, compiled: wasmtime.Module) -> dict[str, str]:
+        """Export name -> kind, in order, read from ``compiled`` (one of this asset's
+        modules: they all agree) once per asset; shared, so never to be changed."""
+        kinds = self._export_kinds
+        if kinds is None:
+            kinds = self._export_kinds = dict(export_names_and_kinds(compiled))
+        return kinds
+
+    @property
+    def is_component(self) -> bool:
+        """Whether the asset is a component (layer 1 in its header; text is a module).
+        A warm asset, whose bytes are not read, reads its first 8 bytes for it."""
+        if self._kind is None:
+            head = self._wasm[:8] if self._wasm is not None else head_of(self.path)
+            self._kind = COMPONENT if head[:4] == WASM_MAGIC and head[6:8] == b"\x01\x00" \
+                and head[4:8] != _CORE_VERSION else MODULE
+        return self._kind == COMPONENT
+
+    def component(self, config: EngineConfig, build: ComponentBuild) -> Any:
+        """The component compiled for ``config``'s engine, as :meth:`compiled` does for a
+        module: from memory, the on-disk cache (records of kind "component"), or now."""
+        with self._lock:
+            code = self._components.get(config)
+            if code is None:
+                code = self._components[config] = load_or_compile(self, config, build)
+            return code
+
     def compile_count(self) -> int:
         """How many times this asset was compiled by the engine (cache hits excluded)."""
         return self.compiles
@@ -122,10 +155,13 @@ def _check_binary(wasm: bytes, where: str) -> None:
             path=where,
             reason="bad magic",
         )
+
+
+def _check_core(wasm: bytes, where: str) -> None:
     if wasm[4:8] != _CORE_VERSION and wasm[6:8] == b"\x01\x00":
         raise CompileError(
-            f"{where}: this is a WebAssembly component; components are not supported yet, "
-            "only core modules can be imported",
+            f"{where}: this is a WebAssembly component, not a core module; load it with "
+            "wasmport.load() or import it (a wasmport.Component is its source phase)",
             path=where,
             reason="component",
         )
@@ -133,6 +169,7 @@ def _check_binary(wasm: bytes, where: str) -> None:
 
 def compile_wasm(engine: wasmtime.Engine, wasm: bytes, where: str) -> wasmtime.Module:
     _check_binary(wasm, where)
+    _check_core(wasm, where)
     try:
         module = find_record(engine).compile(wasm)
     except wasmtime.WasmtimeError as err:

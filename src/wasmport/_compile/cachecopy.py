@@ -56,6 +56,11 @@ class PrivateCopy:
             return wasmtime.Module.deserialize(engine, self._data)
         return wasmtime.Module.deserialize_file(engine, f"{_PROC_FD}/{self._memfd}")
 
+    def source(self) -> str | bytes:
+        """What a deserializer of another code kind reads: the sealed copy's path (the
+        engine maps it), or the bytes where there is no memfd."""
+        return self._data if self._memfd is None else f"{_PROC_FD}/{self._memfd}"
+
     def close(self) -> None:
         """Drop this copy (a module made from it keeps its own mapping)."""
         if self._memfd is not None:

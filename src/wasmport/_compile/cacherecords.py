@@ -29,6 +29,8 @@ WASMTIME_VERSION = version("wasmtime")
 #: FAT and some network file systems): it is hashed instead of trusted by its stat.
 RACY_NS = 100_000_000
 RACY_COARSE_NS = 2_000_000_000
+#: The code kinds a record names ("kind"; a record without one is a module's).
+MODULE, COMPONENT = "module", "component"
 
 def flag(name: str, default: bool) -> bool:
     value = os.environ.get(name, "").strip().lower()
@@ -93,9 +95,12 @@ class CodeRecord:
     extra: dict[str, Any]
 
     @classmethod
-    def parse(cls, value: dict[str, Any], digest: str, engine_key: str) -> CodeRecord | None:
-        if (value.get("wasmtime"), value.get("engine"), value.get("digest")) != (
-                WASMTIME_VERSION, engine_key, digest):
+    def parse(cls, value: dict[str, Any], digest: str, engine_key: str,
+              kind: str = MODULE) -> CodeRecord | None:
+        """The record, or None when malformed or of another code kind (a component's
+        artifact is never deserialized as a module, nor the other way round)."""
+        if (value.get("wasmtime"), value.get("engine"), value.get("digest"),
+                value.get("kind", MODULE)) != (WASMTIME_VERSION, engine_key, digest, kind):
             return None
         sha: Any = value.get("sha256")
         size: Any = value.get("size")
@@ -109,10 +114,11 @@ class CodeRecord:
 
     @staticmethod
     def new(engine_key: str, digest: str, data: bytes, st: os.stat_result,
-            extra: dict[str, Any]) -> dict[str, Any]:
+            extra: dict[str, Any], kind: str = MODULE) -> dict[str, Any]:
         """The record of the artifact ``data`` just written (``st``: its stat after the
         rename)."""
         return {"wasmtime": WASMTIME_VERSION, "engine": engine_key, "digest": digest,
+                "kind": kind,
                 "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
                 "stat": _stat_of(st), "checked_ns": time.time_ns(), "extra": extra}
 

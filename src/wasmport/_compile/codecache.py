@@ -10,7 +10,7 @@
                                       is the entry's last use (for ``cache prune``)
             code/<key>.lock           only while a process compiles <key> (cachelock.py)
 
-    key = sha256(wasm digest | wasmtime version | engine configuration | machine)[:48]
+    key = sha256(digest | wasmtime version | engine config | machine [| "component"])[:48]
 
 Loading an artifact runs its machine code, and ``Module.deserialize*`` trusts its input, so:
 
@@ -24,7 +24,8 @@ Loading an artifact runs its machine code, and ``Module.deserialize*`` trusts it
 - the source check is the same: (mtime, size, inode, ctime), hashing on any doubt;
 - the engine maps a private, sealed copy of the artifact (cachecopy.py), so changing the
   file in place cannot change the code of a process that loaded it;
-- a record that does not parse, in any field, is a miss: recompiled and rewritten.
+- a record that does not parse, in any field, is a miss: recompiled and rewritten; a
+  record's "kind" (module, component) must be the kind asked for.
 
 Writes go to a temporary file renamed into place.
 """
@@ -45,10 +46,12 @@ from typing import Any, TypeVar
 
 import wasmtime
 
+from .._errors import CompileError
 from . import cachemaint, progress
 from .cachecopy import PrivateCopy, copy_artifact
 from .cachelock import key_lock
 from .cacherecords import (
+    MODULE,
     WASMTIME_VERSION,
     CodeRecord,
     SourceStat,
@@ -71,6 +74,8 @@ MAX_RECORD = 16 << 20
 TOUCH_NS = 3600 * 10**9
 
 T = TypeVar("T")
+#: How code of another kind is made from a private copy: loader(engine, path or bytes).
+Loader = Callable[[wasmtime.Engine, "str | bytes"], Any]
 
 
 class CacheRefused(RuntimeWarning):
@@ -170,9 +175,10 @@ class CodeCache:
 
     # -- compiled code ---------------------------------------------------------------------
 
-    def _code_paths(self, digest: str, engine_key: str) -> tuple[str, str]:
+    def _code_paths(self, digest: str, engine_key: str, kind: str = MODULE) -> tuple[str, str]:
+        kinded = "" if kind == MODULE else f"|{kind}"  # module keys as before
         key = hashlib.sha256(
-            f"{digest}|{WASMTIME_VERSION}|{engine_key}|{platform.machine()}".encode()
+            f"{digest}|{WASMTIME_VERSION}|{engine_key}|{platform.machine()}{kinded}".encode()
         ).hexdigest()[:48]
         base = os.path.join(self.root, "code", key)
         return base + ".cwasm", base + ".json"
@@ -180,28 +186,32 @@ class CodeCache:
     def load(self, engine: wasmtime.Engine, engine_key: str,
              digest: str) -> wasmtime.Module | None:
         """The cached module, or None on a miss or any doubt about the artifact."""
-        found = self.load_with_extra(engine, engine_key, digest, _as_is)
+        found = self.load_with_extra(engine, engine_key, digest, dict)
         return None if found is None else found[0]
 
     def load_with_extra(self, engine: wasmtime.Engine, engine_key: str, digest: str,
-                        decode: Callable[[dict[str, Any]], T],
-                        where: str = "") -> tuple[wasmtime.Module, T] | None:
+                        decode: Callable[[dict[str, Any]], T], where: str = "",
+                        kind: str = MODULE, loader: Loader | None = None
+                        ) -> tuple[Any, T] | None:
         """The cached module and ``decode(extra)`` of what was stored with it, or None.
 
         ``decode`` raising ValueError, TypeError, KeyError or AttributeError is a miss.
+        Code of another ``kind`` than "module" (a component) is made by ``loader`` from
+        the private copy's path or bytes (``PrivateCopy.source``).
         """
         if not self.usable():
             return None
-        artifact, record_path = self._code_paths(digest, engine_key)
+        artifact, record_path = self._code_paths(digest, engine_key, kind)
         found = self._read(record_path, where)
-        record = None if found is None else CodeRecord.parse(found[0], digest, engine_key)
+        record = None if found is None else CodeRecord.parse(found[0], digest, engine_key,
+                                                              kind)
         if record is None or found is None:
             return None
         try:
             decoded = decode(record.extra)
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
-        module = self._deserialize(engine, artifact, record, where)
+        module = self._deserialize(engine, artifact, record, where, loader)
         if module is None:
             return None
         if module[1] is not None:
@@ -211,7 +221,8 @@ class CodeCache:
         return module[0], decoded
 
     def _deserialize(self, engine: wasmtime.Engine, artifact: str, record: CodeRecord,
-                     where: str) -> tuple[wasmtime.Module, dict[str, Any] | None] | None:
+                     where: str, loader: Loader | None
+                     ) -> tuple[Any, dict[str, Any] | None] | None:
         """The module, and the record fields to rewrite after a full check (or None)."""
         copied = self._private_copy(artifact, record, where)
         if copied is None:
@@ -223,8 +234,9 @@ class CodeCache:
                 if copy.sha256() != record.sha256:
                     return None
                 fresh = CodeRecord.refreshed(st)
-            return copy.deserialize(engine), fresh
-        except (OSError, ValueError, wasmtime.WasmtimeError):
+            return (copy.deserialize(engine) if loader is None
+                    else loader(engine, copy.source())), fresh
+        except (OSError, ValueError, wasmtime.WasmtimeError, CompileError):
             return None
         finally:
             copy.close()
@@ -239,13 +251,13 @@ class CodeCache:
             self._refuse(artifact, err, where, COMPILING)
             return None
 
-    def compiling(self, engine_key: str, digest: str,
-                  what: str) -> AbstractContextManager[bool]:
+    def compiling(self, engine_key: str, digest: str, what: str,
+                  kind: str = MODULE) -> AbstractContextManager[bool]:
         """Hold this key's inter-process lock (one compile per machine); yields whether a
         lock is held.  While another process holds it, shows ``what`` on a terminal."""
         if not self.usable():
             return nullcontext(False)
-        artifact, _ = self._code_paths(digest, engine_key)
+        artifact, _ = self._code_paths(digest, engine_key, kind)
         return key_lock(artifact[: -len(".cwasm")] + ".lock", _waiting_for(what))
 
     def has_code(self, engine_key: str, digest: str) -> bool:
@@ -255,12 +267,13 @@ class CodeCache:
         record = None if found is None else CodeRecord.parse(found[0], digest, engine_key)
         return record is not None and cachemaint.size_of(artifact) == record.size
 
-    def store(self, engine_key: str, digest: str, module: wasmtime.Module,
-              extra: dict[str, Any] | None = None) -> bool:
-        """Write the module's artifact and record; whether both were written."""
+    def store(self, engine_key: str, digest: str, module: Any,
+              extra: dict[str, Any] | None = None, kind: str = MODULE) -> bool:
+        """Write the module's artifact (``module.serialize()``: a component's too) and
+        record; whether both were written."""
         if not self.usable():
             return False
-        artifact, meta_path = self._code_paths(digest, engine_key)
+        artifact, meta_path = self._code_paths(digest, engine_key, kind)
         if artifact in self._refused_files or meta_path in self._refused_files:
             return False
         data = bytes(module.serialize())
@@ -268,7 +281,7 @@ class CodeCache:
         if st is None:
             return False
         return write_json(meta_path, CodeRecord.new(engine_key, digest, data, st,
-                                                    extra or {})) is not None
+                                                    extra or {}, kind)) is not None
 
     # -- maintenance -----------------------------------------------------------------------
 
@@ -295,10 +308,6 @@ def _waiting_for(what: str) -> Callable[[int | None], AbstractContextManager[Non
         holder = f"process {pid}" if pid else "another process"
         return progress.showing(f"waiting for {holder} to compile {what}")
     return waiting
-
-
-def _as_is(extra: dict[str, Any]) -> dict[str, Any]:
-    return extra
 
 
 _caches: dict[str, CodeCache] = {}

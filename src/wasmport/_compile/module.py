@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import wasmtime
 
-from .._engine.capi import export_names_and_kinds
 from .._engine.raw import Preinstantiated, instance_new
 from .._engine.store import StoreContext, context_for
 from .._engine.valtypes import describe, kind_of
@@ -113,8 +112,9 @@ class Module:
 
     @functools.cached_property
     def _kinds(self) -> dict[str, str]:
-        """Export name -> kind, in order, in one pass over the engine's export list."""
-        return dict(export_names_and_kinds(self._compiled))
+        """Export name -> kind, in order, in one pass over the engine's export list (once
+        per asset: a module of thousands of exports in a new realm reads it again)."""
+        return self._asset.export_kinds(self._compiled)
 
     @functools.cached_property
     def _memories(self) -> tuple[str, ...]:
@@ -211,6 +211,19 @@ def memory_exports(module: Module) -> tuple[str, ...]:
 def instance_maker(module: Module) -> Any:
     """How a realm without limits makes an instance of ``module`` (see _make_instance)."""
     return module._make_instance
+
+
+def preinstantiated(module: Module) -> Preinstantiated | None:
+    """The pre-checked maker of instances of a module without imports (None with
+    imports): ``.at(store address)`` is a new instance."""
+    made = module._make_instance
+    return made if isinstance(made, Preinstantiated) else None
+
+
+def opaque_exports(module: Module) -> Mapping[str, str]:
+    """Export name -> type text, for the exports the engine's plain type queries cannot
+    describe (v128, typed references: see sigscan.py)."""
+    return module._asset.opaque.exports
 
 
 def opaque_export(module: Module, name: str) -> str | None:

@@ -20,6 +20,7 @@ import wasmtime
 
 from .._engine import component as _capi
 from .._engine.fast import take_error
+from .._engine.interrupt import interrupted_by
 from .._errors import InstancePoisonedError, Trap
 
 HOST_MARKER = b"wasmport: a host function raised an exception"
@@ -85,6 +86,9 @@ def failure(error: int, where: str) -> BaseException:
     text = str(cause)
     if parked is not None and HOST_MARKER.decode() in text:
         return parked
+    interrupted = interrupted_by(cause)  # Ctrl-C: what Python's SIGINT handler raised
+    if interrupted is not None:
+        return interrupted
     line = trap_line(text)
     if POISONED_TEXT in text:
         err: Trap = InstancePoisonedError(

@@ -54,6 +54,12 @@ class ComponentCode:
             self._source = None
         return self._world
 
+    def adopt_world(self, world: World) -> None:
+        """Use ``world``, read from this same code before (the code cache keeps it), instead
+        of reading it again: ~30 ms for a componentize-py guest."""
+        if self._world is None:
+            self._world, self._source = world, None
+
     def _source_bytes(self) -> bytes | None:
         source = self._source
         if source is None or isinstance(source, bytes):

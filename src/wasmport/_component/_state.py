@@ -68,6 +68,10 @@ class InstanceState:
         # a read-modify-write that could lose an update of ``gate``).
         self.gate = 0
         self.alert = False
+        #: Limits, set by the layer above: ``arm()`` before each outermost call (fuel,
+        #: deadline), ``explain(exc, label)`` turns a trap at a limit into its error.
+        self.guard: Any = None
+        self.refused: BaseException | None = None  # see refuse()
         self.shared.states.add(self)
         self.refresh()
 
@@ -76,7 +80,13 @@ class InstanceState:
         return self.gate
 
     def refresh(self) -> None:
-        self.alert = bool(self.drops) or self.shared.cause is not None
+        self.alert = bool(self.drops) or self.shared.cause is not None \
+            or self.guard is not None or self.refused is not None
+
+    def refuse(self, error: BaseException) -> None:
+        """Every call from now on raises ``error`` (the owner of the instance is gone)."""
+        self.refused = error
+        self.refresh()
 
     def queue_drop(self, ptr: int) -> None:
         """From the garbage collector: drop this handle before the next call."""
@@ -90,6 +100,8 @@ class InstanceState:
 
     def enter(self, label: str) -> None:
         """Before a call: refuse a poisoned instance, drop what the GC queued."""
+        if self.refused is not None:
+            raise self.refused
         cause = self.shared.cause
         if cause is not None:
             owner = self.shared.owner()
@@ -99,6 +111,8 @@ class InstanceState:
                 f"{self.where}: {label}: this component instance cannot be entered again: "
                 f"{whose} failed ({cause}); instantiate the component again, in a new store",
                 instance=self.where, cause=cause)
+        if self.guard is not None and not self.busy:
+            self.guard.arm()  # before the drops: a guest destructor runs on this budget
         if self.drops and not self.busy:
             self.flush()
             self.refresh()
@@ -106,6 +120,8 @@ class InstanceState:
     def fail(self, error: int, label: str) -> BaseException:
         """The exception for a failed call; the store's instances are poisoned from now on."""
         exc = failure(error, f"{self.where}: {label}")
+        if self.guard is not None:
+            exc = self.guard.explain(exc, label)
         if self.shared.cause is None:
             self.shared.cause, self.shared.owner = exc, weakref.ref(self)
             for state in list(self.shared.states):

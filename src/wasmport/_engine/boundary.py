@@ -14,6 +14,7 @@ import wasmtime
 from wasmtime import _func as wasmtime_func
 
 from .._errors import Trap
+from . import interrupt, stack
 from .fast import is_host_exception
 
 _pending = threading.local()
@@ -53,6 +54,8 @@ def raise_boundary_error(err: BaseException, where: str) -> NoReturn:
     made after raising it; any other failure discards it, so a stale exception never
     surfaces at an unrelated call.
     """
+    interrupt.raise_if_interrupted(err)  # Ctrl-C inside wasm: the handler's exception
+    stack.raise_if_refused(err, where)  # a thread stack too small for wasm
     parked = take_parked()
     from_host = parked is err or _from_host(err)
     if from_host:

@@ -18,7 +18,7 @@ from typing import Any
 import wasmtime
 
 from . import fast
-from .fast import _native
+from .fast import _native, _native_exports
 
 NATIVE = fast.ENABLED and _native.AVAILABLE
 ENABLED = fast.ENABLED
@@ -50,7 +50,37 @@ def new_lock() -> Any:
 def export_func(store: wasmtime.Store, instance: wasmtime.Instance,
                 name: str) -> tuple[wasmtime.Func, tuple[str, ...], tuple[str, ...]] | None:
     """A function export and its signature in one engine pass (native only, else None)."""
-    return _native.export_func(store, instance, name) if NATIVE else None
+    return _native_exports.export_func(store, instance, name) if NATIVE else None
+
+
+def _found_nothing(address: int, name: str) -> None:
+    return None
+
+
+def export_finder(instance: wasmtime.Instance) -> Callable[[int, str], Any]:
+    """``find(address, name)``: ``instance``'s function export ``name`` as the engine's
+    bytes and its signature, ``(func, params, results)``, in one C call (``address`` is
+    the store's context address); None when there is no such function export, and
+    always without the native layer."""
+    return _native_exports.export_finder(instance) if NATIVE else _found_nothing
+
+
+def func_from_raw(raw: bytes) -> wasmtime.Func:
+    """The wasmtime.Func of the bytes an export finder gives."""
+    return _native_exports.func_from_raw(raw)
+
+
+def caller_maker(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
+                 **options: Any) -> Callable[[bytes, str, str, Any], Callable[..., Any]] | None:
+    """One signature's maker of native callers (fast/_native.py); None without the native
+    layer."""
+    return _native_exports.caller_maker(store, params, results, **options) if NATIVE else None
+
+
+def is_native_caller(value: Any) -> bool:
+    """Whether ``value`` is the native layer's caller: its ``__dask_tokenize__`` is set to
+    ``token(caller)``, the callable giving the token."""
+    return NATIVE and _native_exports.is_caller(value)
 
 
 def layer() -> str:
@@ -67,6 +97,13 @@ def enable_vectorcall(cls: type) -> None:
     """Let a functools.partial subclass keep vectorcall on 3.10/3.11 (native only)."""
     if NATIVE:
         _native.enable_vectorcall(cls)
+
+
+def enable_module_getattr(cls: type) -> None:
+    """Let a ModuleType subclass reach its module ``__getattr__`` without an exception per
+    miss, as 3.12 does (native only)."""
+    if NATIVE:
+        _native_exports.enable_module_getattr(cls)
 
 
 def new_window(fail: Any) -> Any:

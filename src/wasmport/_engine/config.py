@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import wasmtime
 
+from . import interrupt
+from .stack import wasm_stack_size
 from .ticker import Ticker
 
 #: WebAssembly proposals a realm can turn on (``Realm(features=...)``) -> the wasmtime
@@ -58,7 +60,8 @@ class EngineConfig:
 
     def key(self) -> str:
         extra = "".join(f",{name}" for name in sorted(self.features))
-        return (f"fuel={int(self.consume_fuel)},epoch={int(self.epoch_interruption)},nomove"
+        epoch = self.epoch_interruption or interrupt.AVAILABLE
+        return (f"fuel={int(self.consume_fuel)},epoch={int(epoch)},nomove"
                 f"{extra}")
 
 
@@ -68,6 +71,7 @@ class EngineRecord:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
         self.engine = wasmtime.Engine(_wasmtime_config(config))
+        interrupt.add_engine(self.engine)  # Ctrl-C bumps its epoch
         self._lock = threading.Lock()
         self._ticker: Ticker | None = None
         self._wasi_linker: wasmtime.Linker | None = None
@@ -110,10 +114,13 @@ def _wasmtime_config(config: EngineConfig, parallel: bool = True) -> wasmtime.Co
     cfg = wasmtime.Config()
     cfg.parallel_compilation = parallel
     cfg.consume_fuel = config.consume_fuel
-    cfg.epoch_interruption = config.epoch_interruption
+    # Every engine checks epochs when the extension can handle them (interrupt.py): Ctrl-C
+    # and timeouts; without it, only engines for timeouts do.
+    cfg.epoch_interruption = config.epoch_interruption or interrupt.AVAILABLE
     # Linear memories never move when they grow (they grow in place inside their
     # reservation, or fail): a memory's base address can be cached for good.
     cfg.memory_may_move = False
+    cfg.max_wasm_stack = wasm_stack_size()  # fits the threads' real stacks (stack.py)
     for name in config.features:
         for setting in FEATURES[name]:
             setattr(cfg, setting, True)

@@ -26,6 +26,7 @@ from typing import Any
 import wasmtime
 
 from .._errors import LinkError, ResourceLimitError, Trap
+from . import interrupt
 from .boundary import trap_message
 from .config import EngineConfig, EngineRecord
 from .ticker import TICK
@@ -90,9 +91,10 @@ class Guard:
     """A realm's limits, applied to its store and around every entry into wasm."""
 
     def __init__(self, store: wasmtime.Store, record: EngineRecord, limits: Limits,
-                 realm_name: str) -> None:
+                 realm_name: str, timer: int | None = None) -> None:
         self.limits = limits
         self._store = store
+        self._timer = timer  # the store's timer in the epoch callback (interrupt.py)
         self._realm_name = realm_name
         self._depth = 0
         self._ticker = record.ticker() if limits.timeout is not None else None
@@ -124,7 +126,7 @@ class Guard:
         self._depth += 1
         try:
             yield
-        except (wasmtime.Trap, Trap, LinkError) as err:
+        except (wasmtime.Trap, wasmtime.WasmtimeError, Trap, LinkError) as err:
             if isinstance(err, ResourceLimitError):
                 raise  # a nested call's, re-raised by the outer one
             engine_err = err.__cause__ if isinstance(err, (Trap, LinkError)) else err
@@ -136,6 +138,8 @@ class Guard:
             self._depth -= 1
             if outermost and self._ticker is not None:
                 self._ticker.release()
+                if self._timer is not None:
+                    interrupt.arm(self._timer, 0)
         if outermost and self.on_return is not None:
             self.on_return()
 
@@ -143,7 +147,11 @@ class Guard:
         if self.limits.fuel is not None:
             self._store.set_fuel(self.limits.fuel)
         if self._ticker is not None:
-            self._store.set_epoch_deadline(self._ticks)
+            if self._timer is not None:  # the callback looks at the clock every tick
+                interrupt.arm(self._timer, self.limits.timeout or 0)
+                self._store.set_epoch_deadline(1)
+            else:
+                self._store.set_epoch_deadline(self._ticks)
             self._ticker.acquire()
 
     def _explain(self, err: BaseException | None, where: str) -> ResourceLimitError | None:
@@ -156,6 +164,9 @@ class Guard:
             if code == wasmtime.TrapCode.INTERRUPT:
                 return self._error(where, "timeout", "the call ran out of time", code)
             return self._memory_at_limit(err, where)
+        if interrupt.is_timeout(err):
+            return self._error(where, "timeout", "the call ran out of time",
+                               wasmtime.TrapCode.INTERRUPT)
         return self._instantiation_limit(err, where)
 
     def _memory_at_limit(self, err: wasmtime.Trap, where: str) -> ResourceLimitError | None:

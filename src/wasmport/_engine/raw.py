@@ -82,10 +82,14 @@ class Preinstantiated:
 
     def __call__(self, store: wasmtime.Store, module: wasmtime.Module,
                  externs: list[Any]) -> Any:
+        return self.at(context_address(store))
+
+    def at(self, address: int) -> Any:
+        """A new instance in the store whose ``wasmtime_context_t*`` is ``address``."""
         out = ffi.wasmtime_instance_t()
         trap = ctypes.c_size_t(0)
-        error = _pre_instantiate(self._address, context_address(store),
-                                 ctypes.addressof(out), ctypes.addressof(trap))
+        error = _pre_instantiate(self._address, address, ctypes.addressof(out),
+                                 ctypes.addressof(trap))
         if trap.value or error:
             _raise_failure(trap.value, error)
         return wasmtime.Instance._from_raw(out)

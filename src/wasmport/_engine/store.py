@@ -19,6 +19,7 @@ from typing import Any
 import wasmtime
 
 from .._errors import RealmClosedError
+from . import interrupt
 from .calls import new_lock
 from .capi import context_address
 from .config import EngineConfig, engine_record
@@ -46,7 +47,8 @@ class StoreContext:
         self.release_gil = release_gil
         self._store: wasmtime.Store | None = wasmtime.Store(self.engine)
         self._address = context_address(self._store)
-        self.guard = (Guard(self._store, self.record, limits or Limits(), name)
+        timer = interrupt.watch(self._store)  # Ctrl-C and timeouts (interrupt.py)
+        self.guard = (Guard(self._store, self.record, limits or Limits(), name, timer)
                       if guarded or limits is not None else None)
         self.entry_lock = new_lock()
         self.gate = [False]

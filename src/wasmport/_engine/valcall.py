@@ -14,19 +14,22 @@ from wasmtime import _ffi as ffi
 
 from .capi import CDLL, PYDLL
 from .fast._traps import take
+from .interrupt import tracked_call
 
 VAL = ffi.wasmtime_val_t
 
 
-def _proto(dll: Any) -> Any:
-    func = dll["wasmtime_func_call"]  # our own function object
+def _proto(dll: Any, prototype: Any) -> Any:
+    address = tracked_call("wasmtime_func_call")  # tells the SIGINT handler (interrupt.py)
+    # our own function object either way
+    func = dll["wasmtime_func_call"] if address is None else prototype(c_size_t)(address)
     func.restype = c_size_t
     func.argtypes = [c_size_t, POINTER(ffi.wasmtime_func_t), c_size_t, c_size_t, c_size_t,
                      c_size_t, POINTER(c_size_t)]
     return func
 
 
-_call_gil, _call_nogil = _proto(PYDLL), _proto(CDLL)
+_call_gil, _call_nogil = _proto(PYDLL, ctypes.PYFUNCTYPE), _proto(CDLL, ctypes.CFUNCTYPE)
 
 
 def call(ctx: int, func: Any, args: Any, nargs: int, nresults: int,

@@ -55,6 +55,7 @@ class Codec:
                  function_class: type[ExternValue]) -> None:
         self.ctx, self._wrap, self._function_class = ctx, wrap, function_class
         self.raw: Any = None  # the RefSlots of the fast path (slots.py), set by its maker
+        self.plans: Any = None  # the CallPlans of the store (plans.py), made on first use
 
     def to_python(self, value: Any) -> Any:
         """An engine form as its public value."""

@@ -7,6 +7,9 @@ else the ctypes wrapper, which also carries v128 and references) over the engine
 unchecked call (GIL held); otherwise, or when limits are in force, it is the checked path
 (_engine/checked.py, ``wasmtime_func_call``), which releases the GIL.  Values convert as
 convert.py says.
+
+An export that the native layer carries gets its call when it is made, from its
+signature's plan (plans.py); any other Function builds its call on its first call.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import wasmtime
 
 from .._compile.refs import reduce_value, token_of
-from .._engine import calls, checked
+from .._engine import calls
 from .._engine import fast as _fast
 from .._engine.store import StoreContext, context_for
 from .._engine.typemake import func_type
@@ -28,9 +31,11 @@ from .._engine.typenames import parse_signature
 from .._engine.valtypes import NUMERIC, func_sig_of
 from .._errors import RealmClosedError
 from .base import ExternValue
+from .checked_call import checked_call
 from .convert import Codec
 from .exceptions import raise_failure
 from .hostfunc import python_func
+from .plans import ALWAYS, plans_of, signature_tail
 from .slots import RawRefs
 
 FAST_VALUES = NUMERIC | {"v128"}
@@ -40,8 +45,18 @@ if TYPE_CHECKING:
 
 
 def signature_text(name: str, params: tuple[str, ...], results: tuple[str, ...]) -> str:
-    res = "None" if not results else results[0] if len(results) == 1 else f"({', '.join(results)})"
-    return f"{name}({', '.join(params)}) -> {res}"
+    return name + signature_tail(params, results)
+
+
+class _EngineFunc:
+    """A planned export's wasmtime.Func, made from its engine bytes on first use (most
+    exports are only ever called)."""
+
+    def __get__(self, function: Any, owner: type | None = None) -> Any:
+        if function is None:
+            return self
+        made = function.__dict__["_raw"] = calls.func_from_raw(function.__dict__["_engine_func"])
+        return made
 
 
 class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
@@ -67,7 +82,12 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
     results: tuple[str, ...]
     _where: str
     _module: Module | None
+    _origin: Any  # an export's: a weak reference to its Instance (instance.py)
     __setstate__: Callable[[tuple[Any, ...]], None]
+    _raw = _EngineFunc()  # a Function made by _make holds its own
+    # Slots for what refers to tracked objects: the __dict__ of an export then holds only
+    # strings, bytes and tuples of strings, so the garbage collector does not track it.
+    __slots__ = ("_ctx", "_module", "_origin")
 
     def __new__(cls, realm: Any, signature: Any, fn: Callable[..., Any], *,
                 name: str | None = None) -> Function:
@@ -101,7 +121,7 @@ class Function(functools.partial, ExternValue):  # type: ignore[type-arg]
     def _build(self) -> Callable[..., Any]:
         call = _make_call(self._ctx, self._raw, self.params, self.results, self._where,
                           self.__doc__ or "", self._ctx.release_gil)
-        _give_token(call, weakref.ref(self))
+        _give_token(call, self)
         self.__setstate__((call, (), {}, self.__dict__))
         return call
 
@@ -176,14 +196,34 @@ class _Unbuilt:
         return token_of(self._function())
 
 
-def _give_token(call: Any, function: weakref.ref[Function]) -> None:
+def _give_token(call: Any, function: Function) -> None:
     """Dask tokenizes a ``functools.partial`` by its ``func``: the built call, which
     therefore tokenizes as its Function (when dask was imported after wasmport, before
     ``normalize_token`` knew the Function class)."""
+    ref = weakref.ref(function)
     try:
-        call.__dask_tokenize__ = lambda: token_of(function())
+        if calls.is_native_caller(call):  # it calls its hook with itself
+            call.__dask_tokenize__ = lambda caller: lambda: token_of(ref())
+        else:
+            call.__dask_tokenize__ = lambda: token_of(ref())
     except AttributeError:  # a call object without a __dict__
         pass
+
+
+class ExportToken:
+    """The ``__dask_tokenize__`` hook of the native callers of one instance's exports:
+    ``hook(caller)`` is the callable giving the token of that caller's Function (one
+    hook per instance, no object per export)."""
+
+    __slots__ = ("_instance",)
+
+    def __init__(self, instance: weakref.ref[Any]) -> None:
+        self._instance = instance
+
+    def __call__(self, caller: Any) -> Callable[[], Any]:
+        instance = self._instance()
+        function = None if instance is None else instance.export(caller.__name__)
+        return functools.partial(token_of, function)
 
 
 def codec(ctx: StoreContext) -> Codec:
@@ -209,10 +249,7 @@ def _make_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
                release_gil: bool) -> Callable[..., Any]:
     if _fast.ENABLED and ctx.guard is None and fast_carries(codec(ctx), params, results):
         return _fast_call(ctx, func, params, results, where, doc, release_gil)
-    return _checked_call(ctx, func, params, results, where, doc)  # releases the GIL
-
-
-_ALWAYS = [True]
+    return checked_call(ctx, codec(ctx), func, params, results, where, doc)  # no GIL
 
 
 def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
@@ -234,48 +271,8 @@ def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
     return make(ctx.store, func, params, results, raise_trap=raise_trap,
                 name=doc.partition("(")[0], closed=closed,
                 # Without the GIL other threads can run at any time: always lock.
-                gate=_ALWAYS if release_gil else ctx.gate,
+                gate=ALWAYS if release_gil else ctx.gate,
                 lock=ctx.entry_lock, verified=True, release_gil=release_gil, **extra)
-
-
-def _checked_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
-                  results: tuple[str, ...], where: str, doc: str) -> Callable[..., Any]:
-    count, nresults = len(params), len(results)
-    conv = codec(ctx)
-    to_engine, to_python = conv.to_engine, conv.to_python
-    name = doc.partition("(")[0]
-
-    def call(*args: Any) -> Any:
-        if len(args) != count:
-            raise _arity_error(doc, count, len(args))
-        values = [to_engine(t, a, f"{name}() argument {i}")
-                  for i, (t, a) in enumerate(zip(params, args, strict=True), 1)]
-        try:
-            with ctx.entry_lock:  # the GIL is released: one thread in the store
-                guard = ctx.guard
-                if guard is None:
-                    out = checked.call(ctx, func, params, values, nresults, where=where)
-                else:  # limits: a fresh fuel/time budget for this call (limits.py)
-                    with guard.entered(where):
-                        out = checked.call(ctx, func, params, values, nresults, where=where)
-        except BaseException as err:
-            raise_failure(conv, err, where)
-        if nresults == 1:
-            return to_python(out[0])
-        return tuple(to_python(v) for v in out) if out else None
-
-    return call
-
-
-def _arity_error(doc: str, expected: int, given: int) -> TypeError:
-    """The message Python itself gives, as the fast path's generated wrappers do."""
-    name = doc.partition("(")[0]
-    if given < expected:
-        missing = expected - given
-        return TypeError(f"{name}() missing {missing} required positional argument"
-                         f"{'' if missing == 1 else 's'} ({doc})")
-    return TypeError(f"{name}() takes {expected} positional argument{'' if expected == 1 else 's'}"
-                     f" but {given} were given ({doc})")
 
 
 def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str,
@@ -286,8 +283,30 @@ def wrap_func(ctx: StoreContext, func: wasmtime.Func, name: str, where: str,
     return Function._make(ctx, func, name, params, results, where, module)
 
 
-def make_function(ctx: StoreContext, func: wasmtime.Func, name: str, params: tuple[str, ...],
-                  results: tuple[str, ...], where: str,
-                  module: Module | None = None) -> Function:
-    """A Function for an engine function whose signature is already known."""
-    return Function._make(ctx, func, name, params, results, where, module)
+def export_function(ctx: StoreContext, found: tuple[bytes, tuple[str, ...], tuple[str, ...]],
+                    name: str, where: str, module: Module, origin: Any,
+                    token: ExportToken) -> Function:
+    """The Function of an export the native look-up found: ``found`` is the engine's
+    bytes of the function and its signature; ``where`` the module's ``where``, ``origin``
+    a weak reference to the instance, ``token`` its callers' Dask hook.  Where the
+    signature has a plan its call is made now, from the plan."""
+    raw, params, results = found
+    conv = ctx.values or codec(ctx)
+    plan = (conv.plans or plans_of(conv))[params, results]
+    if plan is None:
+        function = Function._make(ctx, calls.func_from_raw(raw), name, params, results,
+                                  where, module)
+        function._origin = origin
+        return function
+    make, tail, params, results = plan  # the plan's tuples: these die young
+    at = f"{where}: {name}()"
+    call = make(raw, name, at, token)
+    function = _new_partial(Function, call)
+    function.__dict__ = {"_engine_func": raw, "name": name, "__name__": name,
+                         "__qualname__": name, "params": params, "results": results,
+                         "__doc__": name + tail, "_where": at}
+    function._ctx, function._module, function._origin = ctx, module, origin
+    return function
+
+
+_new_partial = functools.partial.__new__

@@ -1,23 +1,25 @@
 """The instance behind an instance-phase module: exports looked up and wrapped on first use.
 
 Exports are looked up by name (one engine look-up each), so instantiating a module costs
-the same with 4 exports or 4,000.
+the same with 4 exports or 4,000.  A function export remembers its instance weakly
+(for pickling by reference), in its own ``_origin``.
 """
 
 from __future__ import annotations
 
+import functools
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import wasmtime
 
-from .._compile.module import Module, opaque_export
+from .._compile.module import Module, opaque_exports
 from .._compile.refs import reduce_value
 from .._engine import calls
 from .._engine.raw import export_get
 from .._engine.store import StoreContext
-from .function import Function, make_function, wrap_func
+from .function import ExportToken, Function, export_function, wrap_func
 from .global_ import Global
 from .memory import Memory
 from .table import Table
@@ -32,35 +34,61 @@ class Instance:
     :class:`Table` or :class:`Tag`; ``realm`` is the realm that owns it.
     """
 
+    # Made on the first export (_first_use): the module's opaque exports and where, this
+    # instance weakly, its callers' Dask hook and its export finder.
+    _opaque: Mapping[str, str]
+    _where: str
+    _origin: weakref.ref[Instance]
+    _token: ExportToken
+    _find: Callable[[int, str], Any] | None = None
+
     def __init__(self, module: Module, ctx: StoreContext, raw: wasmtime.Instance) -> None:
         self.module = module
         self._ctx = ctx
         self._raw = raw
         self._wrapped: dict[str, Any] = {}
-        self.exports: Mapping[str, Any] = _Exports(self)
+
+    @functools.cached_property
+    def exports(self) -> Mapping[str, Any]:
+        """Export name -> its wrapped value (looked up on first use)."""
+        return _Exports(self)
 
     def export(self, name: str) -> Any:
         """The wrapped export ``name``; KeyError when there is none."""
         value = self._wrapped.get(name)
-        if value is None:
-            value = self._wrapped[name] = self._lookup(name)
-            if isinstance(value, Function):
-                _origins[value] = (self, name)
-        return value
-
-    def _lookup(self, name: str) -> Any:
-        store, module = self._ctx.store, self.module
+        if value is not None:
+            return value
+        ctx, module = self._ctx, self.module
+        address = ctx.address  # RealmClosedError once closed
+        find = self._find or self._first_use()
         # The native look-up reads the type through the C API query that aborts the
         # process on v128 and typed references: only for exports sigscan found plain.
-        plain = opaque_export(module, name) is None
-        found = calls.export_func(store, self._raw, name) if plain else None
+        found = None if name in self._opaque else find(address, name)
         if found is not None:  # the native layer: the function and its type in one pass
-            return make_function(self._ctx, found[0], name, found[1], found[2],
-                                 module.where, module)
-        extern = export_get(store, self._raw, name)
+            value = export_function(ctx, found, name, self._where, module, self._origin,
+                                    self._token)
+        else:
+            value = self._lookup(name)
+        self._wrapped[name] = value
+        return value
+
+    def _first_use(self) -> Callable[[int, str], Any]:
+        """What every export's look-up shares, made on the first one."""
+        self._opaque = opaque_exports(self.module)
+        self._where = self.module.where
+        self._origin = origin = weakref.ref(self)
+        self._token = ExportToken(origin)
+        find = self._find = calls.export_finder(self._raw)
+        return find
+
+    def _lookup(self, name: str) -> Any:
+        extern = export_get(self._ctx.store, self._raw, name)
         if extern is None:
             raise KeyError(name)
-        return _wrap(self._ctx, extern, name, module)
+        value = _wrap(self._ctx, extern, name, self.module)
+        if isinstance(value, Function):
+            value._origin = self._origin
+        return value
 
     def has_export(self, name: str) -> bool:
         return name in self._wrapped or (
@@ -115,15 +143,12 @@ _WRAPPERS: tuple[tuple[type, Any], ...] = (
     (wasmtime.Tag, Tag))
 
 
-#: Function -> (the instance that exports it, the export name): what pickling refers to.
-_origins: weakref.WeakKeyDictionary[Function, tuple[Instance, str]] = (
-    weakref.WeakKeyDictionary())
-
-
 def origin_of(function: Function) -> tuple[Instance, str] | None:
     """The instance exporting ``function`` and its export name; None for a function from
     a table, a funcref result or a host."""
-    return _origins.get(function)
+    ref = getattr(function, "_origin", None)
+    instance = None if ref is None else ref()
+    return None if instance is None else (instance, function.name)
 
 
 def context_of_instance(instance: Instance) -> StoreContext:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import functools
 import keyword
 import types
+import weakref
 from typing import Any
 
 from .._compile.refs import reduce_value, token_of
+from .._engine import calls
 from .global_ import Global
 from .instance import Instance
 
 
-def _missing_attribute(module: InstanceModule, instance: Instance, name: str) -> Any:
-    """Look up, wrap and (unless it is a mutable global) cache the export ``name``."""
-    namespace = module.__dict__
+def _missing_attribute(module: weakref.ref[InstanceModule], instance: Instance,
+                       name: str) -> Any:
+    """Look up, wrap and (unless it is a mutable global) cache the export ``name``; the
+    module is held weakly, so that a module nobody holds is freed at once (its
+    ``__getattr__`` would otherwise make a reference cycle of it)."""
+    namespace = module().__dict__
     if name == "__all__":
         names = sorted(n for n in instance.module.export_names if n.isidentifier()
                        and not n.startswith("_") and not keyword.iskeyword(n))
@@ -40,18 +45,23 @@ class InstanceModule(types.ModuleType):
 
     __slots__ = ("_wasm_instance",)
 
-    def __init__(self, name: str, path: str | None) -> None:
-        super().__init__(name)
-        object.__setattr__(self, "_wasm_instance", None)
+    def __init__(self, name: str, path: str | None, instance: Instance | None = None) -> None:
+        """``instance`` shows at once; else once it is linked (see fill())."""
+        _MODULE_INIT(self, name)
         if path is not None:
             self.__dict__["__file__"] = path
+        _INSTANCE_SLOT.__set__(self, instance)
+        if instance is not None:
+            # A module-level __getattr__ (PEP 562), not a class-level one: a class-level
+            # hook would put a Python-level step on every attribute access, even the
+            # exports already cached in __dict__.
+            self.__dict__["__getattr__"] = functools.partial(_missing_attribute,
+                                                             weakref.ref(self), instance)
 
     def _wasm_fill(self, instance: Instance) -> None:
-        object.__setattr__(self, "_wasm_instance", instance)  # see fill()
-        # A module-level __getattr__ (PEP 562), not a class-level one: a class-level
-        # hook would put a Python-level step on every attribute access, even the exports
-        # already cached in __dict__.
-        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, self, instance)
+        _INSTANCE_SLOT.__set__(self, instance)  # see fill()
+        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, weakref.ref(self),
+                                                         instance)
 
     def _is_export(self, name: str) -> bool:
         instance = object.__getattribute__(self, "_wasm_instance")
@@ -85,6 +95,14 @@ class InstanceModule(types.ModuleType):
     def __repr__(self) -> str:
         where = self.__dict__.get("__file__")
         return f"<wasm module {self.__name__!r}" + (f" from {where!r}>" if where else ">")
+
+
+_MODULE_INIT = types.ModuleType.__init__
+_INSTANCE_SLOT: Any = vars(InstanceModule)["_wasm_instance"]  # past __setattr__'s check
+
+# The first use of each export is a miss in the module's __dict__: before 3.12 that raises
+# and clears an AttributeError before __getattr__ runs (the native layer skips that).
+calls.enable_module_getattr(InstanceModule)
 
 
 def instance_or_none(module: Any) -> Instance | None:

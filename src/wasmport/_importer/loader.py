@@ -14,6 +14,7 @@ from typing import Any
 from .._compile.assets import asset_for_file
 from .._exports.namespace import InstanceModule, instance_or_none
 from .._realm import cached_instance, default_realm, load_asset
+from .._realm.component import ComponentModule, component_instance_or_none
 
 
 class WasmLoader(importlib.abc.Loader):
@@ -29,11 +30,14 @@ class WasmLoader(importlib.abc.Loader):
         load_asset(realm, asset, spec.name, "source")  # compiles; CompileError surfaces here
         spec.loader_state = asset
         cached = cached_instance(realm, asset)
-        return cached if cached is not None else InstanceModule(spec.name, self.path)
+        if cached is not None:
+            return cached
+        kind = ComponentModule if asset.is_component else InstanceModule
+        return kind(spec.name, self.path)
 
     def exec_module(self, module: ModuleType) -> None:
-        assert isinstance(module, InstanceModule)
-        if instance_or_none(module) is not None:
+        assert isinstance(module, (InstanceModule, ComponentModule))
+        if instance_or_none(module) is not None or component_instance_or_none(module):
             return  # already linked: the same object as wasmport.load() gave
         asset = module.__spec__.loader_state if module.__spec__ is not None else None
         if asset is None:  # a spec made by hand, without create_module's asset

@@ -33,6 +33,15 @@ from .._link.policy import LinkPolicy
 from .._resolve.specifiers import choose_phase, resolve
 from .._wasi.config import WasiConfig
 from .._wasi.context import WasiContext, WasiImports, attach_wasi
+from .compinst import ComponentSettings, close_components
+from .compinst import instantiate as instantiate_component
+from .component import (
+    Component,
+    ComponentModule,
+    component_asset,
+    component_context,
+    component_owner,
+)
 
 Phase = Literal["instance", "source"]
 
@@ -128,6 +137,7 @@ class Realm:
             self._children.clear()
             self._cache.clear()
             self._hosts.clear()
+            close_components(ctx)
             ctx.close()  # frees the engine state now; fast calls then see it closed
 
     def gc(self) -> None:
@@ -218,38 +228,46 @@ class Realm:
             raise ValueError("imports= links an instance; the source phase takes none")
         return target.instantiate(target._source(asset, resolved.name), imports)
 
-    def instantiate(self, module: Module, imports: Mapping[str, Any] | None = None, *,
-                    wasi: WasiConfig | None = None, limits: Limits | None = None) -> Any:
-        """A new instance-phase module of ``module`` in this realm (see
+    def instantiate(self, module: Module | Component, imports: Mapping[str, Any] | None = None,
+                    *, wasi: WasiConfig | None = None, limits: Limits | None = None) -> Any:
+        """A new instance-phase module of ``module`` (or component) in this realm (see
         :meth:`wasmport.Module.instantiate`)."""
         target = self if wasi is None and limits is None else self._sandboxed(wasi, limits)
-        if context_of_module(module).engine_config != target.engine_config:
+        source = component_context(module) if isinstance(module, Component) else \
+            context_of_module(module)
+        if source is not target._context and source.engine_config != target.engine_config:
             # Types of another engine's module abort the process when used here.
-            module = target._source(asset_of(module), module.name)
+            asset = component_asset(module) if isinstance(module, Component) else \
+                asset_of(module)
+            module = target._source(asset, module.name)
         return target._instantiate(module, imports or {})
 
-    def _source(self, asset: Asset, name: str | None) -> Module:
+    def _source(self, asset: Asset, name: str | None) -> Any:
         with self._lock:
             self.store  # noqa: B018 - raises when closed
             key = (asset, "source")
             module = self._cache.get(key)
             if module is None:
-                module = self._cache[key] = Module(asset, self, name)
+                kind = Component if asset.is_component else Module
+                module = self._cache[key] = kind(asset, self, name)
             return module
 
-    def _instance(self, asset: Asset, name: str | None,
-                  namespace: InstanceModule | None = None) -> InstanceModule:
+    def _instance(self, asset: Asset, name: str | None, namespace: Any = None) -> Any:
         with self._lock:
             cached = self._cache.get((asset, "instance"))
             if cached is not None:
-                return cached  # type: ignore[no-any-return]
+                return cached
             ns = self._instantiate(self._source(asset, name), {}, namespace)
             self._cache[(asset, "instance")] = ns
             return ns
 
-    def _instantiate(self, module: Module, explicit: Mapping[str, Any],
-                     namespace: InstanceModule | None = None) -> InstanceModule:
+    def _instantiate(self, module: Module | Component, explicit: Mapping[str, Any],
+                     namespace: Any = None) -> Any:
         with self._lock:
+            if isinstance(module, Component):
+                settings = ComponentSettings(self._context, self._policy, self._load_for_link,
+                                             self._wasi, self.limits, self.release_gil)
+                return instantiate_component(settings, module, explicit, namespace)
             return instantiate(self._context, self._policy, self._load_for_link, module,
                                explicit, self._linking, namespace)
 
@@ -259,7 +277,7 @@ class Realm:
 
 
 def load_asset(realm: Realm, asset: Asset, name: str | None, phase: str,
-               namespace: InstanceModule | None = None) -> Any:
+               namespace: Any = None) -> Any:
     """The realm's one Module (source phase) or instance-phase module of ``asset``."""
     if phase == "source":
         return realm._source(asset, name)
@@ -290,8 +308,10 @@ def wasi_context(realm: Realm) -> WasiContext | None:
 def forget_modules(realm: Realm) -> None:
     """Remove the realm's modules from sys.modules, so nothing stale is imported later."""
     for name, mod in list(sys.modules.items()):
-        if isinstance(mod, Module):
-            owner: Any = owner_of(mod)
+        if isinstance(mod, (Module, Component)):
+            owner: Any = owner_of(mod) if isinstance(mod, Module) else component_owner(mod)
+        elif isinstance(mod, ComponentModule):
+            owner = component_owner(mod.__dict__.get("__wasm_component__"))
         else:
             instance = instance_or_none(mod)
             owner = instance.realm if instance is not None else None

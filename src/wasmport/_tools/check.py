@@ -1,5 +1,5 @@
 """Would every import of a module link in a realm?  Found and checked as the realm would,
-with nothing run (``wasmport check``, docs/cli.md).
+with nothing run (``wasmport check``, docs/cli.md); a component's in compcheck.py.
 
 The realm's own resolver answers (``check_imports``), with a dry-run load callback: a
 wasm dependency is compiled and its imports checked in turn, and the resolver gets its
@@ -29,7 +29,9 @@ from .._link.policy import LinkPolicy
 from .._link.providers import Provider
 from .._link.resolver import Resolution, check_imports
 from .._realm import Realm, cached_instance, default_realm, link_view, load_asset
+from .._realm.component import Component
 from .._resolve.specifiers import resolve
+from .compcheck import component_imports
 
 SCHEMA = 1
 Target = str | os.PathLike[str] | bytes | Module
@@ -86,6 +88,23 @@ class ImportCheck:
         return {"by": self.by, "detail": self.detail, "file": self.file, "ok": self.ok,
                 "error": self.message, "error_type": None if err is None else type(err).__name__,
                 "inherited": self.inherited, "note": self.note}
+
+
+@dataclass(frozen=True)
+class ComponentImportCheck(ImportCheck):
+    """One import of a component: ``module`` is its WIT name, ``name`` empty, ``type``
+    "interface" or the function's WIT type."""
+
+    @property
+    def site(self) -> str:
+        return f"{self.where}: import {self.module!r}"
+
+    @property
+    def line(self) -> str | None:
+        text = self.message
+        if text is None or text.startswith(self.where):
+            return text  # the component layer's messages say where already
+        return f"{self.site}: {text}"
 
 
 @dataclass(frozen=True)
@@ -161,6 +180,8 @@ def check(target: Target, *, realm: Realm | None = None, name: str | None = None
             module = _module_of(target, realm, name)
         except CompileError as err:
             return CheckReport(_where(target), policy.name, (), err)
+        if isinstance(module, Component):
+            return _component_report(module, realm, policy)
         run = _DryRun(realm, ctx, policy)
         run.visit(module)
         return CheckReport(module.where, policy.name, run.modules())
@@ -181,14 +202,22 @@ def narrowed(policy: LinkPolicy, import_map: Mapping[str, Any] | None,
     return dataclasses.replace(policy, **changes) if changes else policy
 
 
-def _module_of(target: Target, realm: Realm, name: str | None) -> Module:
+def _component_report(component: Component, realm: Realm, policy: LinkPolicy) -> CheckReport:
+    checks = tuple(ComponentImportCheck(component.where, f.name, "", f.type, f.by, f.detail,
+                                        None, f.error)
+                   for f in component_imports(component, realm, policy))
+    return CheckReport(component.where, policy.name,
+                       (ModuleCheck(component.where, component.path, component.name, checks),))
+
+
+def _module_of(target: Target, realm: Realm, name: str | None) -> Module | Component:
     if isinstance(target, (bytes, bytearray, memoryview)):
         return compile_module(bytes(target), name=name or "module", realm=realm)
     if isinstance(target, Module):
         asset, name = asset_of(target), name or target.name
     else:
         asset = asset_for_file(os.path.abspath(os.fspath(target)))
-    module: Module = load_asset(realm, asset, name, "source")
+    module: Module | Component = load_asset(realm, asset, name, "source")
     return module
 
 

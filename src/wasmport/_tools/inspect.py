@@ -19,7 +19,10 @@ from .stubs import is_python_name
 
 SCHEMA = 1
 #: The engines a realm may compile for: plain, with fuel, with a timeout (epochs), both.
-ENGINES = tuple(EngineConfig(fuel, epoch) for fuel in (False, True) for epoch in (False, True))
+# One per distinct compiled-code key: with Ctrl-C on every engine (_engine/interrupt.py)
+# the plain and the timeout configurations compile the same code.
+ENGINES = tuple({c.key(): c for c in (EngineConfig(fuel, epoch) for fuel in (False, True)
+                                      for epoch in (False, True))}.values())
 
 
 def report(target: Target, *, resolve: bool = True, **where: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@
       stdin       None                reads as empty
       stdout      None                Python's sys.stdout, looked up at each write
       stderr      None                Python's sys.stderr, looked up at each write
+      http        False               components: no wasi:http (no sockets, ever)
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class WasiConfig:
     ``"inherit"`` (the process's own stdin); ``stdout`` / ``stderr``: None (Python's
     ``sys.stdout`` / ``sys.stderr`` at each write), a file object, ``"capture"``
     (bytes in :class:`wasmport.RunResult`), ``"inherit"`` (the process's own file
-    descriptor) or ``"discard"``.
+    descriptor) or ``"discard"``.  ``http=True`` gives a component wasi:http (outgoing
+    requests; off by default); a component never gets sockets.
 
     Example::
 
@@ -73,6 +75,7 @@ class WasiConfig:
     stdout: Output = None
     stderr: Output = None
     argv0: str | None = None
+    http: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -82,13 +85,15 @@ class WasiConfig:
         set_(self, "stdin", _stdin(self.stdin))
         for name in ("stdout", "stderr"):
             _check_output(name, getattr(self, name))
+        if not isinstance(self.http, bool):
+            raise TypeError(f"WasiConfig(http=...) must be True or False, not {self.http!r}")
         if self.argv0 is not None and not isinstance(self.argv0, str):
             raise TypeError(f"WasiConfig(argv0=...) must be a str, not {self.argv0!r}")
 
     def __hash__(self) -> int:
         # File objects hash by identity, which is what sharing a realm needs.
         return hash((self.args, self.env, self.preopens, _key(self.stdin),
-                     _key(self.stdout), _key(self.stderr), self.argv0))
+                     _key(self.stdout), _key(self.stderr), self.argv0, self.http))
 
     def argv(self, default_argv0: str) -> list[str]:
         """The full argv the guest sees."""

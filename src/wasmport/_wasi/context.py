@@ -127,6 +127,11 @@ class WasiContext:
 
     def attach(self, store: wasmtime.Store) -> None:
         """Give ``store`` this WASI context.  Raises OSError for a bad preopen."""
+        store.set_wasi(self.engine_config())
+
+    def engine_config(self) -> wasmtime.WasiConfig:
+        """A new engine WASI config of this context (a component instance's store gets
+        one each).  Raises OSError for a bad preopen."""
         config = self.config
         cfg = wasmtime.WasiConfig()
         cfg.argv = config.argv(self.argv0)
@@ -138,7 +143,7 @@ class WasiContext:
             cfg.preopen_dir(pre.host, guest, not pre.read_only)
         self.stdout.install(cfg)
         self.stderr.install(cfg)
-        store.set_wasi(cfg)
+        return cfg
 
     def finish(self) -> None:
         """At the end of a run: flush partial text, re-raise the first write error."""

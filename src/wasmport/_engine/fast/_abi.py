@@ -121,13 +121,24 @@ def _bind(ffi: Any) -> str:
             return f"symbol {name} not exported by {path}"
         if ctypes.cast(mine, c_void_p).value != ctypes.cast(theirs, c_void_p).value:
             return f"{path} opened twice as different libraries ({name} differs)"
-    lib.call_unchecked = _proto(pydll.wasmtime_func_call_unchecked, c_size_t)
-    lib.call_unchecked_nogil = _proto(cdll.wasmtime_func_call_unchecked, c_size_t)
+    lib.call_unchecked = _proto(_call_entry(pydll, ctypes.PYFUNCTYPE), c_size_t)
+    lib.call_unchecked_nogil = _proto(_call_entry(cdll, ctypes.CFUNCTYPE), c_size_t)
     lib.func_new_unchecked = _proto(pydll.wasmtime_func_new_unchecked, None)
     lib.trap_new = _proto(pydll.wasmtime_trap_new, c_size_t, [c_void_p, c_size_t])
     lib.trap_delete = _proto(pydll.wasm_trap_delete, None, [c_size_t])
     lib.error_delete = _proto(pydll.wasmtime_error_delete, None, [c_size_t])
     return ""
+
+
+def _call_entry(dll: Any, prototype: Any) -> Any:
+    """wasmtime_func_call_unchecked, through the extension's wrapper that tells the SIGINT
+    handler when the main thread runs wasm (interrupt.py), where it is built."""
+    from ..interrupt import tracked_call
+
+    address = tracked_call("wasmtime_func_call_unchecked")
+    if address is None:
+        return dll.wasmtime_func_call_unchecked
+    return prototype(c_size_t)(address)
 
 
 def _proto(fn: Any, restype: Any, argtypes: Any = None) -> Any:

@@ -12,7 +12,7 @@ the hot paths in C.  Per-call state lives on the C stack, so a re-entrant call
     new_window(fail) / bind_window(window, store, memory, closed) -> a Window with
                    .read(offset, length), .write(offset, data), .size(), .bound
     new_lock()  -> a re-entrant lock (threading.RLock's interface) callers take in C
-    export_func(store, instance, name) -> (func, params, results): first use in one call
+    export_func, export_raw, caller_maker, enable_module_getattr: first use (_native_exports.py)
     enable_vectorcall(cls)  -> 3.12's vectorcall inheritance for a partial subclass
 
 ``AVAILABLE`` is False (``REASON`` says why) when the extension was not built, the
@@ -157,9 +157,8 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     if not verified:
         _check_type(store, func, params, results, label)
     made: Callable[..., Any] = _ext.new_caller(
-        store, ctx_ref, ctx, raw, kinds_in, kinds_out, label, text,
-        raise_trap or default_relay.raise_trap, lower, closed, gate or _NEVER, lock,
-        release_gil)
+        store, ctx_ref, ctx, kinds_in, kinds_out, text, raise_trap or default_relay.raise_trap,
+        lower, closed, gate or _NEVER, lock, release_gil, raw, label)
     return made
 
 
@@ -244,26 +243,6 @@ def bind_window(window: Any, store: wasmtime.Store, memory: wasmtime.Memory,
         raise ValueError("bind_window(): the memory belongs to another store")
     ctx_ref, ctx = _store.context_address(store)
     window.bind(store, ctx_ref, ctx, raw, closed)
-
-
-# wasm_valkind_t -> the names wasmport uses (as _valtypes does).
-_KIND_NAMES = {ffi.WASM_I32.value: "i32", ffi.WASM_I64.value: "i64", ffi.WASM_F32.value: "f32",
-               ffi.WASM_F64.value: "f64", ffi.WASM_ANYREF.value: "externref",
-               ffi.WASM_FUNCREF.value: "funcref"}
-
-
-def export_func(store: wasmtime.Store, instance: wasmtime.Instance,
-                name: str) -> tuple[wasmtime.Func, tuple[str, ...], tuple[str, ...]] | None:
-    """The function `instance` exports as `name` with its signature, in one engine pass;
-    None when there is no such export or it is not a function."""
-    require()
-    _, ctx, _ = _handle(store)
-    found = _ext.export_func(ctx, instance._instance, name.encode("utf-8", "surrogateescape"),
-                             _KIND_NAMES)
-    if found is None:
-        return None
-    raw, params, results = found
-    return wasmtime.Func._from_raw(ffi.wasmtime_func_t.from_buffer_copy(raw)), params, results
 
 
 def enable_vectorcall(cls: type) -> bool:

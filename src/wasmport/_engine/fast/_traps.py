@@ -37,6 +37,8 @@ from typing import NoReturn
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from ..interrupt import raise_if_interrupted
+
 HOST_EXCEPTION_MARKER = "wasmport: host function raised"
 
 Failure = wasmtime.Trap | wasmtime.WasmtimeError
@@ -96,6 +98,7 @@ class Relay:
     def raise_trap(self, trap: int, error: int) -> NoReturn:
         """Raise the parked host exception itself, else the engine's Trap/WasmtimeError."""
         failure = take(trap, error)
+        raise_if_interrupted(failure)  # Ctrl-C inside wasm: the handler's own exception
         exc = self.pop()
         if exc is not None and is_host_exception(failure):
             raise exc
