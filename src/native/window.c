@@ -56,11 +56,26 @@ span(WpWindow *self, PyObject *offset, PyObject *length, size_t size, size_t *of
     long long o, n;
     int over_o, over_n;
     if (!PyLong_CheckExact(offset) || !PyLong_CheckExact(length)) {
-        if (!PyLong_Check(offset) || !PyLong_Check(length)) {
+        /* The number rule of docs/design.md: an int or an __index__ object, never a bool. */
+        PyObject *o_int, *n_int;
+        int status;
+        if (PyBool_Check(offset) || PyBool_Check(length) || !PyIndex_Check(offset)
+                || !PyIndex_Check(length)) {
             PyErr_SetString(PyExc_TypeError, "memory offsets and lengths must be ints");
             return -1;
         }
-        return raise_fail(self, offset, length, size);  /* bool: as the ctypes path does */
+        if ((o_int = PyNumber_Index(offset)) == NULL)
+            return -1;
+        if ((n_int = PyNumber_Index(length)) == NULL) {
+            Py_DECREF(o_int);
+            return -1;
+        }
+        status = PyLong_CheckExact(o_int) && PyLong_CheckExact(n_int)
+                     ? span(self, o_int, n_int, size, off, len)
+                     : raise_fail(self, o_int, n_int, size);
+        Py_DECREF(o_int);
+        Py_DECREF(n_int);
+        return status;
     }
     o = PyLong_AsLongLongAndOverflow(offset, &over_o);
     n = PyLong_AsLongLongAndOverflow(length, &over_n);

@@ -214,9 +214,7 @@ t.join()
 
 
 @pytest.mark.parametrize("lock", sorted(LOCKS))
-def test_a_store_closed_while_waiting_for_the_lock_is_not_entered(request, layer, lock) -> None:
-    _xfail_ctypes(request, layer, "the ctypes layer checks the store before it waits for the "
-                  "lock, then calls into the store the lock holder freed (use after free)")
+def test_a_store_closed_while_waiting_for_the_lock_is_not_entered(layer, lock) -> None:
     out = run_isolated(CLOSE_WHILE_WAITING, "native" if layer is _native else "ctypes", lock)
     assert (out.returncode, out.stdout) == (0, "f(): the store is closed\n"), out.stderr
 

@@ -199,6 +199,13 @@ def _first_cause(reason: str) -> str:
 
 
 def wat_to_wasm(text: str | bytes, where: str) -> bytes:
+    if isinstance(text, str):
+        try:
+            text = text.encode("utf-8")
+        except UnicodeEncodeError as err:  # a lone surrogate: no UTF-8 text holds one
+            reason = f"the text is not valid Unicode ({err.reason} at index {err.start})"
+            raise CompileError(f"{where}: invalid text module: {reason}", path=where,
+                               reason=reason) from None
     try:
         return bytes(wasmtime.wat2wasm(text))
     except wasmtime.WasmtimeError as err:

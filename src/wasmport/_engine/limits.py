@@ -197,6 +197,14 @@ class Guard:
                 return self._error(where, limit, f"instantiation refused: {fact}", None)
         return None
 
+    def growth_refused(self, where: str, limit: str, wanted: int) -> ResourceLimitError | None:
+        """The error for a Python-side grow the engine refused, when ``wanted`` (bytes of a
+        memory, elements of a table) is past ``limit``; None when the limit is not why."""
+        cap = getattr(self.limits, limit)
+        if cap is None or wanted <= cap:
+            return None
+        return self._error(where, limit, f"growth to {wanted} refused", None)
+
     def _error(self, where: str, limit: str, fact: str, code: Any) -> ResourceLimitError:
         value = getattr(self.limits, limit)
         return ResourceLimitError(

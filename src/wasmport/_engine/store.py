@@ -53,6 +53,7 @@ class StoreContext:
         self.entry_lock = new_lock()
         self.gate = [False]
         self.exiting = False
+        self.closing = False  # set by begin_close(): value accesses refuse from then on
         self.values: Any = None  # the value conversions of the layer above (made on first use)
         self._owner = weakref.ref(owner)
         _contexts[owner] = self
@@ -90,10 +91,35 @@ class StoreContext:
         """Whether this thread is inside a call into the store (holds the entry lock)."""
         return bool(self.entry_lock._is_owned())
 
+    def __enter__(self) -> wasmtime.Store:
+        """``with ctx as store:`` holds the entry lock around an access to a value of the
+        store (a memory copy, a global or table access), the lock :meth:`close` takes:
+        the store cannot be freed under it.  RealmClosedError once it is closed."""
+        if self.closing:  # refuse at once: threads taking turns would starve close()
+            raise RealmClosedError(f"realm {self.name!r} is closed")
+        self.entry_lock.acquire()
+        store = self._store
+        if store is None:
+            self.entry_lock.release()
+            raise RealmClosedError(f"realm {self.name!r} is closed")
+        return store
+
+    def __exit__(self, *exc: object) -> None:
+        self.entry_lock.release()
+
+    def begin_close(self) -> None:
+        """A close is under way: value accesses raise RealmClosedError instead of queueing
+        for the entry lock (at exit they keep waiting, see _realm/default.py)."""
+        if not self.exiting:
+            self.closing = True
+
     def close(self) -> None:
-        """Free the store now; values of it then raise RealmClosedError."""
+        """Free the store now; values of it then raise RealmClosedError.  The store is
+        marked dead before the engine frees it, so that a check made meanwhile (the
+        native window's, with the GIL released by the free) sees it closed."""
         store, self._store, self.guard = self._store, None, None
         if store is not None:
+            store._Store__context = None  # type: ignore[attr-defined]
             store.close()
 
     def __repr__(self) -> str:

@@ -6,6 +6,7 @@ checks compare contexts so values never cross realms).
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from .._compile.refs import reduce_value, token_of
@@ -39,3 +40,11 @@ def context_of(value: ExternValue) -> StoreContext:
 def raw_of(value: ExternValue) -> Any:
     """The engine's object behind ``value`` (to link it into another instance)."""
     return value._raw
+
+
+def index_arg(value: Any, what: str) -> int:
+    """An offset, length or count given from Python: an int or an object with
+    ``__index__``, never a bool or a float (TypeError naming ``what``)."""
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        raise TypeError(f"{what}: expected an int, got {type(value).__name__}")
+    return operator.index(value)

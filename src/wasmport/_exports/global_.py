@@ -59,7 +59,8 @@ class Global(ExternValue):
     @property
     def value(self) -> Any:
         ctx = self._ctx
-        return codec(ctx).to_python(global_get(ctx, self._raw))
+        with ctx:  # close() waits for the read
+            return codec(ctx).to_python(global_get(ctx, self._raw))
 
     @value.setter
     def value(self, new: Any) -> None:
@@ -67,10 +68,11 @@ class Global(ExternValue):
             raise AttributeError(f"global {self.name!r} is immutable ({self.type})")
         ctx, text = self._ctx, self.valtype
         engine = codec(ctx).to_engine(text, new, f"global {self.name!r}")
-        try:
-            global_set(ctx, self._raw, text, engine)
-        except EngineRefused as err:  # a concrete type the value does not match
-            raise TypeError(f"global {self.name!r} ({self.type}): {err}") from None
+        with ctx:
+            try:
+                global_set(ctx, self._raw, text, engine)
+            except EngineRefused as err:  # a concrete type the value does not match
+                raise TypeError(f"global {self.name!r} ({self.type}): {err}") from None
 
     def __repr__(self) -> str:
         return f"<wasm global {self.name!r} ({self.type}) = {self.value!r}>"

@@ -20,7 +20,7 @@ from .._engine.shared import (
 from .._engine.store import StoreContext, context_for
 from .._engine.valtypes import describe
 from .._errors import MemoryAccessError
-from .base import ExternValue
+from .base import ExternValue, index_arg
 
 PAGE = 65536
 
@@ -87,54 +87,71 @@ class Memory(ExternValue):
 
     def __len__(self) -> int:
         window = self.__dict__.get("_window")
-        return int(window.size()) if window is not None else self._ref().size()
+        if window is not None:
+            return int(window.size())
+        with self._ctx:
+            return self._ref().size()
 
     @property
     def pages(self) -> int:
-        return memory_pages(self._ctx.store, self._raw)
+        with self._ctx as store:
+            return memory_pages(store, self._raw)
 
     def _address(self, offset: int, length: int) -> int:
         ref = self._ref()
         size = ref.size()
         if (type(offset) is not int or type(length) is not int or offset < 0 or length < 0
                 or offset + length > size):
-            if not isinstance(offset, int) or not isinstance(length, int):
-                raise TypeError("memory offsets and lengths must be ints")
+            if type(offset) is not int or type(length) is not int:
+                what = f"memory {self.name!r}"
+                return self._address(index_arg(offset, f"{what} offset"),
+                                     index_arg(length, f"{what} length"))
             raise MemoryAccessError(offset, length, size, where=f"memory {self.name!r}")
         return ref.base() + offset
 
     def read(self, offset: int, length: int) -> bytes:
         """Copy ``length`` bytes starting at ``offset`` out of the memory."""
-        address = self._address(offset, length)
-        return ctypes.string_at(address, length) if length else b""
+        with self._ctx:  # close() waits for the copy
+            address = self._address(offset, length)
+            return ctypes.string_at(address, length) if length else b""
 
     def write(self, offset: int, data: bytes | bytearray | memoryview) -> None:
         """Copy ``data`` into the memory at ``offset``."""
         view = memoryview(data).cast("B")
-        address = self._address(offset, view.nbytes)
-        if isinstance(data, bytes):
-            ctypes.memmove(address, data, view.nbytes)  # one copy, straight from the bytes
-        elif view.nbytes:
-            memoryview((ctypes.c_ubyte * view.nbytes).from_address(address)).cast("B")[:] = view
+        with self._ctx:  # close() waits for the copy
+            address = self._address(offset, view.nbytes)
+            if isinstance(data, bytes):
+                ctypes.memmove(address, data, view.nbytes)  # one copy, straight from the bytes
+            elif view.nbytes:
+                memoryview((ctypes.c_ubyte * view.nbytes).from_address(address)).cast("B")[:] = view
 
     def grow(self, pages: int) -> int:
         """Grow by ``pages`` 64 KiB pages; return the previous size in pages.
 
-        Raises ValueError when the memory cannot grow that far (its maximum or a limit).
+        Raises TypeError for a count that is not an int, ValueError for a negative one or
+        past the memory's maximum, ResourceLimitError past the realm's ``max_memory``.
         """
-        if not isinstance(pages, int) or pages < 0:
+        count = index_arg(pages, f"memory {self.name!r}.grow()")
+        if count < 0:
             raise ValueError(f"memory {self.name!r}: grow takes a page count >= 0, got {pages!r}")
-        try:
-            return memory_grow(self._ctx.store, self._raw, pages)
-        except wasmtime.WasmtimeError as err:
-            raise ValueError(f"memory {self.name!r}: cannot grow by {pages} pages from "
-                             f"{self.pages} ({self.type})") from err
+        with self._ctx as store:
+            try:
+                return memory_grow(store, self._raw, count)
+            except wasmtime.WasmtimeError as err:
+                guard, now = self._ctx.guard, memory_pages(store, self._raw)
+                limit = guard and guard.growth_refused(f"memory {self.name!r}.grow({count})",
+                                                       "max_memory", (now + count) * PAGE)
+                if limit is not None:
+                    raise limit from None
+                raise ValueError(f"memory {self.name!r}: cannot grow by {count} pages from "
+                                 f"{now} ({self.type})") from err
 
     def view(self) -> memoryview:
         """A writable memoryview of the whole memory as it is now.
 
         It does not see pages added by a later ``grow`` (take a new view), and must not be
         used after the realm is closed."""
-        ref = self._ref()
-        size, base = ref.size(), ref.base()
+        with self._ctx:
+            ref = self._ref()
+            size, base = ref.size(), ref.base()
         return memoryview((ctypes.c_ubyte * size).from_address(base)).cast("B")

@@ -10,7 +10,7 @@ from .._engine.externs import EngineRefused, new_table, table_get, table_grow, t
 from .._engine.store import StoreContext, context_for
 from .._engine.typemake import table_type
 from .._engine.valtypes import describe, valtype, valtype_name
-from .base import ExternValue
+from .base import ExternValue, index_arg
 from .function import codec
 
 
@@ -55,42 +55,55 @@ class Table(ExternValue):
         return describe(self._raw.type(self._ctx.store))
 
     def __len__(self) -> int:
-        return int(self._raw.size(self._ctx.store))
+        with self._ctx as store:
+            return int(self._raw.size(store))
 
     def __repr__(self) -> str:
         return f"<wasm table {self.name!r}: {len(self)} {self.element}>"
 
     def _check(self, index: int) -> None:
-        if not isinstance(index, int):
+        if isinstance(index, bool) or not isinstance(index, int):
             raise TypeError(f"table {self.name!r}: indices must be ints")
         if not 0 <= index < len(self):
             raise IndexError(f"table {self.name!r}: index {index} is out of bounds for a table "
                              f"of {len(self)} elements")
 
     def __getitem__(self, index: int) -> Any:
-        self._check(index)
         ctx = self._ctx
-        return codec(ctx).to_python(table_get(ctx, self._raw, index))
+        with ctx:
+            self._check(index)
+            return codec(ctx).to_python(table_get(ctx, self._raw, index))
 
     def __setitem__(self, index: int, value: Any) -> None:
-        self._check(index)
-        engine = self._lower(value, f"table {self.name!r}[{index}]")
-        try:
-            table_set(self._ctx, self._raw, index, self.element, engine)
-        except EngineRefused as err:  # a concrete type the value does not match
-            raise TypeError(f"table {self.name!r} ({self.type}): {err}") from None
+        with self._ctx:
+            self._check(index)
+            engine = self._lower(value, f"table {self.name!r}[{index}]")
+            try:
+                table_set(self._ctx, self._raw, index, self.element, engine)
+            except EngineRefused as err:  # a concrete type the value does not match
+                raise TypeError(f"table {self.name!r} ({self.type}): {err}") from None
 
     def _lower(self, value: Any, what: str) -> Any:
         return codec(self._ctx).to_engine(self.element, value, what)
 
     def grow(self, delta: int, init: Any = None) -> int:
-        """Grow by ``delta`` elements set to ``init``; return the previous length."""
-        if isinstance(delta, bool) or not isinstance(delta, int) or delta < 0:
-            raise ValueError(f"table {self.name!r}.grow(): delta must be an int >= 0, not "
-                             f"{delta!r}")
+        """Grow by ``delta`` elements set to ``init``; return the previous length.
+
+        TypeError for a delta that is not an int, ValueError for a negative one or past
+        the table's maximum, ResourceLimitError past the realm's ``max_table_elements``.
+        """
+        count = index_arg(delta, f"table {self.name!r}.grow()")
+        if count < 0:
+            raise ValueError(f"table {self.name!r}.grow(): delta must be >= 0, not {delta!r}")
         engine = self._lower(init, f"table {self.name!r}.grow() init")
-        try:
-            return table_grow(self._ctx, self._raw, delta, self.element, engine)
-        except EngineRefused as err:
-            raise ValueError(f"table {self.name!r}: cannot grow by {delta} from "
-                             f"{len(self)} ({self.type})") from err
+        with self._ctx:
+            try:
+                return table_grow(self._ctx, self._raw, count, self.element, engine)
+            except EngineRefused as err:
+                guard, now = self._ctx.guard, len(self)
+                limit = guard and guard.growth_refused(f"table {self.name!r}.grow({count})",
+                                                       "max_table_elements", now + count)
+                if limit is not None:
+                    raise limit from None
+                raise ValueError(f"table {self.name!r}: cannot grow by {count} from "
+                                 f"{now} ({self.type})") from err

@@ -127,6 +127,7 @@ class Realm:
         if ctx.in_call() and not ctx.exiting:
             raise RuntimeError(f"realm {self.name!r} cannot be closed from inside a call "
                                "into it; close it after the call returns")
+        ctx.begin_close()
         with ctx.entry_lock, self._lock:
             if ctx.closed:
                 return

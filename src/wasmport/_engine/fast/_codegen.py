@@ -152,6 +152,9 @@ def caller_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
         "        if gate[0]:",
         "            acquire()",
         "            try:",
+        # The lock holder may have freed the store, or a conversion closed it: look again.
+        "                if store._Store__context is not ctx_ref:",
+        "                    closed()",
         *("                " + line for line in "\n".join(body).split("\n")),
         "            finally:",
         "                release()",
