@@ -15,8 +15,8 @@ import pytest
 import wasmtime
 
 import wasmport
-from wasmport._engine import interrupt
 from wasmport._component import Err, instantiate
+from wasmport._engine import interrupt
 from wasmport._errors import InstancePoisonedError
 from wasmport._realm.component import code_of
 

@@ -139,8 +139,8 @@ class Memory(ExternValue):
                 return memory_grow(store, self._raw, count)
             except wasmtime.WasmtimeError as err:
                 guard, now = self._ctx.guard, memory_pages(store, self._raw)
-                limit = guard and guard.growth_refused(f"memory {self.name!r}.grow({count})",
-                                                       "max_memory", (now + count) * PAGE)
+                limit = None if guard is None else guard.growth_refused(
+                    f"memory {self.name!r}.grow({count})", "max_memory", (now + count) * PAGE)
                 if limit is not None:
                     raise limit from None
                 raise ValueError(f"memory {self.name!r}: cannot grow by {count} pages from "

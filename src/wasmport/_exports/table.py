@@ -101,8 +101,8 @@ class Table(ExternValue):
                 return table_grow(self._ctx, self._raw, count, self.element, engine)
             except EngineRefused as err:
                 guard, now = self._ctx.guard, len(self)
-                limit = guard and guard.growth_refused(f"table {self.name!r}.grow({count})",
-                                                       "max_table_elements", now + count)
+                limit = None if guard is None else guard.growth_refused(
+                    f"table {self.name!r}.grow({count})", "max_table_elements", now + count)
                 if limit is not None:
                     raise limit from None
                 raise ValueError(f"table {self.name!r}: cannot grow by {count} from "
