@@ -35,7 +35,7 @@ sys.path[:0] = [str(HERE)]
 
 import bench_calls_api as calls  # noqa: E402
 import wasmtime  # noqa: E402
-from _common import header, many_exports  # noqa: E402
+from _common import Row, header, many_exports  # noqa: E402
 
 import wasmport  # noqa: E402
 from wasmport._engine.config import get_engine  # noqa: E402
@@ -218,6 +218,34 @@ def table(native: dict[str, tuple[float, float, float]],
     rows.append(Result("one more instance of a small module", inst[0], old["instance"][0],
                        inst[1], "raw InstancePre", inst[2], "<= 1.2x", inst[2] <= 1.2))
     return rows
+
+
+#: The rows of bench/run.py: goals stated against a Python reference in the same run.
+RUN_ROWS = ("add", "add64", "addf", "pair", "locked", "bytes", "string")
+
+
+def rows(quick: bool) -> list[Row]:
+    """bench/run.py's rows of the per-call goals against CPython's own floor (issue 16)."""
+    n, loops = (20_000, 2_000) if quick else (200_000, 20_000)
+    refs = references(n, loops)
+    g = Guests()
+    try:
+        got = {key: paired(per_call(f"f({args})", {"f": getattr(getattr(g, where), name)},
+                                    n), refs["operator.add"])
+               for key, (where, name, args) in CALLS.items()}
+        got["bytes"] = paired(per_inner(lambda c: g.mod.bytes_loop(c, 1024), loops),
+                              refs["bytes.decode"])
+        got["string"] = paired(per_inner(lambda c: g.mod.string_loop(c, 0, 1024), loops),
+                               refs["bytes.decode"])
+    finally:
+        g.close()
+    out = []
+    for what, key, ref, goal, holds in ROWS:
+        if key in RUN_ROWS:
+            mine, reference, ratio = got[key]
+            out.append(Row("16", what, mine, None, "s", f"{goal} {ref}", holds(ratio),
+                           f"{ratio:.1f}x {ref} ({_fmt(reference)}), same run"))
+    return out
 
 
 def ctypes_layer(argv: list[str]) -> dict[str, tuple[float, float, float]]:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_calls_api  # noqa: E402
 import bench_linking  # noqa: E402
 import bench_loading  # noqa: E402
+import bench_native  # noqa: E402
 from _common import header, table  # noqa: E402
 
 
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     rows = []
-    for bench in (bench_calls_api, bench_loading, bench_linking):
+    for bench in (bench_calls_api, bench_native, bench_loading, bench_linking):
         rows += bench.rows(args.quick)
     text = f"{header()}{' (quick)' if args.quick else ''}\n\n{table(rows)}\n"
     print(text)
