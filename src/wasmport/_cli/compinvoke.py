@@ -112,7 +112,7 @@ def _interface(items: dict[str, Any], name: str) -> str | None:
         if not isinstance(item, Interface):
             continue
         parsed = InterfaceName.parse(full)
-        if name in (full, full.split("@")[0], parsed.interface):
+        if name in (full, parsed.unversioned, parsed.interface):
             return full
     return None
 

@@ -180,13 +180,15 @@ def _escape(r: Reader) -> str:
     return chr(point)
 
 
-def _chars(r: Reader, quote: str) -> str:
+def _chars(r: Reader, end: str, lines: bool = False) -> str:
+    """The characters up to ``end`` (taken), escapes read; a line break is an error
+    unless ``lines``."""
     out: list[str] = []
     while True:
         ch = r.text[r.pos:r.pos + 1]
-        if ch in ("", "\n"):
-            raise r.fail("unterminated " + ("char" if quote == "'" else "string"))
-        if ch == quote:
+        if ch == "" or (ch == "\n" and not lines):
+            raise r.fail("unterminated " + ("char" if end == "'" else "string"))
+        if ch == end:
             r.pos += 1
             return "".join(out)
         if ch == "\\":
@@ -225,15 +227,4 @@ def _block(r: Reader) -> str:
     if indent.strip(" "):
         raise r.fail('the closing """ must stand on a line of its own', at)
     sub = Reader("\n".join(line.removeprefix(indent) for line in lines[:-1]) + "\0", r.space)
-    return _chars_raw(sub)
-
-
-def _chars_raw(r: Reader) -> str:
-    out: list[str] = []
-    while r.text[r.pos] != "\0":
-        if r.text[r.pos] == "\\":
-            out.append(_escape(r))
-        else:
-            out.append(r.text[r.pos])
-            r.pos += 1
-    return "".join(out)
+    return _chars(sub, "\0", lines=True)

@@ -30,6 +30,7 @@ from ._types import (
     VariantType,
     WitType,
 )
+from ._wit import type_text as wit_type_text
 from .values import Err, Ok, Some
 
 WAVE_KEYWORDS = frozenset({"true", "false", "inf", "nan", "some", "none", "ok", "err"})
@@ -37,25 +38,12 @@ _ESCAPED = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def type_text(ty: WitType | None) -> str:
-    """A WIT type as WIT text spells it: ``list<option<u8>>``, ``record point``."""
-    if ty is None:
-        return "_"
-    if isinstance(ty, Prim):
-        return ty.kind
-    if isinstance(ty, ListType):
-        return f"list<{type_text(ty.element)}>"
-    if isinstance(ty, TupleType):
-        return f"tuple<{', '.join(type_text(t) for t in ty.items)}>"
-    if isinstance(ty, OptionType):
-        return f"option<{type_text(ty.some)}>"
-    if isinstance(ty, ResultType):
-        return "result" if ty.ok is None and ty.err is None else \
-            f"result<{type_text(ty.ok)}, {type_text(ty.err)}>"
-    if isinstance(ty, HandleType):
-        return f"{'own' if ty.own else 'borrow'}<{ty.resource.name}>"
-    kind = type(ty).__name__.removesuffix("Type").lower()
-    name = getattr(ty, "name", None)
-    return f"{kind} {name}" if name else kind
+    """A WIT type for messages: as WIT spells it where used (``list<option<u8>>``), a
+    named type with its kind (``record point``)."""
+    if isinstance(ty, (RecordType, VariantType, EnumType, FlagsType, ResourceType)):
+        kind = type(ty).__name__.removesuffix("Type").lower()
+        return f"{kind} {wit_type_text(ty)}"
+    return wit_type_text(ty)
 
 
 def label(name: str) -> str:
