@@ -87,6 +87,17 @@ class Limits:
         return replace(base, **given)
 
 
+def arm_deadline(store: wasmtime.Store, timer: int | None, timeout: float) -> None:
+    """A deadline ``timeout`` seconds ahead for the next call into ``store``: through the
+    store's timer in the epoch callback when it has one (interrupt.py; the callback looks
+    at the clock every tick), else as a count of the ticker's ticks."""
+    if timer is not None:
+        interrupt.arm(timer, timeout)
+        store.set_epoch_deadline(1)
+    else:
+        store.set_epoch_deadline(math.ceil(timeout / TICK) + 1)
+
+
 class Guard:
     """A realm's limits, applied to its store and around every entry into wasm."""
 
@@ -98,7 +109,6 @@ class Guard:
         self._realm_name = realm_name
         self._depth = 0
         self._ticker = record.ticker() if limits.timeout is not None else None
-        self._ticks = math.ceil(limits.timeout / TICK) + 1 if limits.timeout else 0
         self._memories: list[tuple[str, wasmtime.Memory]] = []
         #: Called after an outermost call returns normally (WASI: re-raise output errors).
         self.on_return: Callable[[], None] | None = None
@@ -147,11 +157,7 @@ class Guard:
         if self.limits.fuel is not None:
             self._store.set_fuel(self.limits.fuel)
         if self._ticker is not None:
-            if self._timer is not None:  # the callback looks at the clock every tick
-                interrupt.arm(self._timer, self.limits.timeout or 0)
-                self._store.set_epoch_deadline(1)
-            else:
-                self._store.set_epoch_deadline(self._ticks)
+            arm_deadline(self._store, self._timer, self.limits.timeout or 0)
             self._ticker.acquire()
 
     def _explain(self, err: BaseException | None, where: str) -> ResourceLimitError | None:
