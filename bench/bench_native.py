@@ -110,20 +110,28 @@ CALLS = {  # row key -> (guest attribute, export, literal arguments)
 }
 
 
+def per_call_figures(g: Guests, refs: dict[str, Callable[[], float]], n: int,
+                     loops: int) -> dict[str, tuple[float, float, float]]:
+    """The calls against operator.add and the host Bytes/String parameters against
+    bytes.decode: key -> (seconds, reference seconds, ratio)."""
+    out = {key: paired(per_call(f"f({args})", {"f": getattr(getattr(g, where), name)}, n),
+                       refs["operator.add"])
+           for key, (where, name, args) in CALLS.items()}
+    out["bytes"] = paired(per_inner(lambda c: g.mod.bytes_loop(c, 1024), loops),
+                          refs["bytes.decode"])
+    out["string"] = paired(per_inner(lambda c: g.mod.string_loop(c, 0, 1024), loops),
+                           refs["bytes.decode"])
+    return out
+
+
 def measure(refs: dict[str, Callable[[], float]], n: int, loops: int,
             count: int) -> dict[str, tuple[float, float, float]]:
     """Every figure of wasmport as it is wired now, in fresh realms, each paired with its
     reference: key -> (seconds, reference seconds, ratio)."""
     g = Guests()
-    out = {key: paired(per_call(f"f({args})", {"f": getattr(getattr(g, where), name)}, n),
-                       refs["operator.add"])
-           for key, (where, name, args) in CALLS.items()}
+    out = per_call_figures(g, refs, n, loops)
     out["add_vs_raw"] = paired(per_call("f(1, 2)", {"f": g.compute.add}, n), refs["wasmtime-py"])
     out["host"] = paired(per_inner(g.mod.host_loop, loops), refs["wasmtime-py host"], 7)
-    out["bytes"] = paired(per_inner(lambda c: g.mod.bytes_loop(c, 1024), loops),
-                          refs["bytes.decode"])
-    out["string"] = paired(per_inner(lambda c: g.mod.string_loop(c, 0, 1024), loops),
-                           refs["bytes.decode"])
     out["read"] = paired(per_call("r(0, 1024)", {"r": g.mod.memory.read}, n),
                          refs["bytes(memoryview)"])
     out["write"] = paired(per_call("w(0, d)", {"w": g.mod.memory.write, "d": bytes(1024)}, n),
@@ -220,28 +228,18 @@ def table(native: dict[str, tuple[float, float, float]],
     return rows
 
 
-#: The rows of bench/run.py: goals stated against a Python reference in the same run.
-RUN_ROWS = ("add", "add64", "addf", "pair", "locked", "bytes", "string")
-
-
 def rows(quick: bool) -> list[Row]:
     """bench/run.py's rows of the per-call goals against CPython's own floor (issue 16)."""
     n, loops = (20_000, 2_000) if quick else (200_000, 20_000)
     refs = references(n, loops)
     g = Guests()
     try:
-        got = {key: paired(per_call(f"f({args})", {"f": getattr(getattr(g, where), name)},
-                                    n), refs["operator.add"])
-               for key, (where, name, args) in CALLS.items()}
-        got["bytes"] = paired(per_inner(lambda c: g.mod.bytes_loop(c, 1024), loops),
-                              refs["bytes.decode"])
-        got["string"] = paired(per_inner(lambda c: g.mod.string_loop(c, 0, 1024), loops),
-                               refs["bytes.decode"])
+        got = per_call_figures(g, refs, n, loops)
     finally:
         g.close()
     out = []
     for what, key, ref, goal, holds in ROWS:
-        if key in RUN_ROWS:
+        if key in got:
             mine, reference, ratio = got[key]
             out.append(Row("16", what, mine, None, "s", f"{goal} {ref}", holds(ratio),
                            f"{ratio:.1f}x {ref} ({_fmt(reference)}), same run"))
