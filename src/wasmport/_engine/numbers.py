@@ -37,7 +37,7 @@ def as_float(value: Any, what: str, kind: str) -> float:
     if isinstance(value, float):
         return float(value)
     if not is_integer(value):
-        raise TypeError(f"{what}: expected a float{_for(kind)}, got {_shown(value)}")
+        raise TypeError(f"{what}: expected a float{_for(kind)}, got {_shown(value, True)}")
     number = operator.index(value)
     try:
         return float(number)
@@ -49,10 +49,10 @@ def _for(kind: str) -> str:
     return f" for {kind}" if kind else ""
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, for_float: bool = False) -> str:
     name = type(value).__name__
     if isinstance(value, bool):
         return f"bool ({value} is not a number here; pass int({value}))"
-    if hasattr(type(value), "__float__"):
+    if for_float and hasattr(type(value), "__float__"):
         return f"{name} (pass float(x) to round it)"
     return name
