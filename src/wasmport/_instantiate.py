@@ -112,8 +112,11 @@ def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasm
     guard = ctx.guard
     if guard is None:
         return _engine_instance(ctx, module, externs, instance_maker(module))
+    guard.instance_allowed(module.where)
     with guard.entered(module.where):  # start functions let other threads run
-        return _engine_instance(ctx, module, externs, _nogil_instance)
+        raw = _engine_instance(ctx, module, externs, _nogil_instance)
+    guard.instance_made()  # only now: a failed instantiation does not count
+    return raw
 
 
 def _before_wasm(module: Module) -> None:
