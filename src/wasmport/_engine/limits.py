@@ -8,7 +8,8 @@ Where each limit lives::
     timeout              epoch interruption + a ticker     each call from Python into wasm
     max_memory           store limiter                     each linear memory (bytes)
     max_table_elements   store limiter                     each table
-    max_instances        store limiter                     the realm (its one store)
+    max_instances        the guard's count                 the realm: instances made (a failed
+                                                           one, e.g. a trapped start, is not)
 
 A "call from Python into wasm" is an export call, or an instantiation (start
 function).  Nested calls (wasm -> Python -> wasm) share the budget of the outermost
@@ -114,11 +115,24 @@ class Guard:
         self.on_return: Callable[[], None] | None = None
         #: Called with ``where`` before an outermost call (WASI: refuse after fork()).
         self.on_enter: Callable[[str], None] | None = None
+        #: Instances made in the store: what max_instances counts.  The engine's limiter
+        #: would count failed instantiations too (a trapped start function keeps its
+        #: instance in the store), so it keeps only its default cap as a backstop.
+        self.instances = 0
         store.set_limits(
             memory_size=_or_unset(limits.max_memory),
             table_elements=_or_unset(limits.max_table_elements),
-            instances=_or_unset(limits.max_instances),
         )
+
+    def instance_allowed(self, where: str) -> None:
+        """ResourceLimitError when the realm holds max_instances instances already."""
+        cap = self.limits.max_instances
+        if cap is not None and self.instances >= cap:
+            raise self._error(where, "max_instances", "instantiation refused: instance count "
+                              f"too high: the realm holds {self.instances}", None)
+
+    def instance_made(self) -> None:
+        self.instances += 1
 
     def watch(self, name: str, memory: wasmtime.Memory) -> None:
         """Remember an exported memory, to explain traps at the limit."""

@@ -158,6 +158,11 @@ class ComponentGuard:
     def explain(self, exc: BaseException, label: str) -> BaseException:
         if not isinstance(exc, Trap) or isinstance(exc, ResourceLimitError):
             return exc
+        if self.limits.max_memory is not None and _memory_trap(exc):
+            return self._error(exc, label, "max_memory", f"wasm trapped ({exc}) in a store "
+                               "whose memories may not grow past the limit: a refused "
+                               "memory.grow (the guest's allocator failing) is the likely "
+                               "cause", exc.code)
         for code, limit, fact in ((wasmtime.TrapCode.OUT_OF_FUEL, "fuel",
                                    "the call used all its fuel"),
                                   (wasmtime.TrapCode.INTERRUPT, "timeout",
@@ -165,15 +170,25 @@ class ComponentGuard:
             timed_out = limit == "timeout" and exc.__cause__ is not None and \
                 interrupt.is_timeout(exc.__cause__)
             if (exc.code == code or timed_out) and getattr(self.limits, limit) is not None:
-                value = getattr(self.limits, limit)
-                err = ResourceLimitError(
-                    f"{self.where}: {label}: {fact}: limit {limit}={value!r} of realm "
-                    f"{self.realm!r} "
-                    f"exceeded; raise it with Limits({limit}=...) on the realm, load or run",
-                    limit=limit, value=value, code=code)
-                err.__cause__ = exc
-                return err
+                return self._error(exc, label, limit, fact, code)
         return exc
+
+    def _error(self, exc: Trap, label: str, limit: str, fact: str,
+               code: Any) -> ResourceLimitError:
+        value = getattr(self.limits, limit)
+        err = ResourceLimitError(
+            f"{self.where}: {label}: {fact}: limit {limit}={value!r} of realm {self.realm!r} "
+            f"exceeded; raise it with Limits({limit}=...) on the realm, load or run",
+            limit=limit, value=value, code=code)
+        err.__cause__ = exc
+        return err
+
+
+def _memory_trap(exc: Trap) -> bool:
+    """A trap a refused memory.grow leads to: an access out of bounds, or a realloc whose
+    result lies beyond the end of memory (the canonical ABI's check)."""
+    return exc.code == wasmtime.TrapCode.MEMORY_OUT_OF_BOUNDS or \
+        "beyond end of memory" in str(exc)
 
 
 def _or_unset(value: int | None) -> int:
