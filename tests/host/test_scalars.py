@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import re
 import struct
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -200,6 +202,11 @@ def test_results_lower_at_the_boundaries(echo, fn, returned, wasm_result):
     ("i32", 1.0, TypeError, "expected an int for Int32, got float"),
     ("i32", "1", TypeError, "expected an int for Int32, got str"),
     ("f64", "1", TypeError, "expected a float for Float64, got str"),
+    ("i32", True, TypeError, r"expected an int for Int32, got bool \(True is not a number"),
+    ("u64", False, TypeError, "expected an int for Uint64, got bool"),
+    ("f64", True, TypeError, "expected a float for Float64, got bool"),
+    ("f32", Fraction(1, 3), TypeError, r"expected a float for Float32, got Fraction \(pass float"),
+    ("f64", Decimal("0.5"), TypeError, "expected a float for Float64, got Decimal"),
     ("flag", 2, TypeError, "expected a bool for Bool, got 2"),
     ("flag", None, TypeError, "expected a bool for Bool"),
 ])

@@ -28,7 +28,7 @@ def is_integer(value: Any) -> bool:
 def as_int(value: Any, what: str, kind: str = "") -> int:
     """``value`` as an int by the rule, or TypeError naming ``what``."""
     if not is_integer(value):
-        raise TypeError(f"{what}: expected an int{_for(kind)}, got {_shown(value)}")
+        raise TypeError(f"{_at(what)}expected an int{_for(kind)}, got {_shown(value)}")
     return operator.index(value)
 
 
@@ -37,12 +37,16 @@ def as_float(value: Any, what: str, kind: str) -> float:
     if isinstance(value, float):
         return float(value)
     if not is_integer(value):
-        raise TypeError(f"{what}: expected a float{_for(kind)}, got {_shown(value, True)}")
+        raise TypeError(f"{_at(what)}expected a float{_for(kind)}, got {_shown(value, True)}")
     number = operator.index(value)
     try:
         return float(number)
     except OverflowError:
-        raise OverflowError(f"{what}: {number} is too large for {kind}") from None
+        raise OverflowError(f"{_at(what)}{number} is too large for {kind}") from None
+
+
+def _at(what: str) -> str:
+    return f"{what}: " if what else ""
 
 
 def _for(kind: str) -> str:
@@ -52,7 +56,7 @@ def _for(kind: str) -> str:
 def _shown(value: Any, for_float: bool = False) -> str:
     name = type(value).__name__
     if isinstance(value, bool):
-        return f"bool ({value} is not a number here; pass int({value}))"
+        return f"bool ({value} is not a number here; pass {'float' if for_float else 'int'}({value}))"
     if for_float and hasattr(type(value), "__float__"):
         return f"{name} (pass float(x) to round it)"
     return name

@@ -8,9 +8,10 @@ a Python result into core wasm values.  Core values arrive as wasmtime-py gives 
 from __future__ import annotations
 
 import math
-import operator
 import struct
 from typing import TYPE_CHECKING, Any
+
+from .._engine.numbers import as_float, as_int
 
 if TYPE_CHECKING:
     from .memory import CallerMemory
@@ -105,11 +106,7 @@ class Integer(HostType):
                          f"({self.lo}..{self.hi})")
 
     def _check(self, value: Any) -> int:
-        try:
-            number = operator.index(value)
-        except TypeError:
-            raise TypeError(f"expected an int for {self.name}, got "
-                            f"{type(value).__name__}") from None
+        number = as_int(value, "", self.name)
         if not self.lo <= number <= self.hi:
             raise OverflowError(f"{number} is out of range for {self.name} "
                                 f"({self.lo}..{self.hi})")
@@ -148,9 +145,7 @@ class Float(HostType):
         return value
 
     def _check(self, value: Any) -> float:
-        if not isinstance(value, (int, float)):
-            raise TypeError(f"expected a float for {self.name}, got {type(value).__name__}")
-        number = float(value)
+        number = as_float(value, "", self.name)
         if abs(number) >= self._limit and math.isfinite(number):
             raise OverflowError(f"{number!r} is out of range for {self.name}")
         return number
