@@ -83,7 +83,7 @@ class _Plan:
         self.shorts = short_names(list(self.spaces), members)
         self.members = members | set(self.shorts.values())
         self.s = Spelling(self.members | {"__wasm_component__"}, self._declared(probe))
-        self.classes = {full: self.s.free(camel(snake(iface.id.interface)) + "Namespace")
+        self.classes = {full: self.s.free(camel(iface.id.interface) + "Namespace")
                         for full, (iface, _e) in self.spaces.items()}
         self._register_resources()
 
@@ -110,7 +110,7 @@ class _Plan:
                 for td in item.types.values():
                     if isinstance(td.type, ResourceType) and td.origin is None:
                         self.s.host[td.type] = self.s.free(
-                            camel(snake(item.id.interface)) + camel(td.name))
+                            camel(item.id.interface) + camel(td.name))
 
 
 def _def(name: str, func: Function, s: Spelling, *, self_: bool, skip: int = 0) -> str:

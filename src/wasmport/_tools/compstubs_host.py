@@ -60,16 +60,16 @@ def _resource(iface: Interface, res: str, node: ResourceType, s: Spelling
 
 
 def interface_protocol(iface: Interface, s: Spelling) -> list[str]:
-    name = s.free(camel(snake(iface.id.interface)) + "Import")
+    name = s.free(camel(iface.id.interface) + "Import")
     out: list[str] = []
     body: list[str] = []
     for td in iface.types.values():
         node = td.type
-        if isinstance(node, ResourceType) and node in s.host and td.origin is None \
-                and iface.resource_functions(td.name):
+        if isinstance(node, ResourceType) and node in s.host and td.origin is None:
             lines, cls = _resource(iface, td.name, node, s)
             out += lines
-            body += ["@property", f"def {camel(td.name)}(self) -> {cls}: ..."]
+            if iface.resource_functions(td.name):  # target_of looks the class up then
+                body += ["@property", f"def {camel(td.name)}(self) -> {cls}: ..."]
     body += [_method(snake(n), f, s) for n, f in iface.functions.items()
              if f.kind == "freestanding"]
     return [*out, *_protocol(name, body, f"{iface.name}: what a host implementation provides")]
