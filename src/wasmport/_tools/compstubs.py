@@ -146,15 +146,18 @@ def _resource(td: TypeDef, iface: Interface, s: Spelling) -> list[str]:
     return [f"class {camel(td.name)}:", *indented(body)]
 
 
-def _namespace(full: str, iface: Interface, exported: bool, plan: _Plan) -> list[str]:
+def _namespace_types(iface: Interface, cls: str, s: Spelling) -> list[str]:
+    return [line for td in iface.types.values() if not isinstance(td.type, ResourceType)
+            for line in s.typedef(td, f"{cls}.")]
+
+
+def _namespace(full: str, iface: Interface, exported: bool, plan: _Plan,
+               types: list[str]) -> list[str]:
     s, cls = plan.s, plan.classes[full]
-    body: list[str] = []
-    for td in iface.types.values():
-        if not isinstance(td.type, ResourceType):
-            body += s.typedef(td, f"{cls}.")
-        elif exported:
-            body += _resource(td, iface, s)
+    body = list(types)
     if exported:
+        body += [line for td in iface.types.values() if isinstance(td.type, ResourceType)
+                 for line in _resource(td, iface, s)]
         body += [_def(snake(n), f, s, self_=True) for n, f in iface.functions.items()
                  if f.kind == "freestanding"]
     body += [f"def __getitem__(self, wit_name: {s.b('str')}) -> _Any: ...",
@@ -176,15 +179,18 @@ def render_component(world: World, *, source: str, sha256: str) -> str:
     """The stub's text for a component's world read from ``source`` (for the header)."""
     plan = _Plan(world)
     s = plan.s
+    # Every named type first, in the runtime's order, so that functions refer to them.
+    world_types = [line for td in plan.world_types for line in s.typedef(td, "")]
+    types = {full: _namespace_types(iface, plan.classes[full], s)
+             for full, (iface, _e) in plan.spaces.items()}
     body = [*_all(sorted(plan.members)), ""]
     body += [_def(name, f, s, self_=False) for name, f in plan.roots.items()]
-    for td in plan.world_types:
-        body += s.typedef(td, "")
+    body += world_types
     for full, short in plan.shorts.items():
         body.append(f"{short}: _Final[{plan.classes[full]}]")
     body += ["__wasm_component__: _Final[_wasmport.Component]", ""]
     for full, (iface, exported) in plan.spaces.items():
-        body += _namespace(full, iface, exported, plan)
+        body += _namespace(full, iface, exported, plan, types[full])
     body += protocols(world, s)
     body += s.late
     imports = _IMPORTS if s.qualify else _IMPORTS[1:]

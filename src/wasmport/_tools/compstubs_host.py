@@ -79,7 +79,7 @@ def protocols(world: World, s: Spelling) -> list[str]:
     """The Protocol of each imported interface and world-level imported function."""
     out: list[str] = []
     for name, item in world.imports.items():
-        if isinstance(item, Interface):
+        if isinstance(item, Interface):  # types only: an object is still asked for
             out += interface_protocol(item, s)
         elif isinstance(item, Function):
             call = _method("__call__", item, s)
