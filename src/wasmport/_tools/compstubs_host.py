@@ -28,7 +28,8 @@ from .compstubs_types import Spelling, indented
 def _method(name: str, func: Function, s: Spelling, skip: int = 0) -> str:
     params = ["self", *(f"{snake(n)}: {s.ann(t, host=True)}" for n, t in func.type.params[skip:])]
     slash = ", /" if len(params) > 1 else ""
-    return f"def {name}({', '.join(params)}{slash}) -> {s.ann(func.type.result, returned=True)}: ..."
+    result = s.ann(func.type.result, returned=True)
+    return f"def {name}({', '.join(params)}{slash}) -> {result}: ..."
 
 
 def _protocol(name: str, body: list[str], what: str) -> list[str]:

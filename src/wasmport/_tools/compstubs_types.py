@@ -15,6 +15,7 @@ is named defines it, every later one is an alias of that definition.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from .._component._names import camel, snake, upper
 from .._component._pytypes import TypeSpace
 from .._component._types import (
