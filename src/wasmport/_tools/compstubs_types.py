@@ -129,9 +129,6 @@ class Spelling:
             return [f"{name}: _TypeAlias = {known.cases.get(name, known.path)}"
                     for name in attrs]
         self.nodes[ty] = Defined(prefix + camel(td.name))
-        if isinstance(ty, VariantType):
-            self.nodes[ty].cases = {cls.__name__: prefix + cls.__name__
-                                    for cls in self.space.variant(ty).cases}
         return self.definition(camel(td.name), ty, prefix)
 
     def definition(self, name: str, ty: WitType, prefix: str) -> list[str]:
@@ -147,9 +144,10 @@ class Spelling:
         for cls, (_case, payload) in zip(self.space.variant(ty).cases, ty.cases, strict=True):
             fields = [] if payload is None else [("value", self.ann(payload))]
             out += _dataclass(cls.__name__, fields)
-            cases.append(prefix + cls.__name__ if prefix else cls.__name__)
+            cases.append(prefix + cls.__name__)
         self.nodes.setdefault(ty, Defined(prefix + name)).cases.update(
-            {c.rsplit(".", 1)[-1]: c for c in cases})
+            {cls.__name__: path for cls, path in zip(self.space.variant(ty).cases, cases,
+                                                     strict=True)})
         return [*out, f"{name}: _TypeAlias = {' | '.join(cases)}"]
 
 
