@@ -216,7 +216,7 @@ def report(m: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", type=Path, help="also write the table there "
-                        "(bench/RESULTS-components.md), under a Components heading")
+                        "under a Components heading (bench/run.py puts it in bench/RESULTS.md)")
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args(argv)
     text = report(measure(0.02 if args.quick else 1.0))

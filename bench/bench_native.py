@@ -3,11 +3,11 @@
     python bench/bench_native.py            # about a minute
     python bench/bench_native.py --quick    # a smoke run
 
-Three columns per row: wasmport with the native layer wired in (tests/native/wiring.py,
-the wiring the lead adopts), wasmport on today's ctypes layer, and the goal's reference
-(``operator.add(1, 2)``, wasmtime-py, ``bytes.decode``).  Both wasmport columns go through
-the public API (``mod.add(1, 2)``): realms made before the wiring is installed keep the
-ctypes layer.  Per-call figures come from ``timeit`` on the bare statement (``f(1, 2)``),
+Three columns per row: wasmport on the native layer (the C extension, the default),
+wasmport on the ctypes layer (``WASMPORT_NO_NATIVE=1``, measured in a child process, since
+the layer is chosen at import), and the goal's reference (``operator.add(1, 2)``,
+wasmtime-py, ``bytes.decode``).  Both wasmport columns go through the public API
+(``mod.add(1, 2)``).  Per-call figures come from ``timeit`` on the bare statement (``f(1, 2)``),
 the same harness for every column, so the ratios compare like with like; each figure is
 timed in rounds alternating with its reference and the minimum of each is kept (other
 sessions share these machines).  As in
@@ -19,7 +19,10 @@ status is 0 even when a goal does not hold: this is a measurement, not a test.
 from __future__ import annotations
 
 import argparse
+import json
 import operator
+import os
+import subprocess
 import sys
 import timeit
 from collections.abc import Callable
@@ -28,13 +31,14 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent / "tests" / "native")]
+sys.path[:0] = [str(HERE)]
 
 import bench_calls_api as calls  # noqa: E402
 import wasmtime  # noqa: E402
-from _common import header, many_exports  # noqa: E402
+from _common import Row, header, many_exports  # noqa: E402
 
 import wasmport  # noqa: E402
+from wasmport._engine.config import get_engine  # noqa: E402
 
 
 @dataclass
@@ -106,20 +110,28 @@ CALLS = {  # row key -> (guest attribute, export, literal arguments)
 }
 
 
+def per_call_figures(g: Guests, refs: dict[str, Callable[[], float]], n: int,
+                     loops: int) -> dict[str, tuple[float, float, float]]:
+    """The calls against operator.add and the host Bytes/String parameters against
+    bytes.decode: key -> (seconds, reference seconds, ratio)."""
+    out = {key: paired(per_call(f"f({args})", {"f": getattr(getattr(g, where), name)}, n),
+                       refs["operator.add"])
+           for key, (where, name, args) in CALLS.items()}
+    out["bytes"] = paired(per_inner(lambda c: g.mod.bytes_loop(c, 1024), loops),
+                          refs["bytes.decode"])
+    out["string"] = paired(per_inner(lambda c: g.mod.string_loop(c, 0, 1024), loops),
+                           refs["bytes.decode"])
+    return out
+
+
 def measure(refs: dict[str, Callable[[], float]], n: int, loops: int,
             count: int) -> dict[str, tuple[float, float, float]]:
     """Every figure of wasmport as it is wired now, in fresh realms, each paired with its
     reference: key -> (seconds, reference seconds, ratio)."""
     g = Guests()
-    out = {key: paired(per_call(f"f({args})", {"f": getattr(getattr(g, where), name)}, n),
-                       refs["operator.add"])
-           for key, (where, name, args) in CALLS.items()}
+    out = per_call_figures(g, refs, n, loops)
     out["add_vs_raw"] = paired(per_call("f(1, 2)", {"f": g.compute.add}, n), refs["wasmtime-py"])
     out["host"] = paired(per_inner(g.mod.host_loop, loops), refs["wasmtime-py host"], 7)
-    out["bytes"] = paired(per_inner(lambda c: g.mod.bytes_loop(c, 1024), loops),
-                          refs["bytes.decode"])
-    out["string"] = paired(per_inner(lambda c: g.mod.string_loop(c, 0, 1024), loops),
-                           refs["bytes.decode"])
     out["read"] = paired(per_call("r(0, 1024)", {"r": g.mod.memory.read}, n),
                          refs["bytes(memoryview)"])
     out["write"] = paired(per_call("w(0, d)", {"w": g.mod.memory.write, "d": bytes(1024)}, n),
@@ -132,7 +144,7 @@ def measure(refs: dict[str, Callable[[], float]], n: int, loops: int,
 
 
 def references(n: int, loops: int) -> dict[str, Callable[[], float]]:
-    store, raw = calls._raw(wasmport._engine.get_engine())
+    store, raw = calls._raw(wasmtime.Engine())  # raw wasmtime-py: its default engine
     return {
         "operator.add": per_call("f(1, 2)", {"f": operator.add}, n),
         "wasmtime-py": per_call("f(s, 1, 2)", {"f": raw["add"], "s": store}, max(n // 50, 200)),
@@ -185,7 +197,7 @@ def instance_cost(number: int) -> tuple[float, float, float]:
     """One more instance against raw InstancePre, paired (a store holds <= 10,000)."""
     wat = ('(module (memory (export "memory") 1) (global (export "g") (mut i32) (i32.const 0))'
            ' (func (export "f") (param i32) (result i32) local.get 0))')
-    engine = wasmport._engine.get_engine()
+    engine = get_engine()
     pre = wasmtime.Linker(engine).instantiate_pre(wasmtime.Module(engine, wat))
 
     def ours() -> float:
@@ -216,19 +228,46 @@ def table(native: dict[str, tuple[float, float, float]],
     return rows
 
 
+def rows(quick: bool) -> list[Row]:
+    """bench/run.py's rows of the per-call goals against CPython's own floor (issue 16)."""
+    n, loops = (20_000, 2_000) if quick else (200_000, 20_000)
+    refs = references(n, loops)
+    g = Guests()
+    try:
+        got = per_call_figures(g, refs, n, loops)
+    finally:
+        g.close()
+    out = []
+    for what, key, ref, goal, holds in ROWS:
+        if key in got:
+            mine, reference, ratio = got[key]
+            out.append(Row("16", what, mine, None, "s", f"{goal} {ref}", holds(ratio),
+                           f"{ratio:.1f}x {ref} ({_fmt(reference)}), same run"))
+    return out
+
+
+def ctypes_layer(argv: list[str]) -> dict[str, tuple[float, float, float]]:
+    """``measure`` on the ctypes layer, in a child process (JSON on its stdout)."""
+    env = {**os.environ, "WASMPORT_NO_NATIVE": "1"}
+    out = subprocess.run([sys.executable, __file__, "--layer-json", *argv], env=env,
+                         check=True, capture_output=True, text=True).stdout
+    return {key: tuple(value) for key, value in json.loads(out).items()}  # type: ignore[misc]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--layer-json", action="store_true",
+                        help="print this process's figures as JSON (the ctypes column)")
     args = parser.parse_args(argv)
     n, loops, count = (20_000, 2_000, 1000) if args.quick else (200_000, 20_000, 4000)
     refs = references(n, loops)
-    old = measure(refs, n, loops, count)  # today's ctypes layer: before the wiring exists
-    import wiring
-
-    wiring.install()
+    if args.layer_json:
+        print(json.dumps(measure(refs, n, loops, count)))
+        return 0
     native = measure(refs, n, loops, count)
-    head = ["what", "native", "ctypes (today)", "reference", "native/reference", "goal",
-            "holds"]
+    old = ctypes_layer(["--quick"] if args.quick else [])
+    head = ["what", "native", "ctypes", "reference", "native/reference", "goal", "holds"]
     print(f"{header()}{' (quick)' if args.quick else ''}\n")
     print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
     for row in table(native, old, count):

@@ -1,7 +1,7 @@
 """Run every speed goal and print one table: wasmport, raw wasmtime-py, the ratio, the
 goal, and whether it holds.
 
-    python bench/run.py            # the full run (about a minute)
+    python bench/run.py            # the full run (a few minutes), components last
     python bench/run.py --quick    # a smoke run: checks that every benchmark works
     python bench/run.py --markdown bench/RESULTS.md   # also write the table there
 
@@ -20,8 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_calls_api  # noqa: E402
+import bench_components  # noqa: E402
 import bench_linking  # noqa: E402
 import bench_loading  # noqa: E402
+import bench_native  # noqa: E402
 from _common import header, table  # noqa: E402
 
 
@@ -32,9 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     rows = []
-    for bench in (bench_calls_api, bench_loading, bench_linking):
+    for bench in (bench_calls_api, bench_native, bench_loading, bench_linking):
         rows += bench.rows(args.quick)
-    text = f"{header()}{' (quick)' if args.quick else ''}\n\n{table(rows)}\n"
+    components = bench_components.report(bench_components.measure(0.02 if args.quick else 1.0))
+    text = (f"{header()}{' (quick)' if args.quick else ''}\n\n{table(rows)}\n\n"
+            f"## Components\n\n{components}")
     print(text)
     print(f"({time.perf_counter() - start:.0f} s; peers such as extism are not measured: "
           "they call plugins through their own ABI, not plain exports)")

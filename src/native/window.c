@@ -50,20 +50,28 @@ enter(WpWindow *self, size_t *size)
     return 0;
 }
 
+/* TypeError unless `value` is an int by the number rule (_engine/numbers.py). */
+static int
+not_an_int(PyObject *value, const char *what)
+{
+    if (!PyBool_Check(value) && !PyFloat_Check(value) && PyIndex_Check(value))
+        return 0;
+    PyErr_Format(PyExc_TypeError, "memory %s: expected an int, got %s", what,
+                 Py_TYPE(value)->tp_name);
+    return -1;
+}
+
 static int
 span(WpWindow *self, PyObject *offset, PyObject *length, size_t size, size_t *off, size_t *len)
 {
     long long o, n;
     int over_o, over_n;
     if (!PyLong_CheckExact(offset) || !PyLong_CheckExact(length)) {
-        /* The number rule of docs/design.md: an int or an __index__ object, never a bool. */
+        /* The number rule (_engine/numbers.py): an int or an __index__ object, never a bool. */
         PyObject *o_int, *n_int;
         int status;
-        if (PyBool_Check(offset) || PyBool_Check(length) || !PyIndex_Check(offset)
-                || !PyIndex_Check(length)) {
-            PyErr_SetString(PyExc_TypeError, "memory offsets and lengths must be ints");
+        if (not_an_int(offset, "offset") || not_an_int(length, "length"))
             return -1;
-        }
         if ((o_int = PyNumber_Index(offset)) == NULL)
             return -1;
         if ((n_int = PyNumber_Index(length)) == NULL) {

@@ -34,7 +34,7 @@ from ._engine import interrupt, stack
 from ._engine.boundary import has_parked, raise_boundary_error
 from ._engine.raw import Preinstantiated, export_get, instance_new
 from ._engine.store import StoreContext
-from ._errors import ImportCycleError, IncompatibleImportError, LinkError
+from ._errors import ImportCycleError, IncompatibleImportError, LinkError, ResourceLimitError
 from ._exports.exceptions import raise_failure
 from ._exports.function import Function, codec
 from ._exports.instance import Instance
@@ -112,8 +112,11 @@ def _new_instance(ctx: StoreContext, module: Module, externs: list[Any]) -> wasm
     guard = ctx.guard
     if guard is None:
         return _engine_instance(ctx, module, externs, instance_maker(module))
+    guard.instance_allowed(module.where)
     with guard.entered(module.where):  # start functions let other threads run
-        return _engine_instance(ctx, module, externs, _nogil_instance)
+        raw = _engine_instance(ctx, module, externs, _nogil_instance)
+    guard.instance_made()  # only now: a failed instantiation does not count
+    return raw
 
 
 def _before_wasm(module: Module) -> None:
@@ -157,7 +160,14 @@ def _failed(ctx: StoreContext, where: str, err: BaseException) -> NoReturn:
     raise_boundary_error(err, f"{where}: instantiation")  # a host exception: unparked
 
 
-def _link_failure(text: str, where: str) -> LinkError:
+def _link_failure(text: str, where: str) -> LinkError | ResourceLimitError:
+    if "instance count too high" in text:
+        return ResourceLimitError(
+            f"{where}: instantiation refused: the realm's store holds {ENGINE_INSTANCES:,} "
+            "instances, the engine's cap per store (wasmtime frees an instance only with "
+            "its store, so dropped ones count too); close the realm and use a new one, or "
+            "make short-lived instances in a realm of their own", limit="max_instances",
+            value=ENGINE_INSTANCES)
     if "shared memory support is disabled" in text:
         return LinkError(f"{where}: a shared memory needs the threads proposal; load it in "
                          "a Realm(features={'threads'})", path=where)
@@ -165,6 +175,9 @@ def _link_failure(text: str, where: str) -> LinkError:
         return IncompatibleImportError(
             f"{where}: {_engine_cause(text)}; give an export of the import's type", path=where)
     return LinkError(f"{where}: instantiation failed: {text.strip()}", path=where)
+
+
+ENGINE_INSTANCES = 10_000  # wasmtime's default instance limit of a store
 
 
 def _engine_cause(text: str) -> str:

@@ -12,11 +12,15 @@ def test_quick_benchmarks_print_every_goal(tmp_path):
                            "--markdown", str(tmp_path / "results.md")],
                           capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
-    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    core, components = proc.stdout.split("\n## Components\n")
+    rows = [line for line in core.splitlines() if line.startswith("| ")]
     goals = {line.split("|")[1].strip() for line in rows[1:]}
-    assert goals == {"1", "2", "3", "4", "5", "6", "7"}
+    assert goals == {"1", "2", "3", "4", "5", "6", "7", "16"}
     assert all(line.count("|") == 9 for line in rows)
-    assert (tmp_path / "results.md").read_text().count("\n| ") == len(rows)
+    component_rows = [line for line in components.splitlines() if line.startswith("| ")]
+    assert len(component_rows) == 1 + 5  # the head and the five goals
+    written = (tmp_path / "results.md").read_text()
+    assert written.count("\n| ") == len(rows) + len(component_rows)
 
 
 def test_the_component_benchmark_prints_every_goal(tmp_path):

@@ -49,12 +49,14 @@ def test_max_instances_counts_component_instances() -> None:
         assert raised.value.limit == "max_instances" and len(kept) == 2
 
 
-def test_max_memory_refuses_growth_as_a_trap() -> None:
+def test_max_memory_refuses_growth_as_a_resource_limit_error() -> None:
     with wasmport.Realm(limits=Limits(max_memory=1 << 20)) as realm:
         mod = realm.load(VALUES)
         assert mod.echo.echo_bytes(b"x" * 1000) == b"x" * 1000
-        with pytest.raises(wasmport.Trap, match="beyond end of memory"):
+        with pytest.raises(wasmport.ResourceLimitError, match="beyond end of memory") as raised:
             mod.echo.echo_bytes(b"x" * (2 << 20))
+        assert (raised.value.limit, raised.value.value) == ("max_memory", 1 << 20)
+        assert isinstance(raised.value, wasmport.Trap)  # as core's
 
 
 def test_a_trap_is_confined_to_its_instance(realm: wasmport.Realm) -> None:

@@ -70,7 +70,7 @@ def test_results_of_each_type(host) -> None:
 
 
 @pytest.mark.parametrize("value, expected", [
-    (2**32 - 1, -1), (-(2**31), -(2**31)), (True, 1), (2**31, -(2**31)),
+    (2**32 - 1, -1), (-(2**31), -(2**31)), (2**31, -(2**31)),
 ])
 def test_i32_results_in_range_are_stored(host, value, expected) -> None:
     assert host(h_i32=lambda a, b: value)["call_i32"](0, 0) == expected
@@ -85,6 +85,7 @@ def test_multi_results_accept_a_list(host) -> None:
     ("call_i32", lambda a, b: -(2**31) - 1, OverflowError, "out of range"),
     ("call_i32", lambda a, b: 1.5, TypeError, "expected an int for i32, got float"),
     ("call_i32", lambda a, b: None, TypeError, "expected an int for i32, got NoneType"),
+    ("call_i32", lambda a, b: True, TypeError, "expected an int for i32, got bool"),
     ("call_i64", lambda a, b: 2**64, OverflowError, "out of range"),
     ("call_f64", lambda a, b: "1.0", TypeError, "expected a float for f64, got str"),
     ("call_f64", lambda a, b: 10**400, OverflowError, "too large"),

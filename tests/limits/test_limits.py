@@ -237,3 +237,18 @@ def test_instantiating_wraps_no_export(settings: dict[str, object],
         assert instance.f1999() == 1999
         assert wraps == ["f1999"]
 
+
+
+def test_max_instances_counts_only_instances_that_were_made() -> None:
+    trapping = "(module (memory 1) (func $start unreachable) (start $start))"
+    with Realm(limits=Limits(max_instances=3)) as realm:
+        bad = wasmport.compile(trapping, realm=realm)
+        good = wasmport.compile('(module (memory (export "m") 1))', realm=realm)
+        for _ in range(5):  # each start function traps: no instance is made
+            with pytest.raises(wasmport.Trap) as info:
+                bad.instantiate()
+            assert not isinstance(info.value, ResourceLimitError)
+        made = [good.instantiate() for _ in range(3)]
+        with pytest.raises(ResourceLimitError, match="the realm holds 3") as refused:
+            good.instantiate()
+        assert refused.value.limit == "max_instances" and len(made) == 3

@@ -30,6 +30,7 @@ WAT = """(module
 
 THREADS = 4
 KINDS = ("global", "memory", "view", "len", "grow", "table", "call", "host_call")
+MIXED = "mixed"  # thread i does KINDS[i]: reads, writes and calls at once
 
 
 def _accesses(inst: Any) -> dict[str, Callable[[int], Any]]:
@@ -51,6 +52,11 @@ def _accesses(inst: Any) -> dict[str, Callable[[int], Any]]:
     }
 
 
+def _access_for(inst: Any, kind: str, thread: int) -> Callable[[int], Any]:
+    table = _accesses(inst)
+    return table[KINDS[thread % len(KINDS)] if kind == MIXED else kind]
+
+
 def _worker(access: Callable[[int], Any], seen: set[str], bad: list[str],
             stop: threading.Event) -> None:
     i = 0
@@ -68,12 +74,12 @@ def _worker(access: Callable[[int], Any], seen: set[str], bad: list[str],
 
 def close_race(kind: str, realm: Any) -> int:
     inst = realm.instantiate(wasmport.compile(WAT), {"py": {"h": lambda x: x + 1}})
-    access = _accesses(inst)[kind]
     seen: set[str] = set()
     bad: list[str] = []
     stop = threading.Event()
-    threads = [threading.Thread(target=_worker, args=(access, seen, bad, stop))
-               for _ in range(THREADS)]
+    threads = [threading.Thread(target=_worker,
+                                args=(_access_for(inst, kind, i), seen, bad, stop))
+               for i in range(THREADS * (2 if kind == MIXED else 1))]
     for t in threads:
         t.start()
     time.sleep(0.02)
@@ -90,18 +96,18 @@ def close_race(kind: str, realm: Any) -> int:
 
 def exit_race(kind: str) -> int:
     inst = default_realm().instantiate(wasmport.compile(WAT), {"py": {"h": lambda x: x + 1}})
-    access = _accesses(inst)[kind]
     seen: set[str] = set()
     stop = threading.Event()
-    for _ in range(THREADS):
-        threading.Thread(target=_worker, args=(access, seen, [], stop), daemon=True).start()
+    for i in range(THREADS * (2 if kind == MIXED else 1)):
+        threading.Thread(target=_worker, args=(_access_for(inst, kind, i), seen, [], stop),
+                         daemon=True).start()
     time.sleep(0.02)
     print("ok")
     sys.stdout.flush()
     return 0  # the interpreter now exits under the daemon threads
 
 
-SCENARIOS = [f"close-{k}" for k in KINDS] + [f"exit-{k}" for k in KINDS]
+SCENARIOS = [f"{mode}-{k}" for mode in ("close", "exit") for k in (*KINDS, MIXED)]
 
 
 def main(scenario: str) -> int:

@@ -8,7 +8,8 @@ Where each limit lives::
     timeout              epoch interruption + a ticker     each call from Python into wasm
     max_memory           store limiter                     each linear memory (bytes)
     max_table_elements   store limiter                     each table
-    max_instances        store limiter                     the realm (its one store)
+    max_instances        the guard's count                 the realm: instances made (a failed
+                                                           one, e.g. a trapped start, is not)
 
 A "call from Python into wasm" is an export call, or an instantiation (start
 function).  Nested calls (wasm -> Python -> wasm) share the budget of the outermost
@@ -87,6 +88,17 @@ class Limits:
         return replace(base, **given)
 
 
+def arm_deadline(store: wasmtime.Store, timer: int | None, timeout: float) -> None:
+    """A deadline ``timeout`` seconds ahead for the next call into ``store``: through the
+    store's timer in the epoch callback when it has one (interrupt.py; the callback looks
+    at the clock every tick), else as a count of the ticker's ticks."""
+    if timer is not None:
+        interrupt.arm(timer, timeout)
+        store.set_epoch_deadline(1)
+    else:
+        store.set_epoch_deadline(math.ceil(timeout / TICK) + 1)
+
+
 class Guard:
     """A realm's limits, applied to its store and around every entry into wasm."""
 
@@ -98,17 +110,29 @@ class Guard:
         self._realm_name = realm_name
         self._depth = 0
         self._ticker = record.ticker() if limits.timeout is not None else None
-        self._ticks = math.ceil(limits.timeout / TICK) + 1 if limits.timeout else 0
         self._memories: list[tuple[str, wasmtime.Memory]] = []
         #: Called after an outermost call returns normally (WASI: re-raise output errors).
         self.on_return: Callable[[], None] | None = None
         #: Called with ``where`` before an outermost call (WASI: refuse after fork()).
         self.on_enter: Callable[[str], None] | None = None
+        #: Instances made in the store: what max_instances counts.  The engine's limiter
+        #: would count failed instantiations too (a trapped start function keeps its
+        #: instance in the store), so it keeps only its default cap as a backstop.
+        self.instances = 0
         store.set_limits(
             memory_size=_or_unset(limits.max_memory),
             table_elements=_or_unset(limits.max_table_elements),
-            instances=_or_unset(limits.max_instances),
         )
+
+    def instance_allowed(self, where: str) -> None:
+        """ResourceLimitError when the realm holds max_instances instances already."""
+        cap = self.limits.max_instances
+        if cap is not None and self.instances >= cap:
+            raise self._error(where, "max_instances", "instantiation refused: instance count "
+                              f"too high: the realm holds {self.instances}", None)
+
+    def instance_made(self) -> None:
+        self.instances += 1
 
     def watch(self, name: str, memory: wasmtime.Memory) -> None:
         """Remember an exported memory, to explain traps at the limit."""
@@ -147,11 +171,7 @@ class Guard:
         if self.limits.fuel is not None:
             self._store.set_fuel(self.limits.fuel)
         if self._ticker is not None:
-            if self._timer is not None:  # the callback looks at the clock every tick
-                interrupt.arm(self._timer, self.limits.timeout or 0)
-                self._store.set_epoch_deadline(1)
-            else:
-                self._store.set_epoch_deadline(self._ticks)
+            arm_deadline(self._store, self._timer, self.limits.timeout or 0)
             self._ticker.acquire()
 
     def _explain(self, err: BaseException | None, where: str) -> ResourceLimitError | None:

@@ -56,7 +56,8 @@ class StoreContext:
         self.closing = False  # set by begin_close(): value accesses refuse from then on
         self.values: Any = None  # the value conversions of the layer above (made on first use)
         self._owner = weakref.ref(owner)
-        _contexts[owner] = self
+        self._held: Any = None  # see hold_owner()
+        _contexts[owner] = weakref.ref(self)  # a value holding its key would never go
 
     @property
     def store(self) -> wasmtime.Store:
@@ -82,6 +83,11 @@ class StoreContext:
     def owner(self) -> Any:
         """The realm that owns this store (None once it is gone)."""
         return self._owner()
+
+    def hold_owner(self) -> None:
+        """Keep the owner alive as long as this context: a child realm lives while any of
+        its values does, and is collected (its store freed) with the last of them."""
+        self._held = self._owner()
 
     def open_gate(self) -> None:
         """Python code now runs inside calls into this store: threads take turns."""
@@ -126,7 +132,8 @@ class StoreContext:
         return f"<store context {self.name!r}{' (closed)' if self.closed else ''}>"
 
 
-_contexts: weakref.WeakKeyDictionary[Any, StoreContext] = weakref.WeakKeyDictionary()
+_contexts: weakref.WeakKeyDictionary[Any, weakref.ref[StoreContext]] = \
+    weakref.WeakKeyDictionary()
 _default_owner: list[Callable[[], Any]] = []
 
 
@@ -139,7 +146,8 @@ def context_for(owner: Any) -> StoreContext:
     """The store context of a realm given by a user (None: the default realm)."""
     if owner is None:
         owner = _default_owner[0]()
-    context = _contexts.get(owner) if owner is not None else None
+    found = _contexts.get(owner) if owner is not None else None
+    context = found() if found is not None else None
     if context is None:
         raise TypeError(f"realm= takes a wasmport.Realm, not {type(owner).__name__}")
     return context

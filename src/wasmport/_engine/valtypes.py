@@ -12,6 +12,7 @@ from typing import Any
 import wasmtime
 
 from . import capi as _capi
+from .numbers import as_float, as_int
 from .typemake import make_valtype
 from .typenames import functype_names, name_at
 
@@ -102,17 +103,14 @@ def check_value(vt: str, value: Any, what: str) -> Any:
     """
     bounds = _INT_RANGES.get(vt)
     if bounds is not None:
-        if type(value) is not int and not isinstance(value, int):
-            raise TypeError(f"{what}: expected an int for {vt}, got {type(value).__name__}")
+        value = as_int(value, what, vt)
         if not bounds[0] <= value <= bounds[1]:
             raise OverflowError(
                 f"{what}: {value} is out of range for {vt} ({bounds[0]}..{bounds[1]})"
             )
-        return int(value)
+        return value
     if vt in ("f32", "f64"):
-        if not isinstance(value, (int, float)):
-            raise TypeError(f"{what}: expected a float for {vt}, got {type(value).__name__}")
-        return float(value)
+        return as_float(value, what, vt)
     return value
 
 

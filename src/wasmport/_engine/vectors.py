@@ -9,6 +9,8 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+from .numbers import is_integer
+
 V128_MIN, V128_MAX = -(1 << 127), (1 << 128) - 1
 
 
@@ -20,7 +22,7 @@ def lower_v128(value: Any, what: str) -> int:
         if len(data) != 16:
             raise ValueError(f"{what}: a v128 takes 16 bytes, not {len(data)}")
         return int.from_bytes(data, "little")
-    if isinstance(value, (bool, float)) or not hasattr(type(value), "__index__"):
+    if not is_integer(value):
         raise TypeError(f"{what}: expected an int or 16 bytes for v128, got "
                         f"{type(value).__name__}")
     number = operator.index(value)

@@ -6,10 +6,10 @@ checks compare contexts so values never cross realms).
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 from .._compile.refs import reduce_value, token_of
+from .._engine.numbers import as_int
 from .._engine.store import StoreContext
 
 
@@ -44,7 +44,5 @@ def raw_of(value: ExternValue) -> Any:
 
 def index_arg(value: Any, what: str) -> int:
     """An offset, length or count given from Python: an int or an object with
-    ``__index__``, never a bool or a float (TypeError naming ``what``)."""
-    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{what}: expected an int, got {type(value).__name__}")
-    return operator.index(value)
+    ``__index__``, never a bool or a float (TypeError naming ``what``: numbers.py)."""
+    return as_int(value, what)

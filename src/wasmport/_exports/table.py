@@ -61,22 +61,22 @@ class Table(ExternValue):
     def __repr__(self) -> str:
         return f"<wasm table {self.name!r}: {len(self)} {self.element}>"
 
-    def _check(self, index: int) -> None:
-        if isinstance(index, bool) or not isinstance(index, int):
-            raise TypeError(f"table {self.name!r}: indices must be ints")
-        if not 0 <= index < len(self):
-            raise IndexError(f"table {self.name!r}: index {index} is out of bounds for a table "
+    def _check(self, index: Any) -> int:
+        number = index_arg(index, f"table {self.name!r} index")
+        if not 0 <= number < len(self):
+            raise IndexError(f"table {self.name!r}: index {number} is out of bounds for a table "
                              f"of {len(self)} elements")
+        return number
 
     def __getitem__(self, index: int) -> Any:
         ctx = self._ctx
         with ctx:
-            self._check(index)
+            index = self._check(index)
             return codec(ctx).to_python(table_get(ctx, self._raw, index))
 
     def __setitem__(self, index: int, value: Any) -> None:
         with self._ctx:
-            self._check(index)
+            index = self._check(index)
             engine = self._lower(value, f"table {self.name!r}[{index}]")
             try:
                 table_set(self._ctx, self._raw, index, self.element, engine)

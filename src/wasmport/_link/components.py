@@ -33,6 +33,8 @@ from .._errors import ImportRefusedError, IncompatibleImportError, LinkError, Un
 from .._exports.namespace import instance_or_none
 from .declared import ExportTypes
 from .policy import LinkPolicy, Load
+from .providers import Refused
+from .python import entry_provider
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def _usable(load: Load, name: str, item: Any, value: Any, base_dir: str | None) 
     """What the component layer can link: the export of another component, a Python
     module's offered names, or the value itself."""
     if isinstance(value, str):
-        value = load(value, base_dir, None)
+        value = _named(load, name, value, base_dir)
     exports = getattr(value, "__wasm_component_exports__", None)
     if exports is not None:
         return _exported(exports(), name, item)
@@ -101,6 +103,24 @@ def _usable(load: Load, name: str, item: Any, value: Any, base_dir: str | None) 
     if isinstance(value, Mapping) and isinstance(item, Interface):
         return _Fields(value)
     return value
+
+
+def _named(load: Load, name: str, spec: str, base_dir: str | None) -> Any:
+    """What an entry's string names (python.py's entry_provider): a component, or a
+    Python module that opts in; UnknownImportError naming the entry when nothing is."""
+    try:
+        found = entry_provider(load, spec, base_dir, None)
+    except ModuleNotFoundError as err:
+        raise UnknownImportError(
+            f"import {name!r}: the entry for it names {spec!r}: {err}; "
+            "give a path to a component, the name of one or of a Python module that defines "
+            "__wasm_exports__, or an implementation", module=name) from err
+    if isinstance(found, Refused):
+        raise ImportRefusedError(
+            f"import {name!r}: Python module {spec!r} is not reachable from wasm: it does not "
+            "opt in; define __wasm_exports__ = [...] in it, naming the functions and "
+            "resource classes it offers", module=name)
+    return found.fields
 
 
 class _Fields:

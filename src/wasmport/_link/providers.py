@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
@@ -13,7 +14,6 @@ from .._errors import ImportRefusedError, UnknownImportError
 from .._exports.namespace import instance_or_none
 from .._host.link import HostProvider, is_host_value
 from .declared import ExportTypes
-from .policy import Load
 from .values import check_extern, to_extern
 
 _MISSING = object()
@@ -51,6 +51,11 @@ class Provider:
         return check_extern(ctx, site, self.get(site))
 
     @property
+    def fields(self) -> Any:
+        """What provides the fields: a mapping, an object, a module."""
+        return self._fields
+
+    @property
     def origin(self) -> str | None:
         """The file behind the fields: a wasm module's, or a Python module's."""
         fields = self._fields
@@ -69,6 +74,12 @@ class Provider:
 
     def bind(self, instance: Any) -> None:
         """Called once the importing instance exists (typed host modules bind to it)."""
+
+    def named(self, label: str, by: str) -> Provider:
+        """The same fields, found by an entry (``by``) that messages name as ``label``."""
+        other = copy.copy(self)
+        other.label, other.by = f"{label} ({self.label})", by
+        return other
 
 
 def _field(fields: Any, name: str) -> Any:
@@ -104,12 +115,11 @@ class Refused(Provider):
 AnyProvider = Provider | HostProvider
 
 
-def provider_from_value(ctx: StoreContext, load: Load, label: str, value: Any,
-                        base_dir: str | None, module: Module | None, by: str) -> AnyProvider:
-    """An import-map or explicit entry: a specifier, a mapping of fields, an object, or
-    a typed host module (a HostModule class, factory or object)."""
-    if isinstance(value, str):
-        return Provider(f"{label} ({value})", load(value, base_dir, None), by=by)
+def provider_from_value(ctx: StoreContext, label: str, value: Any, module: Module | None,
+                        by: str) -> AnyProvider:
+    """An import-map or explicit entry that is not a string (the resolver finds those):
+    a mapping of fields, an object, or a typed host module (a HostModule class, factory
+    or object)."""
     if is_host_value(value):
         return HostProvider(ctx, module, label, value, by)
     return Provider(label, value, by=by)

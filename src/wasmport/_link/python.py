@@ -17,14 +17,33 @@ from typing import Any
 
 from .._compile.module import Module
 from .._exports.namespace import InstanceModule
-from .._resolve.specifiers import find_module_file
+from .._resolve.specifiers import find_module_file, is_dotted_name, is_path, split_phase
 from .policy import Load
 from .providers import Provider, Refused
 
 
 def python_provider(load: Load, module: Module, mname: str) -> Provider | None:
     """The provider of import module ``mname`` found through the import system, or None."""
-    package = module.name.rpartition(".")[0] or None
+    return _found(load, module.name.rpartition(".")[0] or None, mname)
+
+
+def entry_provider(load: Load, spec: str, base_dir: str | None,
+                   package: str | None) -> Provider:
+    """What the string of an import-map or explicit entry names: a path (or a specifier
+    with a phase) is a wasm file; a module name is what the import system finds for it, a
+    wasm module or a Python module that opts in.  ModuleNotFoundError saying why when
+    nothing is found (the resolver names the entry)."""
+    if is_path(split_phase(spec)[0]) or split_phase(spec)[1] is not None \
+            or not is_dotted_name(spec):
+        return Provider(spec, load(spec, base_dir, None), by="file")
+    found = _found(load, package, spec)
+    if found is None:
+        raise ModuleNotFoundError(f"no wasm module or Python module named {spec!r} "
+                                  "(looked through Python's import system)", name=spec)
+    return found
+
+
+def _found(load: Load, package: str | None, mname: str) -> Provider | None:
     try:
         fullname = importlib.util.resolve_name(mname, package)
     except (ImportError, ValueError):

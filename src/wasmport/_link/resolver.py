@@ -34,7 +34,7 @@ from .._host.link import HostProvider, is_host_value
 from .._resolve.specifiers import is_dotted_name
 from .policy import LinkPolicy, Load
 from .providers import AnyProvider, Provider, provider_from_value
-from .python import python_provider
+from .python import entry_provider, python_provider
 
 
 def resolve_imports(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Module,
@@ -102,20 +102,45 @@ def find_provider(ctx: StoreContext, policy: LinkPolicy, load: Load, module: Mod
     importer_dir = os.path.dirname(module.path) if module.path else None
     _check_allowed(policy, site)
     if mname in explicit:
-        return provider_from_value(ctx, load, f"imports[{mname!r}]", explicit[mname],
-                                   importer_dir, module, "explicit")
+        return _entry(ctx, load, module, site, f"imports[{mname!r}]", explicit[mname],
+                      importer_dir, "explicit")
     if mname in policy.import_map:
-        return provider_from_value(ctx, load, f"import map entry {mname!r}",
-                                   policy.import_map[mname], policy.base_dir, module,
-                                   "import map")
+        return _entry(ctx, load, module, site, f"import map entry {mname!r}",
+                      policy.import_map[mname], policy.base_dir, "import map")
     found = _registered(ctx, policy, module, mname)
     if found is None and mname.startswith(("./", "../")):
-        found = Provider(f"module {mname!r}", load(mname, importer_dir, None), by="file")
+        found = _file(load, site, importer_dir)
     if found is None and is_dotted_name(mname):
         found = python_provider(load, module, mname)
     if found is None:
         raise _unknown_module(policy, site)
     return found
+
+
+def _entry(ctx: StoreContext, load: Load, module: Module, site: Site, label: str, value: Any,
+           base_dir: str | None, by: str) -> AnyProvider:
+    """An explicit or import-map entry; a string that names nothing is an
+    UnknownImportError naming the entry."""
+    if not isinstance(value, str):
+        return provider_from_value(ctx, label, value, module, by)
+    try:
+        found = entry_provider(load, value, base_dir, module.name.rpartition(".")[0] or None)
+    except ModuleNotFoundError as err:
+        raise UnknownImportError(
+            f"{site}: {label}: {err}; give a path to a .wasm/.wat file, the name of a wasm "
+            "module or of a Python module that defines __wasm_exports__, or a mapping of "
+            "fields", path=site.where, module=site.module,
+            field=site.field) from err
+    return found.named(label, by)
+
+
+def _file(load: Load, site: Site, importer_dir: str | None) -> Provider:
+    try:
+        return Provider(f"module {site.module!r}", load(site.module, importer_dir, None),
+                        by="file")
+    except ModuleNotFoundError as err:
+        raise UnknownImportError(f"{site}: {err}; the path is relative to the importing file",
+                                 path=site.where, module=site.module, field=site.field) from err
 
 
 def _registered(ctx: StoreContext, policy: LinkPolicy, module: Module,

@@ -11,7 +11,6 @@ output and timeouts need calls that release the GIL, so those instances release 
 
 from __future__ import annotations
 
-import math
 import os
 import weakref
 from collections.abc import Mapping
@@ -23,9 +22,8 @@ import wasmtime
 from .._component import ComponentInstance
 from .._component import instantiate as instantiate_component
 from .._engine import interrupt
-from .._engine.limits import Limits
+from .._engine.limits import Limits, arm_deadline
 from .._engine.store import StoreContext
-from .._engine.ticker import TICK
 from .._errors import RealmClosedError, ResourceLimitError, Trap
 from .._link.components import resolve_component_imports
 from .._link.policy import LinkPolicy, Load
@@ -135,7 +133,6 @@ class ComponentGuard:
         self.timer = timer  # the store's timer in the epoch callback (interrupt.py)
         store.set_limits(memory_size=_or_unset(limits.max_memory),
                          table_elements=_or_unset(limits.max_table_elements))
-        self.ticks = math.ceil(limits.timeout / TICK) + 1 if limits.timeout else 0
         self.ticker = ctx.record.ticker() if limits.timeout is not None else None
         if self.ticker is not None:  # ticking while the instance lives (no exit hook)
             self.ticker.acquire()
@@ -155,17 +152,17 @@ class ComponentGuard:
     def arm(self) -> None:
         if self.limits.fuel is not None:
             self.store.set_fuel(self.limits.fuel)
-        if self.ticker is None:
-            return
-        if self.timer is not None:  # the callback looks at the clock every tick
-            interrupt.arm(self.timer, self.limits.timeout or 0)
-            self.store.set_epoch_deadline(1)
-        else:
-            self.store.set_epoch_deadline(self.ticks)
+        if self.ticker is not None:
+            arm_deadline(self.store, self.timer, self.limits.timeout or 0)
 
     def explain(self, exc: BaseException, label: str) -> BaseException:
         if not isinstance(exc, Trap) or isinstance(exc, ResourceLimitError):
             return exc
+        if self.limits.max_memory is not None and _memory_trap(exc):
+            return self._error(exc, label, "max_memory", f"wasm trapped ({exc}) in a store "
+                               "whose memories may not grow past the limit: a refused "
+                               "memory.grow (the guest's allocator failing) is the likely "
+                               "cause", exc.code)
         for code, limit, fact in ((wasmtime.TrapCode.OUT_OF_FUEL, "fuel",
                                    "the call used all its fuel"),
                                   (wasmtime.TrapCode.INTERRUPT, "timeout",
@@ -173,15 +170,25 @@ class ComponentGuard:
             timed_out = limit == "timeout" and exc.__cause__ is not None and \
                 interrupt.is_timeout(exc.__cause__)
             if (exc.code == code or timed_out) and getattr(self.limits, limit) is not None:
-                value = getattr(self.limits, limit)
-                err = ResourceLimitError(
-                    f"{self.where}: {label}: {fact}: limit {limit}={value!r} of realm "
-                    f"{self.realm!r} "
-                    f"exceeded; raise it with Limits({limit}=...) on the realm, load or run",
-                    limit=limit, value=value, code=code)
-                err.__cause__ = exc
-                return err
+                return self._error(exc, label, limit, fact, code)
         return exc
+
+    def _error(self, exc: Trap, label: str, limit: str, fact: str,
+               code: Any) -> ResourceLimitError:
+        value = getattr(self.limits, limit)
+        err = ResourceLimitError(
+            f"{self.where}: {label}: {fact}: limit {limit}={value!r} of realm {self.realm!r} "
+            f"exceeded; raise it with Limits({limit}=...) on the realm, load or run",
+            limit=limit, value=value, code=code)
+        err.__cause__ = exc
+        return err
+
+
+def _memory_trap(exc: Trap) -> bool:
+    """A trap a refused memory.grow leads to: an access out of bounds, or a realloc whose
+    result lies beyond the end of memory (the canonical ABI's check)."""
+    return exc.code == wasmtime.TrapCode.MEMORY_OUT_OF_BOUNDS or \
+        "beyond end of memory" in str(exc)
 
 
 def _or_unset(value: int | None) -> int:

@@ -96,7 +96,10 @@ class Realm:
         self._policy = LinkPolicy(name, self.import_map, self.base_dir, self._hosts,
                                   self.allow_imports,
                                   None if wasi is None else WasiImports(self._context))
-        self._children: dict[tuple[Any, Any], Realm] = {}
+        # Per-load configurations' realms, shared while alive: each lives as long as a
+        # value of it (its context holds it), so one nobody uses is freed with its store.
+        self._children: weakref.WeakValueDictionary[tuple[Any, Any], Realm] = \
+            weakref.WeakValueDictionary()
         self._made: weakref.WeakSet[Realm] = weakref.WeakSet()
         self._cache: dict[tuple[Asset, str], Any] = {}
         self._lock = threading.RLock()
@@ -191,6 +194,7 @@ class Realm:
                      limits=self.limits if limits is None else limits.over(self.limits),
                      allow_imports=self.allow_imports, release_gil=self.release_gil,
                      features=self.features)
+        made._context.hold_owner()
         self._made.add(made)
         return made
 

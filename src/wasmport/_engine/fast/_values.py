@@ -2,8 +2,8 @@
 
 The generated wrappers test ``x.__class__ is int`` (or ``float``) and a chained range
 comparison inline; anything that fails lands here, where the value is either
-accepted after conversion (``bool``, ``int`` subclasses, ``__index__`` objects for
-integers; ``int`` and ``__float__`` objects for floats) or rejected:
+accepted by the one number rule (``_engine/numbers.py``: ``int`` and ``__index__`` for
+integers, ``float`` and integers for floats, never ``bool``) or rejected:
 
     TypeError       not a number of the right kind (a float for an i32, a str, ...)
     OverflowError   an integer outside what the wasm type can hold
@@ -16,10 +16,10 @@ never ambiguous and nothing wraps silently:
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 from ..floats import f32_bits
+from ..numbers import as_float, as_int
 from ..vectors import lower_v128
 from ._refs import RefSlots
 
@@ -66,9 +66,7 @@ def describe(params: tuple[str, ...], results: tuple[str, ...]) -> str:
 
 def lower_int(value: Any, kind: str, what: str) -> int:
     """An integer for an i32/i64 slot, in range, or TypeError/OverflowError."""
-    if isinstance(value, float) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{what}: expected an int for {kind}, got {type(value).__name__}")
-    number = operator.index(value)
+    number = as_int(value, what, kind)
     lo, hi = INT_RANGES[kind]
     if not lo <= number <= hi:
         raise OverflowError(f"{what}: {number} is out of range for {kind} ({lo}..{hi})")
@@ -76,19 +74,10 @@ def lower_int(value: Any, kind: str, what: str) -> int:
 
 
 def lower_float(value: Any, kind: str, what: str) -> float:
-    """A float for an f32/f64 slot; ints are converted exactly or OverflowError.
-
-    f32 values are rounded to the nearest f32 when stored, as ``f32.demote_f64``
-    does, so magnitudes beyond the f32 range become infinities.
-    """
-    if isinstance(value, (str, bytes, bytearray)) or not (
-        hasattr(type(value), "__float__") or hasattr(type(value), "__index__")
-    ):
-        raise TypeError(f"{what}: expected a float for {kind}, got {type(value).__name__}")
-    try:
-        return float(value)
-    except OverflowError:
-        raise OverflowError(f"{what}: {value} is too large for {kind}") from None
+    """A float for an f32/f64 slot (numbers.py's rule); f32 values are rounded to the
+    nearest f32 when stored, as ``f32.demote_f64`` does, so magnitudes beyond the f32
+    range become infinities."""
+    return as_float(value, what, kind)
 
 
 def lower(value: Any, kind: str, what: str) -> Any:
