@@ -140,7 +140,7 @@ def _wit(name: str, item: Any) -> WitText:
     if isinstance(item, Interface):
         return WitText("interface", name)
     if isinstance(item, TypeDef):
-        return WitText("type", f"{item.name}: {_definition(item)}")
+        return WitText("type", f"{item.name}: {definition(item)}")
     return WitText(getattr(item, "what", "item"), name)
 
 
@@ -248,7 +248,7 @@ def _types(side: str, where: str, a: dict[str, TypeDef], b: dict[str, TypeDef]
 
 
 def _typedef(where: str, a: TypeDef, b: TypeDef) -> list[Diff]:
-    old, new = _definition(a), _definition(b)
+    old, new = definition(a), definition(b)
     if old == new:
         return []
     rule = _type_rule(a.type, b.type) if a.origin is None and b.origin is None \
@@ -263,7 +263,7 @@ def _type_rule(a: WitType, b: WitType) -> str:
     return rules.get(type(a), "type-changed") if type(a) is type(b) else "type-changed"
 
 
-def _definition(td: TypeDef) -> str:
+def definition(td: TypeDef) -> str:
     if td.origin is not None:
         return f"use {td.origin}.{{{td.origin_name or td.name}}}"
     return _structure(td.type)
