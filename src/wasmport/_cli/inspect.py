@@ -81,7 +81,8 @@ def _about(r: dict[str, Any]) -> list[str]:
         lines.append(f"name: {r['module_name']}")
     lines.append(f"start function: {'yes' if r['start'] else 'no'}")
     if r.get("embedded"):
-        lines.append("embeds: " + ", ".join(_embedded(e) for e in r["embedded"]))
+        lines += [f"embeds ({len(r['embedded'])}):", *(f"  {_embedded(e)}"
+                                                       for e in r["embedded"])]
     return [*lines, f"compiled code: {_cache(r['cache'])}"]
 
 
@@ -106,7 +107,8 @@ def _component(r: dict[str, Any], realm: str, stream: Any) -> list[str]:
 
 def _kind_of(ty: dict[str, Any]) -> str:
     if ty["kind"] == "interface":
-        return f"interface ({len(ty['functions'])} functions)"
+        count = len(ty["functions"])
+        return f"interface ({count} function{'' if count == 1 else 's'})"
     return str(ty["text"]) if ty["kind"] == "func" else str(ty["kind"])
 
 
