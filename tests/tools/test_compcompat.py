@@ -9,6 +9,7 @@ strips every version, so the version rules are ours alone (tested apart).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -16,11 +17,13 @@ from pathlib import Path
 import pytest
 
 import wasmport
+from wasmport._cli.main import main
 from wasmport._tools.compcompat import RULES, track
 
 from ..components.conftest import wasm_tools
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "compat.md"
+GUEST = Path(__file__).parents[2] / ".external" / "components" / "pyguest.wasm"
 X = "export x: func();"  # a world needs an export for imports alone to mean anything
 
 # name, OLD world body, NEW world body, the verdict, the rules found (in any order).
@@ -223,3 +226,40 @@ def test_every_rule_is_tested_and_documented() -> None:
     section = DOCS.read_text().split("## The rules for components", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([a-z-]+)` \| (patch|minor|major) \|", section, re.M)
     assert dict(rows) == {rule: level for rule, (level, _) in RULES.items()}
+
+
+def test_cli_output_json_and_exit_codes(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    _, old, new = _build(tmp_path, "export f: func(); export g: func(a: u32);",
+                         "export f: func(); export h: func();")
+    assert main(["compat", str(old), str(new)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "major",
+        f'  major: export "g": removed: {RULES["export-removed"][1]} [export-removed]',
+        f'  minor: export "h": added: {RULES["export-added"][1]} [export-added]']
+    assert main(["compat", str(old), str(old)]) == 0
+    assert capsys.readouterr().out == "patch\n"
+    assert main(["compat", "--json", str(old), str(new)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert (data["schema"], data["verdict"], data["kind"], data["new"]) == (
+        1, "major", "component", str(new))
+    assert data["changes"][0] == {
+        "level": "major", "rule": "export-removed", "where": 'export "g"', "what": "removed",
+        "reason": RULES["export-removed"][1], "new": None,
+        "old": {"kind": "func", "text": "g: func(a: u32)"}}
+    (tmp_path / "cut.wasm").write_bytes(old.read_bytes()[:40])
+    assert main(["compat", str(tmp_path / "cut.wasm"), str(new)]) == 2
+    assert "cut.wasm" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not GUEST.exists(), reason=f"{GUEST} is not built: run "
+                    "scripts/build-componentize-py (componentize-py 0.25.1)")
+def test_componentize_py_guest() -> None:
+    calc = Path(__file__).parents[1] / "fixtures" / "components" / "calc" / "calc.wasm"
+    assert str(wasmport.compat(GUEST, GUEST)) == "patch"
+    verdict = wasmport.compat(calc, GUEST)
+    rules = {(c.rule, c.where) for c in verdict.changes}
+    assert ("export-added", 'export "test:pyguest/api@0.1.0"') in rules
+    assert ("export-removed", 'export "test:calc/api@0.1.0"') in rules
+    assert ("import-added", 'import "wasi:cli/stdout@0.2.9"') in rules
+    assert verdict.level == "major"

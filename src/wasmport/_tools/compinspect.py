@@ -25,8 +25,8 @@ from .source import Binary, Target
 def component_report(binary: Binary, target: Target, resolve: bool,
                      where: dict[str, Any]) -> dict[str, Any]:
     """The component-specific part of the report (the caller adds base and cache)."""
-    sections = read_sections(binary.wasm)
     component = source_component(binary, target, where.get("realm"), where.get("name"))
+    sections = read_sections(binary.wasm)  # once the engine has validated it
     found = _resolutions(binary, component, where) if resolve else None
     resolved = {} if found is None else {i.module: i.resolution() for i in found.imports}
     imports = component.imports
