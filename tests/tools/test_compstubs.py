@@ -160,7 +160,8 @@ def test_colliding_interface_names_get_no_attribute() -> None:
     assert "class ApiNamespace:" in text and "class ApiNamespace_:" in text
 
 
-def test_check_output_and_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_output_and_package(tmp_path: Path, isolated_imports: None,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
     package = tmp_path / "plugins"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -178,9 +179,6 @@ def test_check_output_and_package(tmp_path: Path, capsys: pytest.CaptureFixture[
     (package / "values.pyi").write_text(stale)
     assert main(["stubs", "--check", target]) == 1
     assert "stale: written for sha256" in capsys.readouterr().err
-    sys.path.insert(0, str(tmp_path))
-    try:
-        assert main(["stubs", "--package", "plugins"]) == 0
-    finally:
-        sys.path.remove(str(tmp_path))
+    sys.path.insert(0, str(tmp_path))  # isolated_imports restores it and forgets plugins
+    assert main(["stubs", "--package", "plugins"]) == 0
     assert "class HostImport(_Protocol):" in (package / "calc.pyi").read_text()
