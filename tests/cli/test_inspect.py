@@ -96,7 +96,11 @@ def test_a_component(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     component = tmp_path / "c.wasm"
     component.write_bytes(b"\0asm\x0d\x00\x01\x00")
     r = inspect_json(component, capsys)
-    assert (r["kind"], r["supported"], r["size"]) == ("component", False, 8)
+    assert (r["kind"], r["supported"], r["size"]) == ("component", True, 8)
+    assert (r["imports"], r["exports"], r["custom_sections"]) == ([], [], [])
+    (tmp_path / "bad.wasm").write_bytes(b"\0asm\x0d\x00\x01\x00\x07\x01")  # cut short
+    assert main(["inspect", str(tmp_path / "bad.wasm")]) == 1
+    assert "bad.wasm" in capsys.readouterr().err
 
 
 def test_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,8 +2,8 @@
 
 Exit codes: 0 every import of the module and its wasm dependencies would link; 1 some
 would not (one location-first line each on stdout, with the remedy) or the module does
-not compile; 2 the check cannot run (usage errors, no such file, a component, a --realm
-or --import-map that cannot be used).
+not compile; 2 the check cannot run (usage errors, no such file, a --realm or
+--import-map that cannot be used).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
         "module is imported unless it opts in with __wasm_exports__.",
         epilog="Exit status: 0 every import would link; 1 one would not (a line each: "
         "WHERE: import \"M\".\"F\": WHY; REMEDY) or the module does not compile; 2 the "
-        "check cannot run (usage errors, no such file, a component).")
+        "check cannot run (usage errors, no such file).")
     p.add_argument("module", metavar="FILE_OR_MODULE",
                    help="a .wasm/.wat file, or a module name found on sys.path")
     add_realm_options(p)

@@ -61,9 +61,9 @@ def render(r: dict[str, Any], stream: Any) -> list[str]:
     head = [f"{r['file'] or '<bytes>'}: {r['kind']}"
             f"{' module' if r['kind'] == 'core' else ''}, {r['size']} bytes",
             f"sha256: {r['sha256']}"]
-    if not r["supported"]:
-        return [*head, "components are not read yet: only their kind and size"]
     realm = f", resolved as realm {r['realm']!r} would" if r.get("realm") else ""
+    if r["kind"] == "component":
+        return [*head, *_about(r), *_component(r, realm, stream)]
     return [*head, *_about(r), "", bold(f"imports ({len(r['imports'])}){realm}", stream),
             *_table([(f'"{i["module"]}"."{i["name"]}"', i["type"]["text"], *_resolved(i))
                      for i in r["imports"]]),
@@ -80,7 +80,36 @@ def _about(r: dict[str, Any]) -> list[str]:
     if r["module_name"]:
         lines.append(f"name: {r['module_name']}")
     lines.append(f"start function: {'yes' if r['start'] else 'no'}")
+    if r.get("embedded"):
+        lines += [f"embeds ({len(r['embedded'])}):", *(f"  {_embedded(e)}"
+                                                       for e in r["embedded"])]
     return [*lines, f"compiled code: {_cache(r['cache'])}"]
+
+
+def _embedded(item: dict[str, Any]) -> str:
+    tools = [t["name"] + (f" {t['version']}" if t["version"] else "")
+             for ts in item["producers"].values() for t in ts]
+    made = f"; {', '.join(tools)}" if tools else ""
+    return f"{item['kind']} {item['name'] or '(unnamed)'} ({item['size']} bytes{made})"
+
+
+def _component(r: dict[str, Any], realm: str, stream: Any) -> list[str]:
+    """The imports (with how each resolves), the exports (with what Python gets), and
+    the world as WIT."""
+    return ["", bold(f"imports ({len(r['imports'])}){realm}", stream),
+            *_table([(i["name"], _kind_of(i["type"]), *_resolved(i)) for i in r["imports"]]),
+            "", bold(f"exports ({len(r['exports'])})", stream),
+            *_table([(e["name"], _kind_of(e["type"]), f"-> {e['python']}")
+                     for e in r["exports"]]),
+            "", bold("world", stream), *[f"  {line}" if line else ""
+                                         for line in r["wit"].splitlines()]]
+
+
+def _kind_of(ty: dict[str, Any]) -> str:
+    if ty["kind"] == "interface":
+        count = len(ty["functions"])
+        return f"interface ({count} function{'' if count == 1 else 's'})"
+    return str(ty["text"]) if ty["kind"] == "func" else str(ty["kind"])
 
 
 def _cache(cache: dict[str, Any]) -> str:
@@ -104,6 +133,8 @@ def _resolved(imp: dict[str, Any]) -> tuple[str, ...]:
         return (f"<- {shown}" + (f"; {found['note']}" if found["note"] else ""),)
     if found["inherited"]:
         return (f"<- {shown}, which would not link: {found['error']}",)
+    if "module" not in imp:  # a component's: the layer's message, without its location
+        return ("<- FAILS: import " + found["error"].split(": import ", 1)[-1],)
     site = f'import "{imp["module"]}"."{imp["name"]}": '
     return (f"<- FAILS: {found['error'].split(site, 1)[-1]}",)
 

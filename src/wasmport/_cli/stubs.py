@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .._resolve.specifiers import SUFFIXES
+from .._tools.compstubs import component_world, render_component
 from .._tools.source import read_binary
 from .._tools.stubs import recorded_sha256, render
 from .targets import module_file
@@ -56,7 +57,11 @@ def stubs_command(args: argparse.Namespace) -> int:
 
 def _one(path: str, command: str, output: str | None, check: bool) -> str | None:
     binary = read_binary(path)
-    text = render(binary.interface(), source=os.path.basename(path), sha256=binary.sha256)
+    source = os.path.basename(path)
+    if binary.kind == "component":
+        text = render_component(component_world(path), source=source, sha256=binary.sha256)
+    else:
+        text = render(binary.interface(), source=source, sha256=binary.sha256)
     target = output or os.path.splitext(path)[0] + ".pyi"
     if check:
         return _stale(target, text, binary.sha256, command)

@@ -260,11 +260,12 @@ class CodeCache:
         artifact, _ = self._code_paths(digest, engine_key, kind)
         return key_lock(artifact[: -len(".cwasm")] + ".lock", _waiting_for(what))
 
-    def has_code(self, engine_key: str, digest: str) -> bool:
-        """Whether an entry for this content and engine is stored (not verified)."""
-        artifact, record_path = self._code_paths(digest, engine_key)
+    def has_code(self, engine_key: str, digest: str, kind: str = MODULE) -> bool:
+        """Whether an entry for this content, engine and code kind is stored (not
+        verified)."""
+        artifact, record_path = self._code_paths(digest, engine_key, kind)
         found = self._read(record_path, "") if self.usable() else None
-        record = None if found is None else CodeRecord.parse(found[0], digest, engine_key)
+        record = None if found is None else CodeRecord.parse(found[0], digest, engine_key, kind)
         return record is not None and cachemaint.size_of(artifact) == record.size
 
     def store(self, engine_key: str, digest: str, module: Any,

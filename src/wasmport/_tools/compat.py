@@ -1,4 +1,5 @@
-"""Is NEW a drop-in replacement for OLD?  The semver verdict between two core modules.
+"""Is NEW a drop-in replacement for OLD?  The semver verdict between two core modules
+(the rules here) or two components (compcompat.py).
 
 Exports must not lose what importers and Python hosts rely on (NEW's type a subtype of
 OLD's); imports must not ask more of whoever provides them (OLD's type a subtype of
@@ -21,7 +22,10 @@ from .._compile.interface import (
     TableType,
     type_json,
 )
-from .source import Target, read_binary
+from . import compcompat
+from .compcompat import WitText
+from .compsource import source_component, world_items
+from .source import Binary, Target, read_binary
 from .subtype import limits_sub, valtype_sub
 
 PATCH, MINOR, MAJOR = "patch", "minor", "major"
@@ -70,16 +74,21 @@ class Change:
     rule: str
     where: str
     what: str
-    old: ExternType | None = None
-    new: ExternType | None = None
+    old: ExternType | WitText | None = None
+    new: ExternType | WitText | None = None
+    kind: str = "core"  # whose rules: "core" (RULES) or "component" (compcompat.RULES)
 
     @property
     def level(self) -> str:
-        return RULES[self.rule][0]
+        return self._rules[self.rule][0]
 
     @property
     def reason(self) -> str:
-        return RULES[self.rule][1]
+        return self._rules[self.rule][1]
+
+    @property
+    def _rules(self) -> dict[str, tuple[str, str]]:
+        return RULES if self.kind == "core" else compcompat.RULES
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.what}: {self.reason} [{self.rule}]"
@@ -87,8 +96,13 @@ class Change:
     def to_json(self) -> dict[str, Any]:
         return {"level": self.level, "rule": self.rule, "where": self.where,
                 "what": self.what, "reason": self.reason,
-                "old": None if self.old is None else type_json(self.old),
-                "new": None if self.new is None else type_json(self.new)}
+                "old": _type_json(self.old), "new": _type_json(self.new)}
+
+
+def _type_json(ty: ExternType | WitText | None) -> dict[str, Any] | None:
+    if ty is None:
+        return None
+    return ty.to_json() if isinstance(ty, WitText) else type_json(ty)
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,7 @@ class Verdict:
 
     level: str
     changes: tuple[Change, ...]
+    kind: str = "core"  # "component" for two components, "mixed" for one of each
 
     @property
     def drop_in(self) -> bool:
@@ -107,14 +122,16 @@ class Verdict:
         return self.level
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, "verdict": self.level,
+        return {"schema": SCHEMA, "verdict": self.level, "kind": self.kind,
                 "changes": [c.to_json() for c in self.changes]}
 
 
 def compat(old: Target, new: Target) -> Verdict:
-    """Whether ``new`` can replace ``old``: paths (.wasm/.wat), bytes or Modules.
+    """Whether ``new`` can replace ``old``: paths (.wasm/.wat), bytes, Modules or
+    Components (two components: by their worlds, which compiles them through the
+    default realm's code cache; a core module and a component: major).
 
-    Raises CompileError for unreadable or invalid input (components: not yet).
+    Raises CompileError for unreadable or invalid input.
 
     Example::
 
@@ -122,13 +139,30 @@ def compat(old: Target, new: Target) -> Verdict:
         if not verdict.drop_in:
             print(*verdict.changes, sep="\\n")
     """
-    return compare(read_binary(old).interface(), read_binary(new).interface())
+    a, b = read_binary(old), read_binary(new)
+    if a.kind == b.kind == "core":
+        return compare(a.interface(), b.interface())
+    if a.kind != b.kind:
+        return _verdict([Change("binary-kind", "the binary", f"a {_kind(a)} is now a "
+                                f"{_kind(b)}", WitText("binary", a.kind),
+                                WitText("binary", b.kind), kind="component")], "mixed")
+    diffs = compcompat.diff_worlds(world_items(source_component(a, old)),
+                                   world_items(source_component(b, new)))
+    return _verdict([Change(d.rule, d.where, d.what, d.old, d.new, kind="component")
+                     for d in diffs], "component")
+
+
+def _kind(binary: Binary) -> str:
+    return "core module" if binary.kind == "core" else "component"
 
 
 def compare(old: CoreInterface, new: CoreInterface) -> Verdict:
-    changes = [*_exports(old, new), *_imports(old, new), *_start(old, new)]
+    return _verdict([*_exports(old, new), *_imports(old, new), *_start(old, new)], "core")
+
+
+def _verdict(changes: list[Change], kind: str) -> Verdict:
     level = max((c.level for c in changes), key=LEVELS.index, default=PATCH)
-    return Verdict(level, tuple(changes))
+    return Verdict(level, tuple(changes), kind)
 
 
 def _exports(old: CoreInterface, new: CoreInterface) -> list[Change]:

@@ -49,8 +49,15 @@ def component_imports(component: Component, realm: Realm, policy: LinkPolicy
     imports = component.imports
     plan = plan_component_imports(policy, load, imports, {}, component.where,
                                   realm.wasi is not None, base)
-    return [Found(r.name, _kind(imports[r.name]), r.by,
-                  None if r.by is None else f"{r.by}: {r.value!r}", r.error) for r in plan]
+    return [Found(r.name, _kind(imports[r.name]), r.by, _detail(r.by, r.value, realm),
+                  r.error) for r in plan]
+
+
+def _detail(by: str | None, value: Any, realm: Realm) -> str | None:
+    """The provider, as core imports name it (``WASI of realm 'default'``)."""
+    if by is None:
+        return None
+    return f"WASI of realm {realm.name!r}" if by == "wasi" else f"{by}: {value!r}"
 
 
 def _kind(item: Any) -> str:

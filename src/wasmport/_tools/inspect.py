@@ -11,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from .._compile import codecache
+from .._compile.cacherecords import COMPONENT, MODULE
 from .._compile.interface import CoreInterface, FuncType, type_json
 from .._engine.config import EngineConfig
+from .._realm.component import Component
 from .check import CheckReport, ImportCheck, check
+from .compinspect import component_report
 from .source import Binary, Target, read_binary
 from .stubs import is_python_name
 
@@ -26,27 +29,30 @@ ENGINES = tuple({c.key(): c for c in (EngineConfig(fuel, epoch) for fuel in (Fal
 
 
 def report(target: Target, *, resolve: bool = True, **where: Any) -> dict[str, Any]:
-    """The inspect report of a path, bytes or Module (``kind`` "core" or "component").
+    """The inspect report of a path, bytes, Module or Component (``kind`` "core" or
+    "component"; a component's world is read from its compiled code: compinspect.py).
 
     ``where`` goes to :func:`check` (``realm``, ``name``, ``import_map``,
     ``allow_imports``): the realm each import's ``resolution`` is found in.
     """
     binary = read_binary(target)
     base = {"schema": SCHEMA, "file": binary.path, "kind": binary.kind,
-            "size": len(binary.wasm), "sha256": binary.sha256}
+            "size": len(binary.wasm), "sha256": binary.sha256, "supported": True}
     if binary.kind != "core":
-        return {**base, "supported": False}
+        cache = cache_state(binary)  # before compiling the component to read its world
+        return {**base, "cache": cache, **component_report(binary, target, resolve, where)}
+    assert not isinstance(target, Component)  # read_binary: a Component is a component
     iface = binary.interface()
     cache = cache_state(binary)  # before resolving compiles it
     found = _resolutions(target, len(iface.imports), where) if resolve else None
-    return {**base, "supported": True, **_sections(iface), "cache": cache,
+    return {**base, **_sections(iface), "cache": cache,
             "realm": None if found is None else found.realm,
             "imports": [_import(i, None if found is None else _resolution(found, n, i))
                         for n, i in enumerate(iface.imports)],
             "exports": [_export(iface, e.name) for e in iface.exports]}
 
 
-def _resolutions(target: Target, count: int, where: dict[str, Any]) -> CheckReport | None:
+def _resolutions(target: Any, count: int, where: dict[str, Any]) -> CheckReport | None:
     return check(target, **where) if count else None
 
 
@@ -89,12 +95,12 @@ def _python_kind(ty: Any, name: str) -> str:
 
 def cache_state(binary: Binary) -> dict[str, Any]:
     """Whether the compiled-code cache holds the module, per engine configuration."""
-    cache = codecache.current()
+    cache, kind = codecache.current(), MODULE if binary.kind == "core" else COMPONENT
     state: dict[str, Any] = {"enabled": cache is not None,
                              "directory": codecache.default_directory()}
     if cache is None:
         return {**state, "engines": []}
     state["engines"] = [{"engine": config.key(),
-                         "cached": cache.has_code(config.key(), binary.sha256)}
+                         "cached": cache.has_code(config.key(), binary.sha256, kind)}
                         for config in ENGINES]
     return state

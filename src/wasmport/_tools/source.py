@@ -16,8 +16,9 @@ from .._compile.module import Module
 from .._compile.sections import binary_kind, read_interface
 from .._engine.config import get_engine
 from .._errors import CompileError
+from .._realm.component import Component
 
-Target = str | os.PathLike[str] | bytes | Module
+Target = str | os.PathLike[str] | bytes | Module | Component
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,21 @@ class Binary:
         return binary_kind(self.wasm)
 
     def interface(self) -> CoreInterface:
-        """The core module's interface; CompileError for a component (not yet)."""
+        """The core module's interface; CompileError for a component (whose world the
+        tools read from its compiled code: compsource.py)."""
         if self.kind != "core":
-            raise CompileError(f"{self.where}: a WebAssembly component; the tools read core "
-                               "modules only for now", path=self.path, reason="component")
+            raise CompileError(f"{self.where}: a WebAssembly component, not a core module",
+                               path=self.path, reason="component")
         return read_interface(self.wasm)
 
 
 def read_binary(target: Target) -> Binary:
-    """The valid binary of a path (.wasm, or .wat converted), bytes or a Module.
+    """The valid binary of a path (.wasm, or .wat converted), bytes, a Module or a
+    Component.
 
     Raises FileNotFoundError, or CompileError when it is not a valid module.
     """
-    if isinstance(target, Module):
+    if isinstance(target, (Module, Component)):
         return _of_module(target)
     if isinstance(target, (bytes, bytearray, memoryview)):
         return _checked(Binary("<bytes>", None, bytes(target)))
@@ -60,7 +63,7 @@ def read_binary(target: Target) -> Binary:
     return _checked(Binary(path, os.path.abspath(path), wasm))
 
 
-def _of_module(module: Module) -> Binary:
+def _of_module(module: Module | Component) -> Binary:
     if module.path is None:
         raise TypeError(f"{module.where}: this Module was compiled from bytes; give the "
                         "tools those bytes (or the file) instead")
@@ -90,6 +93,6 @@ def _validate(binary: Binary) -> None:
 
 def describe_target(target: Any) -> str:
     """How a target is named in messages."""
-    if isinstance(target, Module):
+    if isinstance(target, (Module, Component)):
         return target.where
     return "<bytes>" if isinstance(target, (bytes, bytearray, memoryview)) else os.fspath(target)
