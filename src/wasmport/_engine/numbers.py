@@ -56,7 +56,8 @@ def _for(kind: str) -> str:
 def _shown(value: Any, for_float: bool = False) -> str:
     name = type(value).__name__
     if isinstance(value, bool):
-        return f"bool ({value} is not a number here; pass {'float' if for_float else 'int'}({value}))"
+        cast = "float" if for_float else "int"
+        return f"bool ({value} is not a number here; pass {cast}({value}))"
     if for_float and hasattr(type(value), "__float__"):
         return f"{name} (pass float(x) to round it)"
     return name
