@@ -136,3 +136,35 @@ def test_a_real_process(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "wasmport", "run", VALUES, "--invoke",
                           "echo#echo-u8(256)"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "out of range for u8" in bad.stderr
+
+
+def test_a_bare_name_is_found_in_the_one_interface_that_has_it(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert invoke(capsys, "echo-u8(42)") == (0, "42\n", "")  # as wasmtime run --invoke
+
+
+def test_trailing_none_arguments_may_be_left_out(capsys: pytest.CaptureFixture[str]) -> None:
+    assert invoke(capsys, "echo#echo-option()") == (0, "none\n", "")
+    code, _, err = invoke(capsys, "echo#echo-option(,)")
+    assert code == 2 and "at column 18: expected a number (u32)" in err
+
+
+AMBIGUOUS_WIT = """package t:amb;
+interface a { f: func() -> u32; }
+interface b { f: func() -> u32; }
+world w { export a; export b; }
+"""
+
+
+def test_a_bare_name_two_interfaces_export_is_refused_naming_both(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.components.conftest import wasm_tools
+    tools = wasm_tools()
+    (tmp_path / "w.wit").write_text(AMBIGUOUS_WIT)
+    subprocess.run([tools, "component", "embed", "--dummy", str(tmp_path / "w.wit"), "-w", "w",
+                    "-o", str(tmp_path / "e.wasm")], check=True)
+    subprocess.run([tools, "component", "new", str(tmp_path / "e.wasm"), "-o",
+                    str(tmp_path / "amb.wasm")], check=True)
+    assert main(["run", str(tmp_path / "amb.wasm"), "--invoke", "f()"]) == 2
+    assert ("at column 1: 'f' is exported by more than one interface: name one, as a#f or b#f"
+            in capsys.readouterr().err)

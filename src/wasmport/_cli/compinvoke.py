@@ -5,8 +5,10 @@ WAVE, the value syntax ``wasmtime run --invoke`` uses for components, and the re
 printed in WAVE.  A root export is named as the world names it (``add``); a function of
 an exported interface as ``INTERFACE#FUNC``, the interface by its full name, with or
 without its version, or its short name (``test:calc/api@0.1.0#call-add``,
-``api#call-add``; ``api.call-add`` too).  A function without parameters may leave out
-its ``()``.
+``api#call-add``; ``api.call-add`` too), or by its bare name when one exported interface
+alone has a function of that name (as ``wasmtime run --invoke`` searches).  A function
+without parameters may leave out its ``()``, and trailing ``option`` arguments that are
+``none`` may be left out, as WAVE allows.
 
 Exit status: 0, with the result printed (nothing for a function without one); 1 when a
 function whose result is a ``result`` returns its error case (printed as ``err(...)``);
@@ -18,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._component import ComponentInstance, Err, Ok
-from .._component._types import Function, Interface, InterfaceName, ResultType
+from .._component._types import Function, Interface, InterfaceName, OptionType, ResultType
 from .._component.wave import WaveError, WaveReader, to_wave
 
 
@@ -59,6 +61,9 @@ def _parse_call(instance: ComponentInstance, text: str) -> tuple[Any, Function, 
     args: list[Any] = []
     if reader.take("("):
         for i, (param, ty) in enumerate(func.type.params):
+            if _omitted(reader, func.type.params[i:], i > 0):
+                args += [None] * (len(func.type.params) - i)
+                break
             if i:
                 reader.expect(",", f"before parameter {param!r} ({len(func.type.params)} "
                                    "parameters)")
@@ -72,6 +77,16 @@ def _parse_call(instance: ComponentInstance, text: str) -> tuple[Any, Function, 
         raise reader.fail(f"expected '(' and the {len(func.type.params)} argument(s) of {name}")
     reader.end()
     return call, func, args
+
+
+def _omitted(reader: WaveReader, rest: list[tuple[str, Any]], comma: bool) -> bool:
+    """Whether the call closes here with only ``option`` parameters left (each none)."""
+    at = reader.pos
+    if comma:
+        reader.take(",")
+    ends = reader.peek(")")
+    reader.pos = at
+    return ends and all(isinstance(ty, OptionType) for _, ty in rest)
 
 
 def _name(reader: WaveReader) -> str:
@@ -102,6 +117,13 @@ def _find(instance: ComponentInstance, name: str, reader: WaveReader) -> tuple[A
         func = iface.functions.get(fname)
         if func is not None and func.kind == "freestanding":
             return exports[full][fname], func
+    found = [] if sep else _search(world.exports, name)
+    if len(found) == 1:
+        full, func = found[0]
+        return exports[full][name], func
+    if found:
+        raise reader.fail(f"{name!r} is exported by more than one interface: name one, as "
+                          f"{' or '.join(f'{_short(f)}#{name}' for f, _ in found)}", 0)
     raise reader.fail(f"no exported function {name!r}; the component exports "
                       f"{', '.join(_callable(world.exports)) or 'none'}", 0)
 
@@ -117,13 +139,23 @@ def _interface(items: dict[str, Any], name: str) -> str | None:
     return None
 
 
+def _search(items: dict[str, Any], name: str) -> list[tuple[str, Function]]:
+    """Every exported interface with a freestanding function ``name``."""
+    return [(full, item.functions[name]) for full, item in items.items()
+            if isinstance(item, Interface) and name in item.functions
+            and item.functions[name].kind == "freestanding"]
+
+
+def _short(full: str) -> str:
+    return InterfaceName.parse(full).interface
+
+
 def _callable(items: dict[str, Any]) -> list[str]:
     out = []
     for full, item in items.items():
         if isinstance(item, Function):
             out.append(full)
         elif isinstance(item, Interface):
-            short = InterfaceName.parse(full).interface
-            out += [f"{short}#{f}" for f, func in item.functions.items()
+            out += [f"{_short(full)}#{f}" for f, func in item.functions.items()
                     if func.kind == "freestanding"]
     return out
