@@ -17,6 +17,7 @@ a trap is the caller's (134).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .._component import ComponentInstance, Err, Ok
@@ -79,7 +80,7 @@ def _parse_call(instance: ComponentInstance, text: str) -> tuple[Any, Function, 
     return call, func, args
 
 
-def _omitted(reader: WaveReader, rest: list[tuple[str, Any]], comma: bool) -> bool:
+def _omitted(reader: WaveReader, rest: Sequence[tuple[str, Any]], comma: bool) -> bool:
     """Whether the call closes here with only ``option`` parameters left (each none)."""
     at = reader.pos
     if comma:
