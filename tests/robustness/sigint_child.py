@@ -159,8 +159,8 @@ def drive(scenario: str, runs: int, env: dict[str, str] | None = None,
         reader.join(10)
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()
-    err = proc.stderr.read()
-    proc.stderr.close()
+        err = proc.stderr.read()
+        proc.stderr.close()  # in the finally: a failed run leaks no pipe
     assert "Exception ignored" not in err, err
     return latencies
 
