@@ -78,13 +78,22 @@ def install() -> None:
     """Put the SIGINT handler in front of Python's again, if Python's is there and ours
     is not (``signal.signal()`` replaces it): on the main thread, when a store is made
     and before each instantiation.  Never in front of SIG_IGN or SIG_DFL."""
-    if AVAILABLE:
-        main = threading.main_thread().ident
-        if threading.get_ident() == main:
-            try:
-                _ext.interrupts_install(main)
-            except OSError:  # no pipe or thread for the watchdog: Ctrl-C as before
-                pass
+    if AVAILABLE and threading.get_ident() == _main[0]:
+        try:
+            _ext.interrupts_install(_main[0])
+        except OSError:  # no pipe or thread for the watchdog: Ctrl-C as before
+            pass
+
+
+def _note_main() -> None:
+    _main[0] = threading.main_thread().ident
+
+
+# The main thread's ident, read once (an instantiation asks): a fork from another thread
+# makes that thread the child's main thread.
+_main: list[int | None] = [None]
+_note_main()
+os.register_at_fork(after_in_child=_note_main)
 
 
 def watch(store: wasmtime.Store) -> int | None:
