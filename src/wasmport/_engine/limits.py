@@ -119,10 +119,7 @@ class Guard:
         #: would count failed instantiations too (a trapped start function keeps its
         #: instance in the store), so it keeps only its default cap as a backstop.
         self.instances = 0
-        store.set_limits(
-            memory_size=_or_unset(limits.max_memory),
-            table_elements=_or_unset(limits.max_table_elements),
-        )
+        set_store_limits(store, limits)
 
     def instance_allowed(self, where: str) -> None:
         """ResourceLimitError when the realm holds max_instances instances already."""
@@ -226,11 +223,24 @@ class Guard:
         return self._error(where, limit, f"growth to {wanted} refused", None)
 
     def _error(self, where: str, limit: str, fact: str, code: Any) -> ResourceLimitError:
-        value = getattr(self.limits, limit)
-        return ResourceLimitError(
-            f"{where}: {fact}: limit {limit}={value!r} of realm {self._realm_name!r} "
-            f"exceeded; raise it with Limits({limit}=...) on the realm, load or run",
-            limit=limit, value=value, code=code)
+        return limit_error(self.limits, self._realm_name, where, limit, fact, code)
+
+
+def set_store_limits(store: wasmtime.Store, limits: Limits) -> None:
+    """The store limiter's share of ``limits``: memory and table sizes (max_instances is
+    the guards' own count; the engine keeps its default cap as a backstop)."""
+    store.set_limits(memory_size=_or_unset(limits.max_memory),
+                     table_elements=_or_unset(limits.max_table_elements))
+
+
+def limit_error(limits: Limits, realm: str, where: str, limit: str, fact: str,
+                code: Any) -> ResourceLimitError:
+    """The ResourceLimitError of a call or instantiation that went past ``limit``."""
+    value = getattr(limits, limit)
+    return ResourceLimitError(
+        f"{where}: {fact}: limit {limit}={value!r} of realm {realm!r} exceeded; raise it "
+        f"with Limits({limit}=...) on the realm, load or run", limit=limit, value=value,
+        code=code)
 
 
 def _or_unset(value: int | None) -> int:

@@ -22,7 +22,7 @@ import wasmtime
 from .._component import ComponentInstance
 from .._component import instantiate as instantiate_component
 from .._engine import interrupt
-from .._engine.limits import Limits, arm_deadline
+from .._engine.limits import Limits, arm_deadline, limit_error, set_store_limits
 from .._engine.store import StoreContext
 from .._errors import RealmClosedError, ResourceLimitError, Trap
 from .._link.components import resolve_component_imports
@@ -131,8 +131,7 @@ class ComponentGuard:
                  where: str, timer: int | None) -> None:
         self.limits, self.store, self.where, self.realm = limits, store, where, ctx.name
         self.timer = timer  # the store's timer in the epoch callback (interrupt.py)
-        store.set_limits(memory_size=_or_unset(limits.max_memory),
-                         table_elements=_or_unset(limits.max_table_elements))
+        set_store_limits(store, limits)
         self.ticker = ctx.record.ticker() if limits.timeout is not None else None
         if self.ticker is not None:  # ticking while the instance lives (no exit hook)
             self.ticker.acquire()
@@ -175,11 +174,7 @@ class ComponentGuard:
 
     def _error(self, exc: Trap, label: str, limit: str, fact: str,
                code: Any) -> ResourceLimitError:
-        value = getattr(self.limits, limit)
-        err = ResourceLimitError(
-            f"{self.where}: {label}: {fact}: limit {limit}={value!r} of realm {self.realm!r} "
-            f"exceeded; raise it with Limits({limit}=...) on the realm, load or run",
-            limit=limit, value=value, code=code)
+        err = limit_error(self.limits, self.realm, f"{self.where}: {label}", limit, fact, code)
         err.__cause__ = exc
         return err
 
@@ -189,7 +184,3 @@ def _memory_trap(exc: Trap) -> bool:
     result lies beyond the end of memory (the canonical ABI's check)."""
     return exc.code == wasmtime.TrapCode.MEMORY_OUT_OF_BOUNDS or \
         "beyond end of memory" in str(exc)
-
-
-def _or_unset(value: int | None) -> int:
-    return -1 if value is None else value
