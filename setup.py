@@ -14,7 +14,7 @@ GCC_FLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter",
 NATIVE_HEADERS = ["wasmport_native.h", "caller.h", "host.h", "component.h"]
 NATIVE_SOURCES = ["module.c", "convert.c", "caller.c", "caller_type.c", "arity.c", "host.c",
                   "host_new.c", "window.c", "rlock.c", "exports.c", "modattr.c",
-                  "interrupt.c", "stack.c", "component.c", "component_new.c",
+                  "interrupt.c", "stack.c", "instance.c", "component.c", "component_new.c",
                   "component_host.c", "component_plan.c", "component_record.c"]
 
 setup(

@@ -38,6 +38,8 @@ unsupported(void)
 PyObject *wp_interrupts_init(PyObject *m, PyObject *const *a, Py_ssize_t n) { return unsupported(); }
 PyObject *wp_interrupts_add_engine(PyObject *m, PyObject *a) { return unsupported(); }
 PyObject *wp_interrupts_install(PyObject *m, PyObject *a) { return unsupported(); }
+void wp_intr_reinstall(void) {}
+PyObject *wp_interrupts_main(PyObject *m, PyObject *a) { return unsupported(); }
 PyObject *wp_interrupts_watch(PyObject *m, PyObject *a) { return unsupported(); }
 PyObject *wp_interrupts_arm(PyObject *m, PyObject *const *a, Py_ssize_t n) { return unsupported(); }
 PyObject *wp_interrupts_take(PyObject *m, PyObject *a) { return unsupported(); }
@@ -316,32 +318,27 @@ after_fork_child(void)
     is_main = 1;
 }
 
-/* install(main_ident) -> bool: our handler in front of Python's, when Python's is there. */
-PyObject *
-wp_interrupts_install(PyObject *module, PyObject *ident)
+/* Our handler in front of Python's, when Python's is there: 1 done (or already so), 0 left
+ * alone (SIG_IGN, SIG_DFL or a handler Python did not set), -1 with an OSError set. */
+static int
+install_handler(void)
 {
     struct sigaction current, ours;
     pthread_t thread;
-    if (!bound)
-        return PyErr_Format(PyExc_RuntimeError, "install(): interrupts_init() first");
     if (sigaction(SIGINT, NULL, &current) != 0)
-        return PyErr_SetFromErrno(PyExc_OSError);
+        return PyErr_SetFromErrno(PyExc_OSError), -1;
     if (current.sa_handler == on_sigint && !(current.sa_flags & SA_SIGINFO))
-        Py_RETURN_TRUE;
+        return 1;
     if ((current.sa_flags & SA_SIGINFO) || current.sa_handler == SIG_DFL ||
         current.sa_handler == SIG_IGN)
-        Py_RETURN_FALSE;  /* no Python handler to stand in front of: leave it */
-    main_ident = PyLong_AsUnsignedLong(ident);
-    if (PyErr_Occurred())
-        return NULL;
-    is_main = (unsigned long)pthread_self() == main_ident ? 1 : -1;
+        return 0;  /* no Python handler to stand in front of: leave it */
     if (!watchdog_started) {
         if (wake[0] < 0 && (pipe(wake) != 0 || fcntl(wake[1], F_SETFL, O_NONBLOCK) != 0))
-            return PyErr_SetFromErrno(PyExc_OSError);
+            return PyErr_SetFromErrno(PyExc_OSError), -1;
         if (!installed)
             pthread_atfork(NULL, NULL, after_fork_child);
         if (pthread_create(&thread, NULL, watchdog, NULL) != 0)
-            return PyErr_SetFromErrno(PyExc_OSError);
+            return PyErr_SetFromErrno(PyExc_OSError), -1;
         pthread_detach(thread);
         watchdog_started = 1;
     }
@@ -349,9 +346,48 @@ wp_interrupts_install(PyObject *module, PyObject *ident)
     ours = current;
     ours.sa_handler = on_sigint;
     if (sigaction(SIGINT, &ours, NULL) != 0)
-        return PyErr_SetFromErrno(PyExc_OSError);
+        return PyErr_SetFromErrno(PyExc_OSError), -1;
     installed = 1;
-    Py_RETURN_TRUE;
+    return 1;
+}
+
+/* install(main_ident) -> bool: our handler in front of Python's, when Python's is there;
+ * called from the main thread, whose ident it notes. */
+PyObject *
+wp_interrupts_install(PyObject *module, PyObject *ident)
+{
+    int rc;
+    if (!bound)
+        return PyErr_Format(PyExc_RuntimeError, "install(): interrupts_init() first");
+    main_ident = PyLong_AsUnsignedLong(ident);
+    if (PyErr_Occurred())
+        return NULL;
+    is_main = (unsigned long)pthread_self() == main_ident ? 1 : -1;
+    if ((rc = install_handler()) < 0)
+        return NULL;
+    return PyBool_FromLong(rc);
+}
+
+/* main(ident): the main thread's ident, from interrupt.py (at import, and in a forked
+ * child), so that an instantiation knows it before any store was made there. */
+PyObject *
+wp_interrupts_main(PyObject *module, PyObject *ident)
+{
+    unsigned long value = PyLong_AsUnsignedLong(ident);
+    if (PyErr_Occurred())
+        return NULL;
+    main_ident = value;
+    Py_RETURN_NONE;
+}
+
+/* Before an instantiation on the main thread: our handler in front again if a handler
+ * set since replaced it (signal.signal() does).  Failing, Ctrl-C works as before
+ * (install() says the same by its OSError). */
+void
+wp_intr_reinstall(void)
+{
+    if (bound && main_ident != 0 && on_main() && install_handler() < 0)
+        PyErr_Clear();
 }
 
 /* watch(store address) -> timer address: the store's epoch callback, its deadline 1. */

@@ -29,6 +29,7 @@ static struct {
     {"wasm_valtype_kind", &wp_exports.valtype_kind},
     {"wasm_functype_delete", &wp_exports.functype_delete},
     {"wasmtime_extern_delete", &wp_exports.extern_delete},
+    {"wasmtime_instance_pre_instantiate", &wp_instances.pre_instantiate},
     {NULL, NULL},
 };
 
@@ -90,7 +91,7 @@ abi_facts(void)
     return Py_BuildValue(
         "{s:(nn),s:(nnn),s:(nnnn),s:{s:(s(sssss)),s:(s(ssssss)),s:(s(ss)),s:(s(ss)),s:(s(ss)),"
         "s:(s(ssss)),s:(s(s)),s:(s(sssss)),s:(s(ss)),s:(s(s)),s:(s(s)),s:(s(s)),s:(s(s)),"
-        "s:(s(s))}}",
+        "s:(s(s)),s:(s(ssss))}}",
         "wasmtime_val_raw_t", (Py_ssize_t)sizeof(wp_val_raw_t), (Py_ssize_t)offsetof(struct { char c; wp_val_raw_t v; }, v),
         "wasmtime_func_t", (Py_ssize_t)sizeof(wp_func_t), (Py_ssize_t)offsetof(wp_func_t, store_id),
         (Py_ssize_t)offsetof(wp_func_t, private_),
@@ -112,7 +113,8 @@ abi_facts(void)
         "wasm_functype_results", "ptr", "ptr",
         "wasm_valtype_kind", "c_ubyte", "ptr",
         "wasm_functype_delete", "void", "ptr",
-        "wasmtime_extern_delete", "void", "ptr");
+        "wasmtime_extern_delete", "void", "ptr",
+        "wasmtime_instance_pre_instantiate", "ptr", "ptr", "ptr", "ptr", "ptr");
 }
 
 /* enable_vectorcall(cls) -> bool: Python 3.12's rule for 3.10/3.11.  A heap subclass
@@ -183,12 +185,16 @@ static PyMethodDef methods[] = {
      "interrupts_add_engine(engine address) -> bool: bump its epoch on SIGINT."},
     {"interrupts_install", wp_interrupts_install, METH_O,
      "interrupts_install(main thread ident) -> bool: the SIGINT handler, before Python's."},
+    {"interrupts_main", wp_interrupts_main, METH_O,
+     "interrupts_main(main thread ident): where instantiations put the handler back."},
     {"interrupts_watch", wp_interrupts_watch, METH_O,
      "interrupts_watch(store address) -> timer address: the store's epoch callback."},
     {"interrupts_arm", (PyCFunction)(void (*)(void))wp_interrupts_arm, METH_FASTCALL,
      "interrupts_arm(timer, seconds): a deadline from now (0 disarms)."},
     {"interrupts_take", wp_interrupts_take, METH_NOARGS,
      "interrupts_take() -> the exception a signal handler raised inside wasm, or None."},
+    {"pre_instantiate", (PyCFunction)(void (*)(void))wp_pre_instantiate, METH_FASTCALL,
+     "pre_instantiate(pre, context, out) -> None, False (no stack room) or (trap, error)"},
     {"stack_setup", (PyCFunction)(void (*)(void))wp_stack_setup, METH_FASTCALL,
      "stack_setup(needed, message): refuse entries into wasm with less stack left."},
     {"stack_left", wp_stack_left_py, METH_NOARGS,

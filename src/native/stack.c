@@ -12,6 +12,7 @@
 
 #ifdef _WIN32
 size_t wp_stack_left(void) { return (size_t)-1; }
+int wp_stack_room(void) { return 1; }
 wasmtime_error_t *wp_stack_refused(void) { return NULL; }
 PyObject *
 wp_stack_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -55,13 +56,18 @@ wp_stack_left(void)
     return here > stack_low ? here - stack_low : 0;
 }
 
+/* Whether this thread has the stack an entry into wasm needs. */
+int
+wp_stack_room(void)
+{
+    return needed == 0 || wp_stack_left() >= needed;
+}
+
 /* NULL, or the error that refuses this entry into wasm. */
 wasmtime_error_t *
 wp_stack_refused(void)
 {
-    if (needed == 0 || wp_stack_left() >= needed)
-        return NULL;
-    return wp_error_new(STACK_MESSAGE);
+    return wp_stack_room() ? NULL : wp_error_new(STACK_MESSAGE);
 }
 
 /* stack_setup(needed bytes, message): the check's figure and its error's message. */

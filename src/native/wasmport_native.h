@@ -67,6 +67,14 @@ typedef struct {
 } wp_engine_t;
 
 extern wp_engine_t wp_engine;
+/* instance.c: one more instance from an InstancePre */
+typedef struct {
+    wasmtime_error_t *(*pre_instantiate)(const void *pre, wasmtime_context_t *, void *out,
+                                         wasm_trap_t **);
+} wp_instances_t;
+
+extern wp_instances_t wp_instances;
+PyObject *wp_pre_instantiate(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
 typedef struct {
     size_t size;
@@ -146,6 +154,8 @@ void wp_intr_host_leave(int left);
 PyObject *wp_interrupts_init(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_interrupts_add_engine(PyObject *module, PyObject *address);
 PyObject *wp_interrupts_install(PyObject *module, PyObject *ident);
+PyObject *wp_interrupts_main(PyObject *module, PyObject *ident);
+void wp_intr_reinstall(void);
 PyObject *wp_interrupts_watch(PyObject *module, PyObject *address);
 PyObject *wp_interrupts_arm(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_interrupts_take(PyObject *module, PyObject *unused);
@@ -153,6 +163,7 @@ wasmtime_error_t *wp_error_new(const char *message);
 
 /* stack.c: refusing threads whose stack cannot hold wasm */
 size_t wp_stack_left(void);
+int wp_stack_room(void);
 wasmtime_error_t *wp_stack_refused(void);
 PyObject *wp_stack_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *wp_stack_left_py(PyObject *module, PyObject *unused);

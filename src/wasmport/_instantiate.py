@@ -34,7 +34,13 @@ from ._engine import interrupt, stack
 from ._engine.boundary import has_parked, raise_boundary_error
 from ._engine.raw import Preinstantiated, export_get, instance_new
 from ._engine.store import StoreContext
-from ._errors import ImportCycleError, IncompatibleImportError, LinkError, ResourceLimitError
+from ._errors import (
+    ImportCycleError,
+    IncompatibleImportError,
+    LinkError,
+    ResourceLimitError,
+    ThreadStackError,
+)
 from ._exports.exceptions import raise_failure
 from ._exports.function import Function, codec
 from ._exports.instance import Instance
@@ -100,9 +106,10 @@ def _linked_instance(ctx: StoreContext, policy: LinkPolicy, load: Load, module: 
 
 
 def _pre_instance(ctx: StoreContext, module: Module, pre: Preinstantiated) -> wasmtime.Instance:
-    _before_wasm(module)
     try:
-        return pre.at(ctx.address)  # type: ignore[no-any-return]
+        return pre.at(ctx.address, module.where)  # type: ignore[no-any-return]
+    except ThreadStackError:
+        raise
     except BaseException as err:
         _failed(ctx, module.where, err)
 

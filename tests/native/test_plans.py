@@ -4,7 +4,6 @@ and what exports of a real module share (plans.py): the native layer's first use
 from __future__ import annotations
 
 import gc
-import sys
 import types
 
 import pytest
@@ -83,23 +82,30 @@ def test_a_callers_dask_token_is_its_hook_called_with_itself(store) -> None:
         bare.__dask_tokenize__  # noqa: B018
 
 
-def test_a_module_miss_goes_to_its_getattr_without_an_exception() -> None:
-    class Quiet(types.ModuleType):
+def test_a_module_miss_goes_to_the_class_hook_then_to_the_modules_own_look_up() -> None:
+    asked: list[str] = []
+
+    class Hooked(types.ModuleType):
         @property
         def failing(self) -> None:
             raise AttributeError("from the property")
 
-    changed = _native_exports.enable_module_getattr(Quiet)
-    assert changed is (sys.version_info < (3, 12))
-    module = Quiet("quiet")
-    with pytest.raises(AttributeError, match="module 'quiet' has no attribute 'x'"):
-        module.x  # noqa: B018  # no __getattr__ yet: the module's own message
-    module.__dict__["__getattr__"] = lambda name: f"got {name}"
+        def _wasm_missing(self, name: str) -> object:
+            asked.append(name)
+            return NotImplemented if name == "x" else f"hooked {name}"
+
+    assert _native_exports.enable_module_getattr(Hooked) is True
+    module = Hooked("hooked")
     module.present = 1
-    assert (module.present, module.x, module.failing) == (1, "got x", "got failing")
+    assert (module.present, module.here, module.failing) == (1, "hooked here", "hooked failing")
+    with pytest.raises(AttributeError, match="module 'hooked' has no attribute 'x'"):
+        module.x  # noqa: B018  # NotImplemented, no __getattr__: the module's own message
+    module.__dict__["__getattr__"] = lambda name: f"got {name}"
+    assert module.x == "got x"  # PEP 562 after the hook
+    assert asked == ["here", "failing", "x", "x"]  # a hit in __dict__ never asks
     with pytest.raises(TypeError, match="subclass of ModuleType"):
         _native_exports.enable_module_getattr(int)
-    assert _native_exports.enable_module_getattr(Quiet) is False  # already changed
+    assert _native_exports.enable_module_getattr(Hooked) is False  # already changed
 
 
 def test_exports_share_their_signatures_plan_and_trap_with_their_own_where() -> None:

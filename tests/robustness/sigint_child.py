@@ -13,7 +13,11 @@ host-slow (one taking 5 ms), limits (a realm with Limits(timeout=600, fuel=...))
 wasi (a WASI realm), custom (a user's SIGINT handler raising its own exception: the
 caller must get that very object), start (a start function that never returns),
 python (no wasm running: Python's own handling still works), component (a component's
-loop: that instance is poisoned, as after any trap; a new instance of it works).
+loop: that instance is poisoned, as after any trap; a new instance of it works),
+custom-late (the user's handler set after the realm's first instance: the next
+instantiation, of a module without imports, puts ours back in front), thread-realm (the
+realm and its first instance made on another thread, where no handler is installed: an
+instantiation on the main thread installs it).
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 SPIN = """(module
   (import "env" "tick" (func $tick))
@@ -34,9 +40,10 @@ SPIN = """(module
   (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))"""
 
 START = '(module (func $spin (loop $l (br $l))) (start $spin))'
+ALONE = '(module (func (export "spin") (loop $l (br $l))))'  # no imports: made from its pre
 
 SCENARIOS = ("pure", "host", "host-slow", "limits", "wasi", "custom", "start", "python",
-             "component")
+             "component", "custom-late", "thread-realm")
 CALC = Path(__file__).parent.parent / "fixtures" / "components" / "calc" / "calc.wasm"
 
 
@@ -60,6 +67,14 @@ def _component_spin(realm: object) -> object:
     return run
 
 
+def _on_a_thread(make: Callable[[], Any]) -> Any:
+    made: list[Any] = []
+    thread = threading.Thread(target=lambda: made.append(make()))
+    thread.start()
+    thread.join()
+    return made[0]
+
+
 class Custom(Exception):
     pass
 
@@ -71,6 +86,8 @@ def _child(scenario: str, runs: int) -> int:
         realm = wasmport.Realm(limits=wasmport.Limits(timeout=600, fuel=10**15))
     elif scenario == "wasi":
         realm = wasmport.Realm(wasi=wasmport.WasiConfig())
+    elif scenario == "thread-realm":  # nothing made on the main thread before ALONE
+        realm = _on_a_thread(wasmport.Realm)
     else:
         realm = wasmport.Realm()
     delay = 0.005 if scenario == "host-slow" else 0
@@ -83,10 +100,17 @@ def _child(scenario: str, runs: int) -> int:
     def handler(signum: int, frame: object) -> None:
         raise mine
 
+    def first() -> object:
+        return wasmport.compile(SPIN, name="spin", realm=realm).instantiate({"env": {"tick": tick}})
+
     if scenario == "custom":
         signal.signal(signal.SIGINT, handler)
-    ns = wasmport.compile(SPIN, name="spin", realm=realm).instantiate({"env": {"tick": tick}})
-    run = ns.spin_host if scenario.startswith("host") else ns.spin
+    ns = _on_a_thread(first) if scenario == "thread-realm" else first()
+    run = ns.spin_host if scenario.startswith("host") else ns.spin  # type: ignore[attr-defined]
+    if scenario == "custom-late":
+        signal.signal(signal.SIGINT, handler)
+    if scenario in ("custom-late", "thread-realm"):
+        run = wasmport.compile(ALONE, name="alone", realm=realm).instantiate().spin
     if scenario == "start":
         start = wasmport.compile(START, name="start", realm=realm)
         run = start.instantiate
@@ -94,15 +118,15 @@ def _child(scenario: str, runs: int) -> int:
         run = _component_spin(realm)
     elif scenario == "python":
         run = lambda: time.sleep(60)  # noqa: E731 - no wasm running: Python's own handling
-    expected = Custom if scenario == "custom" else KeyboardInterrupt
+    expected = Custom if scenario.startswith("custom") else KeyboardInterrupt
     for _ in range(runs):
         print("ready", flush=True)
         try:
             run()
         except expected as exc:
             stamp = time.monotonic()
-            assert scenario != "custom" or exc is mine, exc
-            assert ns.add(2, 3) == 5  # the realm still works
+            assert not scenario.startswith("custom") or exc is mine, exc
+            assert ns.add(2, 3) == 5  # type: ignore[attr-defined]  # the realm still works
             print(f"interrupted {stamp:.6f}", flush=True)
             continue
         print("returned", flush=True)

@@ -99,11 +99,11 @@ def enable_vectorcall(cls: type) -> None:
         _native.enable_vectorcall(cls)
 
 
-def enable_module_getattr(cls: type) -> None:
-    """Let a ModuleType subclass reach its module ``__getattr__`` without an exception per
-    miss, as 3.12 does (native only)."""
-    if NATIVE:
-        _native_exports.enable_module_getattr(cls)
+def enable_module_getattr(cls: type) -> bool:
+    """Send the misses of a ModuleType subclass's generic attribute look-up to its
+    ``_wasm_missing(module, name)``, without an exception per miss (native only);
+    whether that is so."""
+    return NATIVE and _native_exports.enable_module_getattr(cls)
 
 
 def new_window(fail: Any) -> Any:

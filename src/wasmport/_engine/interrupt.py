@@ -87,6 +87,8 @@ def install() -> None:
 
 def _note_main() -> None:
     _main[0] = threading.main_thread().ident
+    if AVAILABLE and _main[0] is not None:  # for the native instantiation (native/instance.c)
+        _ext.interrupts_main(_main[0])
 
 
 # The main thread's ident, read once (an instantiation asks): a fork from another thread

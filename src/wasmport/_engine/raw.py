@@ -14,11 +14,13 @@ import wasmtime
 from wasmtime import _ffi as ffi
 from wasmtime._extern import get_extern_ptr
 
+from . import interrupt, stack
 from .capi import context_address
 from .capi import instance_export_get as _export_get
 from .capi import instance_new as _instance_new
 from .capi import instance_new_nogil as _instance_new_nogil
 from .capi import instance_pre_instantiate as _pre_instantiate
+from .fast import _native
 
 _FUNC, _TABLE, _MEMORY, _GLOBAL = (ffi.WASMTIME_EXTERN_FUNC.value, ffi.WASMTIME_EXTERN_TABLE.value,
                                    ffi.WASMTIME_EXTERN_MEMORY.value,
@@ -78,21 +80,34 @@ class Preinstantiated:
 
     def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module) -> None:
         self._pre = wasmtime.Linker(engine).instantiate_pre(module)  # owns it
-        self._address = ctypes.cast(self._pre.ptr(), ctypes.c_void_p).value
+        self._address: int = ctypes.cast(self._pre.ptr(), ctypes.c_void_p).value or 0
 
-    def __call__(self, store: wasmtime.Store, module: wasmtime.Module,
-                 externs: list[Any]) -> Any:
-        return self.at(context_address(store))
+    def at(self, address: int, where: str) -> Any:
+        """A new instance in the store whose ``wasmtime_context_t*`` is ``address``,
+        made as an entry into wasm (a start function may run): the SIGINT handler in
+        front again, ThreadStackError on a thread without room (``where`` names the
+        module), the engine's wasmtime.Trap or wasmtime.WasmtimeError."""
+        out = _INSTANCE_T()
+        if _native_pre is None:
+            interrupt.install()
+            stack.check(where)
+            failed: Any = None
+            trap = ctypes.c_size_t(0)
+            error = _pre_instantiate(self._address, address, _addressof(out), _addressof(trap))
+            if trap.value or error:
+                failed = (trap.value, error)
+        else:  # the same three steps in one call (native/instance.c)
+            failed = _native_pre(self._address, address, _addressof(out))
+        if failed is not None:
+            if failed is False:
+                raise stack.refused(where)
+            _raise_failure(*failed)
+        return _from_raw(out)
 
-    def at(self, address: int) -> Any:
-        """A new instance in the store whose ``wasmtime_context_t*`` is ``address``."""
-        out = ffi.wasmtime_instance_t()
-        trap = ctypes.c_size_t(0)
-        error = _pre_instantiate(self._address, address, ctypes.addressof(out),
-                                 ctypes.addressof(trap))
-        if trap.value or error:
-            _raise_failure(trap.value, error)
-        return wasmtime.Instance._from_raw(out)
+
+_INSTANCE_T, _addressof, _from_raw = (ffi.wasmtime_instance_t, ctypes.addressof,
+                                      wasmtime.Instance._from_raw)
+_native_pre = _native.pre_instantiate()
 
 
 def _wrap(item: Any) -> Any:

@@ -14,12 +14,9 @@ from .global_ import Global
 from .instance import Instance
 
 
-def _missing_attribute(module: weakref.ref[InstanceModule], instance: Instance,
-                       name: str) -> Any:
-    """Look up, wrap and (unless it is a mutable global) cache the export ``name``; the
-    module is held weakly, so that a module nobody holds is freed at once (its
-    ``__getattr__`` would otherwise make a reference cycle of it)."""
-    namespace = module().__dict__
+def _find(namespace: dict[str, Any], instance: Instance, name: str) -> Any:
+    """Look up, wrap and (unless it is a mutable global) cache in ``namespace`` the
+    export ``name``: AttributeError when there is none."""
     if name == "__all__":
         names = sorted(n for n in instance.module.export_names if n.isidentifier()
                        and not n.startswith("_") and not keyword.iskeyword(n))
@@ -39,6 +36,14 @@ def _missing_attribute(module: weakref.ref[InstanceModule], instance: Instance,
     return value
 
 
+def _missing_attribute(module: weakref.ref[InstanceModule], instance: Instance,
+                       name: str) -> Any:
+    """A module ``__getattr__`` (PEP 562) where the native look-up is absent: the module
+    is held weakly, so that a module nobody holds is freed at once (its ``__getattr__``
+    would otherwise make a reference cycle of it)."""
+    return _find(module().__dict__, instance, name)
+
+
 class InstanceModule(types.ModuleType):
     """A wasm instance seen as a Python module.  Exports are read-only attributes;
     a mutable global export reads its current value each time."""
@@ -51,17 +56,28 @@ class InstanceModule(types.ModuleType):
         if path is not None:
             self.__dict__["__file__"] = path
         _INSTANCE_SLOT.__set__(self, instance)
-        if instance is not None:
-            # A module-level __getattr__ (PEP 562), not a class-level one: a class-level
-            # hook would put a Python-level step on every attribute access, even the
-            # exports already cached in __dict__.
-            self.__dict__["__getattr__"] = functools.partial(_missing_attribute,
-                                                             weakref.ref(self), instance)
+        if instance is not None and not _HOOKED:
+            self._wasm_hook(instance)
+
+    def _wasm_hook(self, instance: Instance) -> None:
+        # Without the native look-up: a module-level __getattr__ (PEP 562), not a
+        # class-level one, which would put a Python-level step on every attribute access,
+        # even the exports already cached in __dict__.
+        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, weakref.ref(self),
+                                                         instance)
 
     def _wasm_fill(self, instance: Instance) -> None:
         _INSTANCE_SLOT.__set__(self, instance)  # see fill()
-        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, weakref.ref(self),
-                                                         instance)
+        if not _HOOKED:
+            self._wasm_hook(instance)
+
+    def _wasm_missing(self, name: str) -> Any:
+        """What the native look-up calls on a miss of the generic one (native/modattr.c);
+        NotImplemented before the module is linked (ModuleType's own look-up then)."""
+        instance = object.__getattribute__(self, "_wasm_instance")
+        if instance is None:
+            return NotImplemented
+        return _find(self.__dict__, instance, name)
 
     def _is_export(self, name: str) -> bool:
         instance = object.__getattribute__(self, "_wasm_instance")
@@ -100,9 +116,10 @@ class InstanceModule(types.ModuleType):
 _MODULE_INIT = types.ModuleType.__init__
 _INSTANCE_SLOT: Any = vars(InstanceModule)["_wasm_instance"]  # past __setattr__'s check
 
-# The first use of each export is a miss in the module's __dict__: before 3.12 that raises
-# and clears an AttributeError before __getattr__ runs (the native layer skips that).
-calls.enable_module_getattr(InstanceModule)
+# The first use of each export is a miss in the module's __dict__: the native layer sends
+# it to _wasm_missing, with no __getattr__ to make per instance and no AttributeError to
+# raise and clear first (which Python does before 3.12).
+_HOOKED = calls.enable_module_getattr(InstanceModule)
 
 
 def instance_or_none(module: Any) -> Instance | None:

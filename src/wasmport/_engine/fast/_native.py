@@ -85,6 +85,12 @@ REASON: str = _check()
 AVAILABLE: bool = not REASON
 
 
+def pre_instantiate() -> Callable[[int, int, int], Any] | None:
+    """The extension's ``pre_instantiate(pre, context, out)`` (native/instance.c), or
+    None off the native layer."""
+    return _ext.pre_instantiate if AVAILABLE else None
+
+
 def require() -> None:
     """RuntimeError unless the native layer is usable; make_* call this first."""
     if not AVAILABLE:

@@ -22,7 +22,8 @@ from typing import Any
 SYMBOLS = ("wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked", "wasmtime_trap_new",
            "wasmtime_memory_data", "wasmtime_memory_data_size", "wasmtime_instance_export_get",
            "wasmtime_func_type", "wasm_functype_params", "wasm_functype_results",
-           "wasm_valtype_kind", "wasm_functype_delete", "wasmtime_extern_delete")
+           "wasm_valtype_kind", "wasm_functype_delete", "wasmtime_extern_delete",
+           "wasmtime_instance_pre_instantiate")
 KNOWN_DIFFERENCES = {("wasmtime_func_unchecked_callback_t", "result"): ("ptr", "size_t")}
 
 

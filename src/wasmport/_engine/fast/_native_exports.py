@@ -6,7 +6,7 @@ module attributes without an exception per miss (the extension as _native.py bin
     export_finder(instance) -> find(ctx, name): export_raw of one instance, straight into C
     caller_maker(store, params, results, ...) -> make(func bytes, name, where, token): one per
                    signature
-    enable_module_getattr(cls) -> 3.12's module __getattr__ look-up for a ModuleType subclass
+    enable_module_getattr(cls) -> misses of a ModuleType subclass go to cls._wasm_missing
 """
 
 from __future__ import annotations
@@ -89,9 +89,11 @@ def is_caller(value: Any) -> bool:
 
 
 def enable_module_getattr(cls: type) -> bool:
-    """Give a ModuleType subclass 3.12's module attribute look-up on 3.10/3.11: a miss
-    goes to the module's ``__getattr__`` without raising (and clearing) an AttributeError
-    first.  Whether `cls` was changed (False on 3.12 and later: no need)."""
+    """Send a miss of a ModuleType subclass's generic attribute look-up to
+    ``cls._wasm_missing(module, name)``, without raising (and clearing) an AttributeError
+    first; its NotImplemented goes on to ModuleType's own look-up (a module
+    ``__getattr__``, the messages).  Whether `cls` was changed (False for a class whose
+    look-up is not ModuleType's)."""
     _native.require()
     changed: bool = _native._ext.enable_module_getattr(cls)
     return changed
