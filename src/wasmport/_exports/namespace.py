@@ -14,34 +14,11 @@ from .global_ import Global
 from .instance import Instance
 
 
-def _find(namespace: dict[str, Any], instance: Instance, name: str) -> Any:
-    """Look up, wrap and (unless it is a mutable global) cache in ``namespace`` the
-    export ``name``: AttributeError when there is none."""
-    if name == "__all__":
-        names = sorted(n for n in instance.module.export_names if n.isidentifier()
-                       and not n.startswith("_") and not keyword.iskeyword(n))
-        namespace["__all__"] = names
-        return names
-    try:
-        value = instance.export(name)
-    except KeyError:
-        raise AttributeError(f"wasm module {namespace['__name__']!r} has no export "
-                             f"{name!r}") from None
-    if isinstance(value, Global):
-        if value.mutable:
-            return value.value  # live: never cached
-        value = value.value
-    if not (name.startswith("__") and name.endswith("__")):
-        namespace[name] = value  # the import system's own attributes win
-    return value
-
-
-def _missing_attribute(module: weakref.ref[InstanceModule], instance: Instance,
-                       name: str) -> Any:
+def _missing_attribute(module: weakref.ref[InstanceModule], name: str) -> Any:
     """A module ``__getattr__`` (PEP 562) where the native look-up is absent: the module
     is held weakly, so that a module nobody holds is freed at once (its ``__getattr__``
     would otherwise make a reference cycle of it)."""
-    return _find(module().__dict__, instance, name)
+    return module()._wasm_missing(name)  # type: ignore[union-attr]
 
 
 class InstanceModule(types.ModuleType):
@@ -57,27 +34,45 @@ class InstanceModule(types.ModuleType):
             self.__dict__["__file__"] = path
         _INSTANCE_SLOT.__set__(self, instance)
         if instance is not None and not _HOOKED:
-            self._wasm_hook(instance)
+            self._wasm_hook()
 
-    def _wasm_hook(self, instance: Instance) -> None:
+    def _wasm_hook(self) -> None:
         # Without the native look-up: a module-level __getattr__ (PEP 562), not a
         # class-level one, which would put a Python-level step on every attribute access,
         # even the exports already cached in __dict__.
-        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, weakref.ref(self),
-                                                         instance)
+        self.__dict__["__getattr__"] = functools.partial(_missing_attribute, weakref.ref(self))
 
     def _wasm_fill(self, instance: Instance) -> None:
         _INSTANCE_SLOT.__set__(self, instance)  # see fill()
         if not _HOOKED:
-            self._wasm_hook(instance)
+            self._wasm_hook()
 
     def _wasm_missing(self, name: str) -> Any:
-        """What the native look-up calls on a miss of the generic one (native/modattr.c);
-        NotImplemented before the module is linked (ModuleType's own look-up then)."""
-        instance = object.__getattribute__(self, "_wasm_instance")
+        """A miss of the generic attribute look-up (from native/modattr.c, or the
+        ``__getattr__`` above): look up, wrap and (unless it is a mutable global) cache the
+        export ``name``; AttributeError when there is none, NotImplemented before the
+        module is linked (ModuleType's own look-up then)."""
+        instance = self._wasm_instance
         if instance is None:
             return NotImplemented
-        return _find(self.__dict__, instance, name)
+        namespace = self.__dict__
+        if name == "__all__":
+            names = sorted(n for n in instance.module.export_names if n.isidentifier()
+                           and not n.startswith("_") and not keyword.iskeyword(n))
+            namespace["__all__"] = names
+            return names
+        try:
+            value = instance.export(name)
+        except KeyError:
+            raise AttributeError(f"wasm module {namespace['__name__']!r} has no export "
+                                 f"{name!r}") from None
+        if isinstance(value, Global):
+            if value.mutable:
+                return value.value  # live: never cached
+            value = value.value
+        if not (name.startswith("__") and name.endswith("__")):
+            namespace[name] = value  # the import system's own attributes win
+        return value
 
     def _is_export(self, name: str) -> bool:
         instance = object.__getattribute__(self, "_wasm_instance")
