@@ -15,7 +15,7 @@ NATIVE_HEADERS = ["wasmport_native.h", "caller.h", "host.h", "component.h"]
 NATIVE_SOURCES = ["module.c", "convert.c", "caller.c", "caller_type.c", "arity.c", "host.c",
                   "host_new.c", "window.c", "rlock.c", "exports.c", "modattr.c",
                   "interrupt.c", "stack.c", "instance.c", "component.c", "component_new.c",
-                  "component_host.c", "component_plan.c", "component_record.c"]
+                  "component_host.c", "component_plan.c", "component_record.c", "vector.c"]
 
 setup(
     ext_modules=[

@@ -9,7 +9,7 @@
 
 #include "wasmport_native.h"
 
-const char *const wp_kind_names[K_COUNT] = {"i32", "i64", "f32", "f64"};
+const char *const wp_kind_names[K_COUNT] = {"i32", "i64", "f32", "f64", "v128"};
 
 /* f32 at the bit level, as _engine/floats.py: the hardware's conversions quiet a
  * signalling NaN, so a NaN's 23 payload bits (signalling bit included) move between the
@@ -51,6 +51,8 @@ f64_of(float f)
 int
 wp_fast_store(int kind, PyObject *value, wp_val_raw_t *slot, int strict)
 {
+    if (kind == K_V128)
+        return wp_v128_store(value, slot);  /* vector.c */
     if (kind == K_I32 || kind == K_I64) {
         int overflow;
         long long x;
@@ -74,10 +76,17 @@ wp_fast_store(int kind, PyObject *value, wp_val_raw_t *slot, int strict)
 }
 
 /* Store what the Python layer's lowering returned (already range-checked there):
- * an int for i32/i64 (i64 signed), a float for f32/f64.  -1 with an error set. */
+ * an int for i32/i64 (i64 signed) and v128 (unsigned), a float for f32/f64.  -1 with an
+ * error set. */
 int
 wp_store_converted(int kind, PyObject *value, wp_val_raw_t *slot)
 {
+    if (kind == K_V128) {
+        if (wp_v128_store(value, slot))
+            return 0;
+        PyErr_SetString(PyExc_OverflowError, "lowered value out of range for v128");
+        return -1;
+    }
     if (kind == K_I32 || kind == K_I64) {
         unsigned long long bits;
         int overflow;
@@ -113,7 +122,7 @@ wp_store_converted(int kind, PyObject *value, wp_val_raw_t *slot)
     }
 }
 
-/* A slot as a Python number: integers signed, f32 widened exactly. */
+/* A slot as a Python number: integers signed (v128 unsigned), f32 widened exactly. */
 PyObject *
 wp_lift(int kind, const wp_val_raw_t *slot)
 {
@@ -124,6 +133,8 @@ wp_lift(int kind, const wp_val_raw_t *slot)
         return PyLong_FromLongLong(slot->i64);
     case K_F32:
         return PyFloat_FromDouble(f64_of(slot->f32));
+    case K_V128:
+        return wp_v128_lift(slot);
     default:
         return PyFloat_FromDouble(slot->f64);
     }
@@ -143,8 +154,8 @@ wp_check_kinds(PyObject *kinds, const char *what)
     data = PyBytes_AS_STRING(kinds);
     for (i = 0; i < n; i++) {
         if ((unsigned char)data[i] >= K_COUNT) {
-            PyErr_Format(PyExc_ValueError, "%s: kind code %d is not one of 0..3", what,
-                         (int)(unsigned char)data[i]);
+            PyErr_Format(PyExc_ValueError, "%s: kind code %d is not one of 0..%d", what,
+                         (int)(unsigned char)data[i], K_COUNT - 1);
             return -1;
         }
     }

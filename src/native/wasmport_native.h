@@ -101,7 +101,7 @@ extern PyObject *wp_fallback_message; /* bytes: the trap message when all else f
 
 /* -- value kinds, as the Python side encodes them in a bytes object -- */
 
-enum { K_I32 = 0, K_I64 = 1, K_F32 = 2, K_F64 = 3, K_COUNT = 4 };
+enum { K_I32 = 0, K_I64 = 1, K_F32 = 2, K_F64 = 3, K_V128 = 4, K_COUNT = 5 };
 extern const char *const wp_kind_names[K_COUNT];
 
 /* convert.c */
@@ -109,6 +109,9 @@ int wp_fast_store(int kind, PyObject *value, wp_val_raw_t *slot, int strict);
 int wp_store_converted(int kind, PyObject *value, wp_val_raw_t *slot);
 PyObject *wp_lift(int kind, const wp_val_raw_t *slot);
 int wp_check_kinds(PyObject *kinds, const char *what);
+/* vector.c */
+int wp_v128_store(PyObject *value, wp_val_raw_t *slot);
+PyObject *wp_v128_lift(const wp_val_raw_t *slot);
 PyObject *wp_fetch_exception(void);
 void wp_raise_with_context(PyObject *original);
 void wp_restore(PyObject *exc);

@@ -22,6 +22,8 @@ from .fast import _native, _native_exports
 
 NATIVE = fast.ENABLED and _native.AVAILABLE
 ENABLED = fast.ENABLED
+#: The value types the native layer carries (numbers and v128; references take the ctypes one).
+NATIVE_VALUES = frozenset(_native.KINDS)
 
 _layer: Any = _native if NATIVE else fast
 

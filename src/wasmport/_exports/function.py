@@ -2,8 +2,8 @@
 
 A :class:`Function` is a ``functools.partial`` subclass around the call itself, so
 calling one runs the call with no extra Python frame: for the signatures the fast path
-carries the call is made by a fast layer (_engine/calls.py: the C extension for numbers,
-else the ctypes wrapper, which also carries v128 and references) over the engine's
+carries the call is made by a fast layer (_engine/calls.py: the C extension for numbers
+and v128, else the ctypes wrapper, which also carries references) over the engine's
 unchecked call (GIL held); otherwise, or when limits are in force, it is the checked path
 (_engine/checked.py, ``wasmtime_func_call``), which releases the GIL.  Values convert as
 convert.py says.
@@ -265,8 +265,8 @@ def _fast_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],
             ctx.entry_lock.acquire()
         raise RealmClosedError(f"{where}: realm {ctx.name!r} is closed")
 
-    # Numbers take the C extension where it is built; v128 and references the ctypes layer.
-    native = calls.NATIVE and NUMERIC.issuperset(params + results)
+    # Numbers and v128 take the C extension where it is built; references the ctypes layer.
+    native = calls.NATIVE and calls.NATIVE_VALUES.issuperset(params + results)
     make, extra = (calls.make_caller, {}) if native else (_fast.make_caller, {"refs": conv.raw})
     return make(ctx.store, func, params, results, raise_trap=raise_trap,
                 name=doc.partition("(")[0], closed=closed,

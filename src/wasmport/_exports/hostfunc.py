@@ -34,7 +34,7 @@ def python_func(codec: Codec, functype: wasmtime.FuncType, params: tuple[str, ..
     ``fn`` takes the raw ``wasmtime_caller_t*`` first (typed host modules' plans)."""
     ctx = codec.ctx
     ctx.open_gate()  # Python code now runs inside calls: threads take turns
-    if calls.NATIVE and NUMERIC.issuperset(params + results):  # the C trampoline
+    if calls.NATIVE and calls.NATIVE_VALUES.issuperset(params + results):  # the C trampoline
         return calls.make_host_func(ctx.store, params, results, fn, _on_error(codec),
                                     name=where, pass_caller=pass_caller)
     if _fast.ENABLED and all(t in _FAST or codec.raw.slot_for(t, True) for t in results):

@@ -5,7 +5,8 @@ dict look-up for its signature's plan and one native caller: nothing is generate
 compiled or closed over per function.  The realm's two failure hooks are shared as
 well: the native caller passes them the ``where`` of the function that failed.
 
-A plan exists where the native layer carries the signature (numbers only) in a store
+A plan exists where the native layer carries the signature (numbers: exports of v128 are
+looked up the general way, the native look-up's type query aborts on v128) in a store
 without limits; elsewhere :meth:`CallPlans.maker` is None and the Function builds its
 call on the first call, as function.py describes.
 """

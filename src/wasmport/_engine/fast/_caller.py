@@ -73,7 +73,7 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     if func_copy.store_id != _store.store_id(store):
         raise ValueError(f"{label}: the function belongs to another store")
     if not verified:
-        _check_type(store, func, params, results, label)
+        check_type(store, func, params, results, label)
     spec = _Spec(store, func_copy, params, results, label, raise_trap or default_relay.raise_trap,
                  lib.call_unchecked_nogil if release_gil else lib.call_unchecked)
     spec.refs = (ref_slots(refs, params, True), ref_slots(refs, results, False))
@@ -92,8 +92,10 @@ def ref_slots(refs: RefSlots | None, names: tuple[str, ...],
                  for n, k in zip(names, codegen_kinds(names), strict=True))
 
 
-def _check_type(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
-                results: tuple[str, ...], label: str) -> None:
+def check_type(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
+               results: tuple[str, ...], label: str) -> None:
+    """ValueError unless `func`'s type is `params` -> `results` (read by the query that never
+    aborts: v128 too)."""
     found = func_sig_of(store, func)
     if found != (params, results):
         raise ValueError(f"{label}: asked for func {describe(params, results)}, "

@@ -44,14 +44,16 @@ import wasmtime
 from wasmtime import _bindings
 from wasmtime import _ffi as ffi
 
+from ..typemake import func_type
 from . import _abi, _store
+from ._caller import check_type
 from ._host import trap_for
 from ._native_abi import SYMBOLS, mismatch
 from ._traps import HOST_EXCEPTION_MARKER, default_relay
 from ._values import check_signature, describe, host_results, lower
 
 RaiseTrap = Callable[[int, int], NoReturn]
-KINDS = {"i32": 0, "i64": 1, "f32": 2, "f64": 3}
+KINDS = {"i32": 0, "i64": 1, "f32": 2, "f64": 3, "v128": 4}  # the extension's kind codes
 LIFTS = {"value": 0, "bytes": 1, "string": 2}
 _NEVER = [False]
 _ext: Any = None
@@ -161,20 +163,11 @@ def make_caller(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, .
     if raw.store_id != store_id:
         raise ValueError(f"{label}: the function belongs to another store")
     if not verified:
-        _check_type(store, func, params, results, label)
+        check_type(store, func, params, results, label)
     made: Callable[..., Any] = _ext.new_caller(
         store, ctx_ref, ctx, kinds_in, kinds_out, text, raise_trap or default_relay.raise_trap,
         lower, closed, gate or _NEVER, lock, release_gil, raw, label)
     return made
-
-
-def _check_type(store: wasmtime.Store, func: wasmtime.Func, params: tuple[str, ...],
-                results: tuple[str, ...], label: str) -> None:
-    ty = func.type(store)
-    found = (tuple(str(v) for v in ty.params), tuple(str(v) for v in ty.results))
-    if found != (params, results):
-        raise ValueError(f"{label}: asked for func {describe(params, results)}, "
-                         f"the function is func {describe(*found)}")
 
 
 def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tuple[str, ...],
@@ -210,7 +203,7 @@ def make_host_func(store: wasmtime.Store, params: tuple[str, ...], results: tupl
         return trap_for(exc, on_error)
 
     spec = None if lifts is None else _lift_spec(lifts)
-    ty = wasmtime.FuncType([_valtype(k) for k in params], [_valtype(k) for k in results])
+    ty = func_type(params, results)  # fresh: a FuncType used with another engine aborts
     _, ctx = _store.context_address(store)
     out = ffi.wasmtime_func_t()
     _ext.new_host_func(ctx, ctypes.cast(ty.ptr(), ctypes.c_void_p).value, out, fn, failed,
@@ -227,12 +220,6 @@ def _lift_spec(lifts: Sequence[tuple[str, int]]) -> tuple[tuple[int, int], ...]:
             raise ValueError(f"make_host_func(): lift kind {kind!r} is not one of "
                              f"{', '.join(LIFTS)}")
     return tuple((LIFTS[kind], slot) for kind, slot in lifts)
-
-
-def _valtype(kind: str) -> wasmtime.ValType:
-    # A fresh ValType per type: a FuncType reused across engines aborts the process.
-    made: wasmtime.ValType = getattr(wasmtime.ValType, kind)()
-    return made
 
 
 def new_window(fail: Callable[[int, int, int], BaseException]) -> Any:
