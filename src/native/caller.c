@@ -61,6 +61,24 @@ lower_args(WpCaller *self, PyObject *const *args, wp_val_raw_t *slots, int *ran_
     return 0;
 }
 
+/* The tuple for several results: the last one again when nobody else holds it (as zip
+ * reuses its result tuple), else a new one, kept for next time.  Its items are ints and
+ * floats only, so it can be in no cycle and stays untracked by the GC. */
+static PyObject *
+results_tuple(WpCaller *self)
+{
+    PyObject *out = self->results;
+    if (out != NULL && Py_REFCNT(out) == 1)
+        return Py_NewRef(out);
+    if ((out = PyTuple_New(self->nresults)) == NULL)
+        return NULL;
+    PyObject_GC_UnTrack(out);
+    for (Py_ssize_t i = 0; i < self->nresults; i++)
+        PyTuple_SET_ITEM(out, i, Py_NewRef(Py_None));
+    Py_XSETREF(self->results, Py_NewRef(out));
+    return out;
+}
+
 static PyObject *
 lift_results(WpCaller *self, const wp_val_raw_t *slots)
 {
@@ -71,15 +89,17 @@ lift_results(WpCaller *self, const wp_val_raw_t *slots)
         Py_RETURN_NONE;
     if (self->nresults == 1)
         return wp_lift(kinds[0], &slots[0]);
-    if ((out = PyTuple_New(self->nresults)) == NULL)
+    if ((out = results_tuple(self)) == NULL)
         return NULL;
     for (i = 0; i < self->nresults; i++) {
-        PyObject *item = wp_lift(kinds[i], &slots[i]);
+        PyObject *item = wp_lift(kinds[i], &slots[i]), *old;
         if (item == NULL) {
             Py_DECREF(out);
             return NULL;
         }
+        old = PyTuple_GET_ITEM(out, i);
         PyTuple_SET_ITEM(out, i, item);
+        Py_DECREF(old);  /* an int, a float or None: runs no code */
     }
     return out;
 }

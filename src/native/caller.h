@@ -19,6 +19,7 @@ typedef struct {
     PyObject *token;         /* token(caller) is __dask_tokenize__ (shared per instance) */
     WpRLock *rlock;          /* the lock when it is ours: taken without method calls */
     PyObject *dict;          /* attributes (a Function's __dask_tokenize__ is set here) */
+    PyObject *results;       /* the last tuple of results, reused while nobody else has it */
 } WpCaller;
 
 extern PyObject *wp_kind_strs[K_COUNT];  /* "i32", ... as interned str */

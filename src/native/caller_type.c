@@ -44,6 +44,7 @@ caller_dealloc(WpCaller *self)
     Py_CLEAR(self->name);
     Py_CLEAR(self->describe);
     Py_CLEAR(self->where);
+    Py_CLEAR(self->results);
     PyObject_GC_Del(self);
 }
 

@@ -112,7 +112,12 @@ rlock_acquire(WpRLock *self, PyObject *args, PyObject *kwds)
     static char *kwlist[] = {"blocking", "timeout", NULL};
     int blocking = 1, got, waited = 0;
     double timeout = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|id:acquire", kwlist, &blocking, &timeout))
+#if PY_VERSION_HEX >= 0x030C0000
+#define ACQUIRE_ARGS "|pd:acquire"  /* from 3.12 `blocking` is any object's truth */
+#else
+#define ACQUIRE_ARGS "|id:acquire"  /* before, an integer */
+#endif
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, ACQUIRE_ARGS, kwlist, &blocking, &timeout))
         return NULL;
     if (!blocking && timeout != -1)
         return PyErr_Format(PyExc_ValueError, "can't specify a timeout for a non-blocking call");

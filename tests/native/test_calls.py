@@ -197,3 +197,16 @@ def test_release_gil_variant_computes_the_same(store, instantiate, layer) -> Non
     add = layer.make_caller(store, instantiate("numeric")["add_i64"], ("i64", "i64"), ("i64",),
                             release_gil=True)
     assert add(2**62, 2**62) == -(2**63)
+
+
+def test_a_results_tuple_someone_holds_is_never_reused(numeric) -> None:
+    # The native caller reuses its last results tuple only while nobody else has it.
+    swap = numeric("swap3", ("i32", "i64", "f64"), ("f64", "i64", "i32"))
+    held = [swap(i, i * 2**40, i / 2) for i in range(5)]
+    assert held == [(i / 2, i * 2**40, i) for i in range(5)]
+    assert len({id(t) for t in held}) == 5
+    first = swap(1, 2, 3.0)
+    again = swap(4, 5, 6.0)
+    assert first == (3.0, 2, 1) and again == (6.0, 5, 4) and first is not again
+    unpacked = [a + b + c for a, b, c in (swap(i, i, float(i)) for i in range(3))]
+    assert unpacked == [0.0, 3.0, 6.0]
