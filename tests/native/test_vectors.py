@@ -3,6 +3,8 @@ and the wiring (a wasmport Function of v128 is called by the C extension)."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 import wasmport
@@ -70,6 +72,35 @@ def test_edges_cross_the_same_on_both_layers(pair, value) -> None:
     for split in callers["split"]:  # each half where the engine sees it
         low, high = split(value)
         assert (low & (2**64 - 1)) | (high & (2**64 - 1)) << 64 == unsigned
+
+
+def _around_digits() -> list[int]:
+    """Each side of every digit boundary of CPython's ints (15- and 30-bit digits), both
+    signs, and seeded random values of every bit length up to 131."""
+    edges = {sign * ((1 << bits) + delta) for bits in range(0, 132, 15) for delta in (-1, 0, 1)
+             for sign in (1, -1)}
+    edges |= {sign * ((1 << bits) + delta) for bits in (64, 127, 128) for delta in (-1, 0, 1)
+              for sign in (1, -1)}
+    rng = random.Random(16)
+    edges |= {rng.choice((1, -1)) * rng.getrandbits(rng.randrange(1, 132)) for _ in range(400)}
+    return sorted(edges)
+
+
+def test_every_digit_boundary_and_random_values_agree_with_the_ctypes_layer(pair) -> None:
+    (ctypes_id, native_id), (ctypes_split, native_split) = pair()["id"], pair()["split"]
+    values = _around_digits()
+    assert [outcome(native_id, v) for v in values] == [outcome(ctypes_id, v) for v in values]
+    assert [outcome(native_split, v) for v in values] == [outcome(ctypes_split, v)
+                                                          for v in values]
+    assert sum(outcome(native_id, v)[0] == "ok" for v in values) > len(values) // 2
+
+
+def test_results_of_random_lanes_agree_with_the_ctypes_layer(pair) -> None:
+    ctypes_join, native_join = pair()["join"]
+    rng = random.Random(128)
+    lanes = [(rng.randrange(-(2**63), 2**63), rng.randrange(-(2**63), 2**63)) for _ in range(300)]
+    lanes += [(0, 0), (-1, 0), (0, -1), (2**63 - 1, 0), (0, 1), (1, 0)]
+    assert [native_join(a, b) for a, b in lanes] == [ctypes_join(a, b) for a, b in lanes]
 
 
 def test_results_are_unsigned_from_every_lane(pair) -> None:
