@@ -17,15 +17,25 @@ import wasmtime
 CACHE = Path(__file__).resolve().parent / ".cache"
 
 
-def median_time(fn: Callable[[], object], *, number: int, repeat: int) -> float:
-    """Median seconds per call of ``fn`` over ``repeat`` runs of ``number`` calls."""
+def _runs(fn: Callable[[], object], number: int, repeat: int) -> list[float]:
     runs = []
     for _ in range(repeat):
         start = time.perf_counter()
         for _ in range(number):
             fn()
         runs.append((time.perf_counter() - start) / number)
-    return statistics.median(runs)
+    return runs
+
+
+def median_time(fn: Callable[[], object], *, number: int, repeat: int) -> float:
+    """Median seconds per call of ``fn`` over ``repeat`` runs of ``number`` calls."""
+    return statistics.median(_runs(fn, number, repeat))
+
+
+def min_time(fn: Callable[[], object], *, number: int, repeat: int) -> float:
+    """The fastest of ``repeat`` runs of ``number`` calls, per call: what a call costs when
+    nothing else on the machine takes the core (other load only adds time)."""
+    return min(_runs(fn, number, repeat))
 
 
 @dataclass

@@ -5,7 +5,8 @@ goal, and whether it holds.
     python bench/run.py --quick    # a smoke run: checks that every benchmark works
     python bench/run.py --markdown bench/RESULTS.md   # also write the table there
 
-Figures are medians of repeated runs; absolute times drift from run to run, so read
+Per-call figures are the fastest of repeated runs (load from elsewhere only adds time);
+loops, loads and imports are medians.  Absolute times drift from run to run, so read
 the ratios.  The exit status is 0 even when a goal does not hold: this is a
 measurement, not a test.
 """
