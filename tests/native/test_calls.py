@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import struct
+import threading
 
 import pytest
 import wasmtime
@@ -210,3 +211,29 @@ def test_a_results_tuple_someone_holds_is_never_reused(numeric) -> None:
     assert first == (3.0, 2, 1) and again == (6.0, 5, 4) and first is not again
     unpacked = [a + b + c for a, b, c in (swap(i, i, float(i)) for i in range(3))]
     assert unpacked == [0.0, 3.0, 6.0]
+
+
+def test_several_results_from_threads_that_drop_the_gil(store, instantiate, layer) -> None:
+    # Each thread's results are its own, whichever tuple the caller reuses meanwhile.
+    swap = layer.make_caller(store, instantiate("numeric")["swap3"], ("i32", "i64", "f64"),
+                             ("f64", "i64", "i32"), release_gil=True, gate=[True],
+                             lock=threading.RLock())
+    wrong: list[object] = []
+
+    def run(k: int) -> None:
+        kept = []
+        for i in range(2000):
+            got = swap(k, i, float(k * i))
+            if got != (float(k * i), i, k):
+                wrong.append(got)
+            if i % 7 == 0:
+                kept.append(got)
+        wrong.extend(t for j, t in zip(range(0, 2000, 7), kept, strict=True)
+                     if t != (float(k * j), j, k))
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
