@@ -81,12 +81,8 @@ wp_fast_store(int kind, PyObject *value, wp_val_raw_t *slot, int strict)
 int
 wp_store_converted(int kind, PyObject *value, wp_val_raw_t *slot)
 {
-    if (kind == K_V128) {
-        if (wp_v128_store(value, slot))
-            return 0;
-        PyErr_SetString(PyExc_OverflowError, "lowered value out of range for v128");
-        return -1;
-    }
+    if (kind == K_V128)
+        return wp_v128_store_converted(value, slot);  /* vector.c */
     if (kind == K_I32 || kind == K_I64) {
         unsigned long long bits;
         int overflow;

@@ -5,7 +5,7 @@
  * out of range) is left to the Python layer's lowering, which raises its own words.
  * The 16 bytes are little-endian, as the ctypes layer writes them (vals.py).
  *
- * Where the compiler has 128-bit integers and CPython lays its ints out as 3.10-3.14 do
+ * Where the compiler has 128-bit integers and CPython lays its ints out as 3.10-3.13 do
  * (30- or 15-bit digits, the digit count and sign in ob_size, or in lv_tag from 3.12),
  * the digits are read and written directly: CPython's own int <-> bytes conversions
  * (_PyLong_AsByteArray, _PyLong_FromByteArray) cost ~280 instructions each way for a
@@ -16,7 +16,8 @@
 
 #include "wasmport_native.h"
 
-#if defined(__SIZEOF_INT128__) && PY_VERSION_HEX < 0x030F0000
+/* WASMPORT_GENERIC_V128 builds the other way here too (tests/native/test_wheels.py). */
+#if defined(__SIZEOF_INT128__) && PY_VERSION_HEX < 0x030E0000 && !defined(WASMPORT_GENERIC_V128)
 #define WP_DIGITS 1
 typedef unsigned __int128 wp_u128;
 
@@ -128,6 +129,41 @@ wp_v128_store(PyObject *value, wp_val_raw_t *slot)
         slot->v128[i] = (uint8_t)((unsigned long long)small >> (8 * i));
     return 1;
 #endif
+}
+
+/* Store what the Python lowering returned, an unsigned int below 2**128: 0, or -1 with
+ * OverflowError.  Without the digits, by public API: the low half by mask, the high one by
+ * a shift. */
+int
+wp_v128_store_converted(PyObject *value, wp_val_raw_t *slot)
+{
+#ifdef WP_DIGITS
+    if (PyLong_CheckExact(value) && store_digits(value, slot))
+        return 0;
+#else
+    PyObject *shift = PyLong_FromLong(64), *top = shift ? PyNumber_Rshift(value, shift) : NULL;
+    unsigned long long low, high;
+    Py_XDECREF(shift);
+    if (top == NULL)
+        return -1;
+    high = PyLong_AsUnsignedLongLong(top);
+    Py_DECREF(top);
+    if (high == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();  /* 2**128 and up, or below 0: the OverflowError below */
+    }
+    else {
+        low = PyLong_AsUnsignedLongLongMask(value);
+        if (low == (unsigned long long)-1 && PyErr_Occurred())
+            return -1;
+        for (int i = 0; i < 8; i++) {
+            slot->v128[i] = (uint8_t)(low >> (8 * i));
+            slot->v128[8 + i] = (uint8_t)(high >> (8 * i));
+        }
+        return 0;
+    }
+#endif
+    PyErr_SetString(PyExc_OverflowError, "lowered value out of range for v128");
+    return -1;
 }
 
 /* A v128 slot as an unsigned int. */

@@ -111,6 +111,7 @@ PyObject *wp_lift(int kind, const wp_val_raw_t *slot);
 int wp_check_kinds(PyObject *kinds, const char *what);
 /* vector.c */
 int wp_v128_store(PyObject *value, wp_val_raw_t *slot);
+int wp_v128_store_converted(PyObject *value, wp_val_raw_t *slot);
 PyObject *wp_v128_lift(const wp_val_raw_t *slot);
 PyObject *wp_fetch_exception(void);
 void wp_raise_with_context(PyObject *original);
