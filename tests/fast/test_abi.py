@@ -59,8 +59,9 @@ def test_our_prototypes_bind_wasmtime_pys_library() -> None:
 def test_store_keeps_context_where_we_look() -> None:
     store = wasmtime.Store()
     assert store._Store__context is store._context()
+    assert vars(store)["_Store__context"] is store._context()  # the native layer reads it there
     store.close()
-    assert store._Store__context is None
+    assert store._Store__context is None and vars(store)["_Store__context"] is None
 
 
 def _raw_call(store: wasmtime.Store, func: wasmtime.Func, slots: list[int]) -> list[int]:
