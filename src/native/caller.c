@@ -63,13 +63,17 @@ lower_args(WpCaller *self, PyObject *const *args, wp_val_raw_t *slots, int *ran_
 
 /* The tuple for several results: the last one again when nobody else holds it (as zip
  * reuses its result tuple), else a new one, kept for next time.  Its items are ints and
- * floats only, so it can be in no cycle and stays untracked by the GC. */
+ * floats only, so it can be in no cycle and stays untracked by the GC.  Only on the
+ * CPythons tested (3.10-3.13): 3.14 caches a tuple's hash, which a reused one must reset
+ * as CPython's own recycling does. */
 static PyObject *
 results_tuple(WpCaller *self)
 {
     PyObject *out = self->results;
+#if PY_VERSION_HEX < 0x030E0000
     if (out != NULL && Py_REFCNT(out) == 1)
         return Py_NewRef(out);
+#endif
     if ((out = PyTuple_New(self->nresults)) == NULL)
         return NULL;
     PyObject_GC_UnTrack(out);
