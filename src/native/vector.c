@@ -107,6 +107,16 @@ lift_digits(const wp_val_raw_t *slot)
         digits_to_fill(out)[i] = (digit)(bits & PyLong_MASK);
     return (PyObject *)out;
 }
+#else
+/* The two 64-bit halves into the slot's 16 little-endian bytes. */
+static void
+put_halves(wp_val_raw_t *slot, unsigned long long low, unsigned long long high)
+{
+    for (int i = 0; i < 8; i++) {
+        slot->v128[i] = (uint8_t)(low >> (8 * i));
+        slot->v128[8 + i] = (uint8_t)(high >> (8 * i));
+    }
+}
 #endif
 
 /* Store an exact int in range: 1 stored, 0 not (no error set), as wp_fast_store. */
@@ -124,9 +134,7 @@ wp_v128_store(PyObject *value, wp_val_raw_t *slot)
     long long small = PyLong_AsLongLongAndOverflow(value, &overflow);
     if (overflow)
         return 0;
-    memset(slot->v128, small < 0 ? 0xFF : 0, 16);
-    for (int i = 0; i < 8; i++)
-        slot->v128[i] = (uint8_t)((unsigned long long)small >> (8 * i));
+    put_halves(slot, (unsigned long long)small, small < 0 ? ~0ull : 0);
     return 1;
 #endif
 }
@@ -155,10 +163,7 @@ wp_v128_store_converted(PyObject *value, wp_val_raw_t *slot)
         low = PyLong_AsUnsignedLongLongMask(value);
         if (low == (unsigned long long)-1 && PyErr_Occurred())
             return -1;
-        for (int i = 0; i < 8; i++) {
-            slot->v128[i] = (uint8_t)(low >> (8 * i));
-            slot->v128[8 + i] = (uint8_t)(high >> (8 * i));
-        }
+        put_halves(slot, low, high);
         return 0;
     }
 #endif
