@@ -11,6 +11,7 @@ store) run in a subprocess through ``run_isolated``.
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -63,6 +64,17 @@ def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Any
         return ("ok", fn(*args, **kwargs))
     except BaseException as exc:  # noqa: BLE001 - the outcome is the point
         return (type(exc), str(exc))
+
+
+def around_digits(seed: int = 16) -> list[int]:
+    """v128 arguments at each side of every digit boundary of CPython's ints (15- and
+    30-bit digits) and of 63, 64, 127 and 128 bits, both signs, and seeded random values of
+    every bit length up to 131."""
+    bits = [*range(0, 132, 15), 63, 64, 127, 128]
+    values = {sign * ((1 << b) + delta) for b in bits for delta in (-1, 0, 1) for sign in (1, -1)}
+    rng = random.Random(seed)
+    values |= {rng.choice((1, -1)) * rng.getrandbits(rng.randrange(1, 132)) for _ in range(400)}
+    return sorted(values)
 
 
 def run_isolated(code: str, *args: str,

@@ -12,7 +12,7 @@ from wasmport._engine import calls
 from wasmport._engine import fast as _fast
 from wasmport._engine.fast import _native
 
-from .conftest import outcome
+from .conftest import around_digits, outcome
 
 ALL = 2**128 - 1
 VECTORS = """(module
@@ -74,21 +74,9 @@ def test_edges_cross_the_same_on_both_layers(pair, value) -> None:
         assert (low & (2**64 - 1)) | (high & (2**64 - 1)) << 64 == unsigned
 
 
-def _around_digits() -> list[int]:
-    """Each side of every digit boundary of CPython's ints (15- and 30-bit digits), both
-    signs, and seeded random values of every bit length up to 131."""
-    edges = {sign * ((1 << bits) + delta) for bits in range(0, 132, 15) for delta in (-1, 0, 1)
-             for sign in (1, -1)}
-    edges |= {sign * ((1 << bits) + delta) for bits in (64, 127, 128) for delta in (-1, 0, 1)
-              for sign in (1, -1)}
-    rng = random.Random(16)
-    edges |= {rng.choice((1, -1)) * rng.getrandbits(rng.randrange(1, 132)) for _ in range(400)}
-    return sorted(edges)
-
-
 def test_every_digit_boundary_and_random_values_agree_with_the_ctypes_layer(pair) -> None:
     (ctypes_id, native_id), (ctypes_split, native_split) = pair()["id"], pair()["split"]
-    values = _around_digits()
+    values = around_digits()
     assert [outcome(native_id, v) for v in values] == [outcome(ctypes_id, v) for v in values]
     assert [outcome(native_split, v) for v in values] == [outcome(ctypes_split, v)
                                                           for v in values]

@@ -31,10 +31,10 @@ def build_wheel(tmp_path: Path, env: dict[str, str]) -> tuple[list[str], str]:
         return archive.namelist(), str(tmp_path / "site")
 
 
-def run_from(site: str, code: str) -> list[str]:
-    """Run `code` (argv[1] is `site`) with the unpacked wheel ahead of the development
-    install; the lines it printed."""
-    done = subprocess.run([sys.executable, "-c", "import sys\n" + code, site],
+def run_from(site: str, code: str, *args: str) -> list[str]:
+    """Run `code` (argv[1] is `site`, then `args`) with the unpacked wheel ahead of the
+    development install; the lines it printed."""
+    done = subprocess.run([sys.executable, "-c", "import sys\n" + code, site, *args],
                           env={**os.environ, "PYTHONPATH": site}, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
