@@ -28,17 +28,15 @@ from .._engine import fast as _fast
 from .._engine.store import StoreContext, context_for
 from .._engine.typemake import func_type
 from .._engine.typenames import parse_signature
-from .._engine.valtypes import NUMERIC, func_sig_of
+from .._engine.valtypes import func_sig_of
 from .._errors import RealmClosedError
 from .base import ExternValue
 from .checked_call import checked_call
 from .convert import Codec
 from .exceptions import raise_failure
-from .hostfunc import python_func
+from .hostfunc import fast_carries, python_func
 from .plans import ALWAYS, plans_of, signature_tail
 from .slots import RawRefs
-
-FAST_VALUES = NUMERIC | {"v128"}
 
 if TYPE_CHECKING:
     from .._compile.module import Module
@@ -234,14 +232,6 @@ def codec(ctx: StoreContext) -> Codec:
                                    Function)
         found.raw = RawRefs(found)
     return found
-
-
-def fast_carries(conv: Codec, params: tuple[str, ...], results: tuple[str, ...],
-                 host: bool = False) -> bool:
-    """Whether the fast path can carry a signature: its arguments (a call's parameters, a
-    host function's results) must be numbers, v128 or abstract references."""
-    arguments = results if host else params
-    return all(t in FAST_VALUES or conv.raw.slot_for(t, True) is not None for t in arguments)
 
 
 def _make_call(ctx: StoreContext, func: wasmtime.Func, params: tuple[str, ...],

@@ -23,7 +23,7 @@ from .._engine.valtypes import NUMERIC
 from .convert import Codec
 from .exceptions import thrown_trap
 
-_FAST = NUMERIC | {"v128"}
+FAST_VALUES = NUMERIC | {"v128"}  # what the ctypes fast layer carries besides references
 
 
 def python_func(codec: Codec, functype: wasmtime.FuncType, params: tuple[str, ...],
@@ -37,13 +37,21 @@ def python_func(codec: Codec, functype: wasmtime.FuncType, params: tuple[str, ..
     if calls.NATIVE and calls.NATIVE_VALUES.issuperset(params + results):  # the C trampoline
         return calls.make_host_func(ctx.store, params, results, fn, _on_error(codec),
                                     name=where, pass_caller=pass_caller)
-    if _fast.ENABLED and all(t in _FAST or codec.raw.slot_for(t, True) for t in results):
+    if _fast.ENABLED and fast_carries(codec, params, results, host=True):
         return _fast.make_host_func(ctx.store, params, results, fn, _on_error(codec),
                                     name=where, refs=codec.raw, functype=functype,
                                     pass_caller=pass_caller)
     lifting = _lifting(codec, params, results, fn, where, pass_caller)
     return checked.host_func(ctx, functype, params, results, lifting, _on_error(codec),
                              pass_caller=pass_caller)
+
+
+def fast_carries(conv: Codec, params: tuple[str, ...], results: tuple[str, ...],
+                 host: bool = False) -> bool:
+    """Whether the fast path can carry a signature: its arguments (a call's parameters, a
+    host function's results) must be numbers, v128 or abstract references."""
+    arguments = results if host else params
+    return all(t in FAST_VALUES or conv.raw.slot_for(t, True) is not None for t in arguments)
 
 
 def _on_error(codec: Codec) -> Callable[[BaseException], int | None]:
