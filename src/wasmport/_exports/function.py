@@ -34,9 +34,9 @@ from .base import ExternValue
 from .checked_call import checked_call
 from .convert import Codec
 from .exceptions import raise_failure
-from .hostfunc import fast_carries, python_func
+from .hostfunc import python_func
 from .plans import ALWAYS, plans_of, signature_tail
-from .slots import RawRefs
+from .slots import RawRefs, fast_carries
 
 if TYPE_CHECKING:
     from .._compile.module import Module

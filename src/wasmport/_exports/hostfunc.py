@@ -22,8 +22,7 @@ from .._engine.boundary import park, take_parked
 from .._engine.valtypes import NUMERIC
 from .convert import Codec
 from .exceptions import thrown_trap
-
-FAST_VALUES = NUMERIC | {"v128"}  # what the ctypes fast layer carries besides references
+from .slots import fast_carries
 
 
 def python_func(codec: Codec, functype: wasmtime.FuncType, params: tuple[str, ...],
@@ -44,14 +43,6 @@ def python_func(codec: Codec, functype: wasmtime.FuncType, params: tuple[str, ..
     lifting = _lifting(codec, params, results, fn, where, pass_caller)
     return checked.host_func(ctx, functype, params, results, lifting, _on_error(codec),
                              pass_caller=pass_caller)
-
-
-def fast_carries(conv: Codec, params: tuple[str, ...], results: tuple[str, ...],
-                 host: bool = False) -> bool:
-    """Whether the fast path can carry a signature: its arguments (a call's parameters, a
-    host function's results) must be numbers, v128 or abstract references."""
-    arguments = results if host else params
-    return all(t in FAST_VALUES or conv.raw.slot_for(t, True) is not None for t in arguments)
 
 
 def _on_error(codec: Codec) -> Callable[[BaseException], int | None]:

@@ -14,9 +14,11 @@ from typing import Any
 from .._engine import refs, vals
 from .._engine.fast import RefSlot
 from .._engine.typenames import slot
+from .._engine.valtypes import NUMERIC
 from .convert import SPECIAL, Codec
 
 _M32 = 0xFFFF_FFFF
+FAST_VALUES = NUMERIC | {"v128"}  # what the ctypes fast layer carries besides references
 
 
 class RawRefs:
@@ -83,3 +85,11 @@ class RawRefs:
                 drop(ref)
 
         return RefSlot(pre, ext.raw, drop, lambda raw: ext.of_raw(raw & _M32), public)
+
+
+def fast_carries(conv: Codec, params: tuple[str, ...], results: tuple[str, ...],
+                 host: bool = False) -> bool:
+    """Whether the fast path can carry a signature: its arguments (a call's parameters, a
+    host function's results) must be numbers, v128 or abstract references."""
+    arguments = results if host else params
+    return all(t in FAST_VALUES or conv.raw.slot_for(t, True) is not None for t in arguments)
